@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * ACPI DMA Remapping Reporting (DMAR) table parser [VT-d 8]. The parser
+ * validates the whole table first and only then builds structures that the
+ * library owns (one block from hal_page_alloc()), so a malformed table
+ * leaves nothing allocated and nothing read out of bounds.
+ */
+#pragma once
+
+#include <hal/types.h>
+
+/* [VT-d 8.3.1] Device Scope Entry types. */
+enum vtd_dmar_scope_type {
+	VTD_DMAR_SCOPE_PCI_ENDPOINT = 1,
+	VTD_DMAR_SCOPE_PCI_BRIDGE = 2,
+	VTD_DMAR_SCOPE_IOAPIC = 3,
+	VTD_DMAR_SCOPE_HPET = 4,
+	VTD_DMAR_SCOPE_ACPI_NAMESPACE = 5,
+};
+
+/* One hop of a device scope path: device and function on the bus below. */
+struct vtd_dmar_path {
+	u8 dev;
+	u8 fn;
+};
+
+/* [VT-d 8.3.1] Device Scope. */
+struct vtd_dmar_scope {
+	u8 type;			/* enum vtd_dmar_scope_type */
+	u8 flags;			/* byte 3 (r3.0+: REQ_WO_PASID_*) */
+	u8 enumeration_id;		/* IOAPIC ID, HPET number, ACPI device */
+	u8 start_bus;
+	u8 path_count;
+	const struct vtd_dmar_path *path;
+};
+
+/* [VT-d 8.3] DMA Remapping Hardware Unit Definition. */
+struct vtd_dmar_drhd {
+	u64 reg_base;			/* register base, 4 KiB aligned */
+	u64 reg_size;			/* register window size in bytes */
+	u16 segment;
+	bool include_pci_all;		/* flags bit 0 */
+	u32 scope_count;
+	const struct vtd_dmar_scope *scopes;
+};
+
+/* [VT-d 8.4] Reserved Memory Region Reporting. */
+struct vtd_dmar_rmrr {
+	u16 segment;
+	u64 base;			/* 4 KiB aligned */
+	u64 limit;			/* last byte, inclusive */
+	u32 scope_count;
+	const struct vtd_dmar_scope *scopes;
+};
+
+/* [VT-d 8.5] Root Port ATS Capability Reporting. */
+struct vtd_dmar_atsr {
+	u16 segment;
+	bool all_ports;			/* flags bit 0 */
+	u32 scope_count;
+	const struct vtd_dmar_scope *scopes;
+};
+
+/* [VT-d 8.6] Remapping Hardware Static Affinity. */
+struct vtd_dmar_rhsa {
+	u64 reg_base;
+	u32 proximity_domain;
+};
+
+/* [VT-d 8.7] ACPI Name-space Device Declaration. */
+struct vtd_dmar_andd {
+	u8 acpi_device_number;
+	const char *name;		/* NUL-terminated copy */
+};
+
+/* [VT-d 8.8] SoC Integrated Address Translation Cache. */
+struct vtd_dmar_satc {
+	u16 segment;
+	bool atc_required;		/* flags bit 0 */
+	u32 scope_count;
+	const struct vtd_dmar_scope *scopes;
+};
+
+/* Why a table was refused (also in struct vtd_dmar_error). */
+enum vtd_dmar_err {
+	VTD_DMAR_OK = 0,
+	VTD_DMAR_ERR_ARGS,		/* NULL pointer or length too short */
+	VTD_DMAR_ERR_SIGNATURE,		/* not "DMAR" */
+	VTD_DMAR_ERR_LENGTH,		/* header length disagrees with @len */
+	VTD_DMAR_ERR_CHECKSUM,		/* bytes do not sum to zero */
+	VTD_DMAR_ERR_HAW,		/* host address width out of range */
+	VTD_DMAR_ERR_STRUCT_SHORT,	/* remapping structure length < minimum */
+	VTD_DMAR_ERR_STRUCT_OVERRUN,	/* structure runs past the table's end */
+	VTD_DMAR_ERR_SCOPE_SHORT,	/* scope length < 6 or odd path */
+	VTD_DMAR_ERR_SCOPE_OVERRUN,	/* scope runs past its structure */
+	VTD_DMAR_ERR_SCOPE_TYPE,	/* unknown scope type */
+	VTD_DMAR_ERR_ALIGN,		/* base or limit not 4 KiB aligned */
+	VTD_DMAR_ERR_RANGE,		/* RMRR limit below base */
+	VTD_DMAR_ERR_DUPLICATE,		/* two DRHDs at one base, or two
+					 * INCLUDE_PCI_ALL in one segment */
+	VTD_DMAR_ERR_TOO_MANY,		/* more DRHDs than the caller allows */
+	VTD_DMAR_ERR_NOMEM,		/* hal_page_alloc() failed */
+	VTD_DMAR_ERR_NAME,		/* ANDD name not NUL-terminated */
+};
+
+struct vtd_dmar_error {
+	enum vtd_dmar_err reason;
+	u32 offset;			/* byte offset in the table */
+};
+
+/* [VT-d 8.1] DMAR table header flags. */
+#define VTD_DMAR_FLAG_INTR_REMAP		BIT(0)
+#define VTD_DMAR_FLAG_X2APIC_OPT_OUT		BIT(1)
+#define VTD_DMAR_FLAG_DMA_CTRL_PLATFORM_OPT_IN	BIT(2)
+
+struct vtd_dmar {
+	u8 haw;				/* host address width in bits */
+	u8 flags;			/* VTD_DMAR_FLAG_* */
+	u32 drhd_count, rmrr_count, atsr_count, rhsa_count;
+	u32 andd_count, satc_count;
+	u32 unknown_count;		/* well-formed structures skipped */
+	struct vtd_dmar_drhd *drhds;
+	struct vtd_dmar_rmrr *rmrrs;
+	struct vtd_dmar_atsr *atsrs;
+	struct vtd_dmar_rhsa *rhsas;
+	struct vtd_dmar_andd *andds;
+	struct vtd_dmar_satc *satcs;
+	/* Private: the block everything above points into. */
+	void *storage;
+	unsigned int storage_order;
+};
+
+/**
+ * vtd_dmar_parse() - Validate an ACPI DMAR table and build its structures.
+ * @table: the table, from its "DMAR" signature.
+ * @len: bytes readable at @table; the header's length must not exceed it.
+ * @max_units: most DRHD structures accepted (1..CONFIG_VTD_MAX_UNITS).
+ * @out: filled on success; zeroed on failure.
+ * @err: optional; receives the reason and table offset on failure.
+ *
+ * Unknown structure types with a valid length are skipped and counted.
+ *
+ * Return: 0; -EINVAL for bad arguments or a malformed table; -EBADMSG for
+ * a bad signature or checksum; -E2BIG for more than @max_units DRHDs;
+ * -ENOMEM when the structures cannot be allocated.
+ * Context: any; allocates with hal_page_alloc().
+ */
+int vtd_dmar_parse(const void *table, size_t len, u32 max_units,
+		   struct vtd_dmar *out, struct vtd_dmar_error *err);
+
+/** vtd_dmar_free() - Free what vtd_dmar_parse() built; @d is zeroed. */
+void vtd_dmar_free(struct vtd_dmar *d);
+
+/** vtd_dmar_strerror() - Name of a parse error, for logs. */
+const char *vtd_dmar_strerror(enum vtd_dmar_err e);
+
+/**
+ * vtd_dmar_log() - Log every structure of @d (units, scopes, RMRRs, ...)
+ * through hal_log() at HAL_LOG_INFO.
+ */
+void vtd_dmar_log(const struct vtd_dmar *d);
