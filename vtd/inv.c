@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Context-cache, IOTLB and interrupt-entry-cache invalidation [VT-d 6.5]:
+ * through the invalidation queue when it is enabled, through the CCMD and
+ * IOTLB registers [VT-d 6.5.1, 11.4.6] otherwise.
+ */
+#include <hal/hal.h>
+
+#include "unit.h"
+
+/* [VT-d 6.5.5] Drain reads and writes where the unit can. */
+static bool drain_reads(const struct vtd_unit *u)
+{
+	return u->cap & VTD_CAP_DRD;
+}
+
+static bool drain_writes(const struct vtd_unit *u)
+{
+	return u->cap & VTD_CAP_DWD;
+}
+
+/*
+ * [VT-d 6.5.1.1] Register-based context-cache invalidation: write CCMD
+ * with ICC set and poll until the unit clears it; CAIG 0 means refused.
+ */
+static int ccmd_locked(struct vtd_unit *u, u64 cmd)
+{
+	int ret;
+
+	hal_lock_assert_held(&u->lock);
+	vtd_write64(u, VTD_CCMD_REG, cmd | VTD_CCMD_ICC);
+	ret = vtd_wait_reg64(u, VTD_CCMD_REG, VTD_CCMD_ICC, 0);
+	if (ret)
+		return ret;
+	if (FIELD_GET(VTD_CCMD_CAIG, vtd_read64(u, VTD_CCMD_REG)) ==
+	    VTD_CCMD_G_ERROR)
+		return VTD_ERR(-EIO);
+	return 0;
+}
+
+/* [VT-d 6.5.1.2] Register-based IOTLB invalidation, IVA first for PSI. */
+static int iotlb_reg_locked(struct vtd_unit *u, u64 cmd, u64 iva)
+{
+	u32 off = vtd_regs_iro_offset(u->ecap);
+	int ret;
+
+	hal_lock_assert_held(&u->lock);
+	if (FIELD_GET(VTD_IOTLB_IIRG, cmd) == VTD_IOTLB_G_PAGE)
+		vtd_write64(u, off + VTD_IVA_OFF, iva);
+	vtd_write64(u, off + VTD_IOTLB_OFF, cmd | VTD_IOTLB_IVT);
+	ret = vtd_wait_reg64(u, off + VTD_IOTLB_OFF, VTD_IOTLB_IVT, 0);
+	if (ret)
+		return ret;
+	if (FIELD_GET(VTD_IOTLB_IAIG, vtd_read64(u, off + VTD_IOTLB_OFF)) ==
+	    VTD_IOTLB_G_ERROR)
+		return VTD_ERR(-EIO);
+	return 0;
+}
+
+static int ccmd(struct vtd_unit *u, u64 cmd)
+{
+	int ret;
+
+	hal_spin_lock(&u->lock);
+	ret = ccmd_locked(u, cmd);
+	hal_spin_unlock(&u->lock);
+	return ret;
+}
+
+static int iotlb_reg(struct vtd_unit *u, u64 cmd, u64 iva)
+{
+	int ret;
+
+	hal_spin_lock(&u->lock);
+	ret = iotlb_reg_locked(u, cmd, iva);
+	hal_spin_unlock(&u->lock);
+	return ret;
+}
+
+static u64 iotlb_drain_bits(const struct vtd_unit *u)
+{
+	return (drain_reads(u) ? VTD_IOTLB_DR : 0) |
+	       (drain_writes(u) ? VTD_IOTLB_DW : 0);
+}
+
+int vtd_inv_context_global(struct vtd_unit *u)
+{
+	struct vtd_qi_desc d = vtd_qi_cc_global();
+
+	if (vtd_qi_enabled(u))
+		return vtd_qi_submit(u, &d, 1, 0);
+	return ccmd(u, FIELD_PREP(VTD_CCMD_CIRG, VTD_CCMD_G_GLOBAL));
+}
+
+int vtd_inv_context_domain(struct vtd_unit *u, u16 did)
+{
+	struct vtd_qi_desc d = vtd_qi_cc_domain(did);
+
+	if (vtd_qi_enabled(u))
+		return vtd_qi_submit(u, &d, 1, 0);
+	return ccmd(u, FIELD_PREP(VTD_CCMD_CIRG, VTD_CCMD_G_DOMAIN) |
+		       FIELD_PREP(VTD_CCMD_DID, did));
+}
+
+int vtd_inv_context_device(struct vtd_unit *u, u16 did, u16 sid, u8 fm)
+{
+	struct vtd_qi_desc d;
+
+	if (fm > 3)
+		return VTD_ERR(-EINVAL);
+	d = vtd_qi_cc_device(did, sid, fm);
+	if (vtd_qi_enabled(u))
+		return vtd_qi_submit(u, &d, 1, 0);
+	return ccmd(u, FIELD_PREP(VTD_CCMD_CIRG, VTD_CCMD_G_DEVICE) |
+		       FIELD_PREP(VTD_CCMD_DID, did) |
+		       FIELD_PREP(VTD_CCMD_SID, sid) |
+		       FIELD_PREP(VTD_CCMD_FM, fm));
+}
+
+int vtd_inv_iotlb_global(struct vtd_unit *u)
+{
+	struct vtd_qi_desc d = vtd_qi_iotlb_global(drain_reads(u),
+						   drain_writes(u));
+
+	if (vtd_qi_enabled(u))
+		return vtd_qi_submit(u, &d, 1, 0);
+	return iotlb_reg(u, FIELD_PREP(VTD_IOTLB_IIRG, VTD_IOTLB_G_GLOBAL) |
+			    iotlb_drain_bits(u), 0);
+}
+
+int vtd_inv_iotlb_domain(struct vtd_unit *u, u16 did)
+{
+	struct vtd_qi_desc d = vtd_qi_iotlb_domain(did, drain_reads(u),
+						   drain_writes(u));
+
+	if (vtd_qi_enabled(u))
+		return vtd_qi_submit(u, &d, 1, 0);
+	return iotlb_reg(u, FIELD_PREP(VTD_IOTLB_IIRG, VTD_IOTLB_G_DOMAIN) |
+			    FIELD_PREP(VTD_IOTLB_DID, did) |
+			    iotlb_drain_bits(u), 0);
+}
+
+/* Smallest am with an aligned 2^am-page block at @first holding @last. */
+static unsigned int block_order(u64 first_pfn, u64 last_pfn)
+{
+	unsigned int am = 0;
+
+	while ((first_pfn >> am) != (last_pfn >> am))
+		am++;
+	return am;
+}
+
+/*
+ * Split [first, last] (page numbers) into at most two aligned blocks: cut
+ * at the most aligned page boundary inside the range, so each side is
+ * covered by one block no more than twice its size.
+ */
+static unsigned int range_blocks(u64 first, u64 last, u64 base[2],
+				 unsigned int am[2])
+{
+	unsigned int top;
+	u64 cut;
+
+	if (first == last || block_order(first, last) == 0) {
+		base[0] = first;
+		am[0] = 0;
+		return 1;
+	}
+	top = 63 - (unsigned int)__builtin_clzll(first ^ last);
+	cut = last & ~((1ULL << top) - 1);	/* first page of the upper part */
+	if (cut == first) {
+		base[0] = first;
+		am[0] = block_order(first, last);
+		return 1;
+	}
+	am[0] = block_order(first, cut - 1);
+	am[1] = block_order(cut, last);
+	/* The lower block ends at cut: it starts at cut - 2^am. */
+	while ((cut - (1ULL << am[0])) > first)
+		am[0]++;
+	base[0] = cut - (1ULL << am[0]);
+	base[1] = cut;
+	return 2;
+}
+
+int vtd_inv_iotlb_range(struct vtd_unit *u, u16 did, u64 iova, u64 size,
+			bool leaf_only)
+{
+	struct vtd_qi_desc d[2];
+	u64 base[2], first, last;
+	unsigned int am[2], n, i, mamv;
+	int ret = 0;
+
+	if (!size || (iova & (HAL_PAGE_SIZE - 1)) || iova + size - 1 < iova)
+		return VTD_ERR(-EINVAL);
+	if (!(u->cap & VTD_CAP_PSI))
+		return vtd_inv_iotlb_domain(u, did);
+	first = iova >> HAL_PAGE_SHIFT;
+	last = (iova + size - 1) >> HAL_PAGE_SHIFT;
+	n = range_blocks(first, last, base, am);
+	mamv = (unsigned int)FIELD_GET(VTD_CAP_MAMV, u->cap);
+	for (i = 0; i < n; i++) {
+		if (am[i] > mamv)
+			return vtd_inv_iotlb_domain(u, did);
+	}
+	if (vtd_qi_enabled(u)) {
+		for (i = 0; i < n; i++)
+			d[i] = vtd_qi_iotlb_page(did, base[i] << HAL_PAGE_SHIFT,
+						 (u8)am[i], leaf_only,
+						 drain_reads(u),
+						 drain_writes(u));
+		return vtd_qi_submit(u, d, n, 0);
+	}
+	for (i = 0; i < n && !ret; i++)
+		ret = iotlb_reg(u, FIELD_PREP(VTD_IOTLB_IIRG, VTD_IOTLB_G_PAGE) |
+				   FIELD_PREP(VTD_IOTLB_DID, did) |
+				   iotlb_drain_bits(u),
+				(base[i] << HAL_PAGE_SHIFT) |
+				FIELD_PREP(VTD_IVA_AM, am[i]) |
+				(leaf_only ? VTD_IVA_IH : 0));
+	return ret;
+}
+
+int vtd_inv_iec_global(struct vtd_unit *u)
+{
+	struct vtd_qi_desc d = vtd_qi_iec_global();
+
+	/* [VT-d 6.5.2.7] The interrupt entry cache has no register form. */
+	if (!vtd_qi_enabled(u))
+		return VTD_ERR(-EOPNOTSUPP);
+	return vtd_qi_submit(u, &d, 1, 0);
+}
