@@ -342,7 +342,7 @@ void fake_dmar_record_fault(struct fake_dmar *d, u16 sid, u64 addr,
 			    u8 reason, bool write, bool pasid_present,
 			    u32 pasid)
 {
-	unsigned int fri = (d->fsts >> FS_FRI_SHIFT) & 0xff;
+	unsigned int fri = d->next_frcd % cap_nfr(d);
 	bool had_ppf = d->fsts & FS_PPF;
 
 	if (d->fsts & FS_PFO)
@@ -356,8 +356,14 @@ void fake_dmar_record_fault(struct fake_dmar *d, u16 sid, u64 addr,
 			  ((u64)reason << 32) |
 			  ((u64)(pasid & 0xfffff) << 40) |
 			  ((u64)!write << 62) | (1ULL << 63);
-	d->fsts = (d->fsts & ~(0xffU << FS_FRI_SHIFT)) |
-		  (((fri + 1) % cap_nfr(d)) << FS_FRI_SHIFT);
+	/*
+	 * [VT-d 11.4.7.1] FRI names the record written when PPF went from
+	 * 0 to 1: the first of the pending ones.
+	 */
+	if (!had_ppf)
+		d->fsts = (d->fsts & ~(0xffU << FS_FRI_SHIFT)) |
+			  (fri << FS_FRI_SHIFT);
+	d->next_frcd = (fri + 1) % cap_nfr(d);
 	update_ppf(d);
 	if (!had_ppf && !(d->fsts & (FS_PFO | FS_IQE | FS_ICE | FS_ITE)))
 		fault_event(d);

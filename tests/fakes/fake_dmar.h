@@ -78,6 +78,7 @@ struct fake_dmar {
 	u32 pending_gsts;	/* GSTS value once the delay runs out */
 	u32 delay_left;
 	bool iq_wide;		/* DW latched from IQA */
+	u32 next_frcd;		/* record the next fault goes to */
 };
 
 /* CAP/ECAP of QEMU 7.2's default and scalable configurations (measured). */

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Queued invalidation against the DMAR model: batching behind one wait,
+ * 128- and 256-bit layouts, wrap-around and splitting, IQE/ITE/ICE
+ * detection and recovery, time-outs, interrupt-driven completion, and the
+ * descriptors of range invalidation.
+ */
+#include "vtd_test.h"
+
+#include "unit.h"
+
+static struct fake_dmar dmar;
+static struct vtd_unit *u;
+static u64 pages_before;
+
+static void bring_up(u64 cap, u64 ecap, const struct vtd_unit_params *p)
+{
+	struct vtd_dmar_drhd drhd = test_drhd();
+
+	assert_int_equal(fake_dmar_init(&dmar, TEST_BASE, cap, ecap), 0);
+	assert_int_equal(vtd_unit_create(&drhd, p, &u), 0);
+	assert_int_equal(vtd_unit_enable(u), 0);
+	fake_dmar_log_clear(&dmar);
+}
+
+static int setup_legacy(void **state)
+{
+	fake_hal_reset();
+	pages_before = fake_mem_pages_in_use();
+	bring_up(FAKE_DMAR_QEMU_CAP_LEGACY, FAKE_DMAR_QEMU_ECAP_LEGACY, NULL);
+	return 0;
+}
+
+static int setup_sm(void **state)
+{
+	fake_hal_reset();
+	pages_before = fake_mem_pages_in_use();
+	bring_up(FAKE_DMAR_QEMU_CAP_SM, FAKE_DMAR_QEMU_ECAP_SM, NULL);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	assert_int_equal(dmar.protocol_errors, 0);
+	vtd_unit_destroy(u);
+	fake_dmar_fini(&dmar);
+	assert_int_equal(fake_mem_pages_in_use(), pages_before);
+	return 0;
+}
+
+static void fill_iotlb_dsi(struct vtd_qi_desc *d, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		d[i] = vtd_qi_iotlb_domain((u16)(i + 1), true, true);
+}
+
+static void test_qi_batch_behind_one_wait(void **state)
+{
+	struct vtd_qi_desc d[10];
+	u64 waits = u->qi.waits;
+	unsigned int i;
+
+	fill_iotlb_dsi(d, 10);
+	assert_int_equal(vtd_qi_submit(u, d, 10, 0), 0);
+	assert_int_equal(dmar.log_len, 11);
+	for (i = 0; i < 10; i++) {
+		assert_int_equal(fake_dmar_desc_type(&dmar.log[i]), 2);
+		assert_int_equal((dmar.log[i].qw[0] >> 16) & 0xffff, i + 1);
+	}
+	assert_int_equal(fake_dmar_desc_type(&dmar.log[10]), 5);
+	assert_int_equal(u->qi.waits, waits + 1);
+}
+
+static void test_qi_256bit_layout(void **state)
+{
+	struct vtd_qi_desc d = vtd_qi_iotlb_global(false, false);
+	u64 *slot0;
+
+	assert_int_equal(u->qi.desc_size, 32);
+	assert_int_equal(vtd_qi_submit(u, &d, 1, 0), 0);
+	assert_true(dmar.log[0].wide);
+	assert_int_equal(dmar.log[0].qw[2], 0);
+	assert_int_equal(dmar.log[0].qw[3], 0);
+	/* The model's IQH moved in 32-byte steps. */
+	assert_int_equal(dmar.iqh % 32, 0);
+	slot0 = (u64 *)u->qi.ring;
+	(void)slot0;
+}
+
+static void test_qi_wraps_and_splits(void **state)
+{
+	static struct vtd_qi_desc d[700];
+	u64 before = dmar.desc_count;
+	unsigned int round;
+
+	fill_iotlb_dsi(d, 700);
+	/* 700 descriptors in a 256-slot ring: split, one wait per part. */
+	assert_int_equal(vtd_qi_submit(u, d, 700, 0), 0);
+	assert_int_equal(dmar.desc_count - before, 700 + 3);
+	for (round = 0; round < 100; round++)
+		assert_int_equal(vtd_qi_submit(u, d, 7, 0), 0);
+	assert_int_equal(dmar.fsts & 0x70, 0);
+}
+
+static void test_qi_iqe_fails_only_that_batch(void **state)
+{
+	struct vtd_qi_desc d[3];
+	u32 iqe_before = u->qi.iqe_count;
+
+	d[0] = vtd_qi_iotlb_domain(1, false, false);
+	d[1] = vtd_qi_desc2(0xf, 0);		/* no such type */
+	d[2] = vtd_qi_iotlb_domain(2, false, false);
+	assert_int_equal(vtd_qi_submit(u, d, 3, 0), -EIO);
+	assert_int_equal(u->qi.iqe_count, iqe_before + 1);
+	assert_int_equal(dmar.fsts & (1U << 4), 0);	/* IQE cleared */
+	assert_int_equal(dmar.iqh, dmar.iqt);		/* queue drained */
+	/* The next submission goes through untouched. */
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(vtd_qi_submit(u, &d[2], 1, 0), 0);
+	assert_int_equal(dmar.log_len, 2);
+	assert_int_equal((dmar.log[0].qw[0] >> 16) & 0xffff, 2);
+}
+
+static void test_qi_reserved_bit_gives_iqe(void **state)
+{
+	struct vtd_qi_desc d = vtd_qi_iotlb_global(false, false);
+
+	d.qw[1] = 1ULL << 8;			/* reserved in an IOTLB desc */
+	assert_int_equal(vtd_qi_submit(u, &d, 1, 0), -EIO);
+	d = vtd_qi_iotlb_global(false, false);
+	assert_int_equal(vtd_qi_submit(u, &d, 1, 0), 0);
+}
+
+static void test_qi_address_mask_above_mamv_gives_iqe(void **state)
+{
+	struct vtd_qi_desc d = vtd_qi_iotlb_page(1, 0, 19, false, false,
+						 false);
+
+	assert_int_equal(vtd_qi_submit(u, &d, 1, 0), -EIO);
+	d = vtd_qi_iotlb_page(1, 0, 18, false, false, false);
+	assert_int_equal(vtd_qi_submit(u, &d, 1, 0), 0);
+}
+
+static void test_qi_ite_detected_and_recovered(void **state)
+{
+	struct vtd_qi_desc d[2];
+
+	fill_iotlb_dsi(d, 2);
+	dmar.inject_ite_at = 2;
+	assert_int_equal(vtd_qi_submit(u, d, 2, 0), -EIO);
+	assert_int_equal(u->qi.ite_count, 1);
+	assert_int_equal(dmar.fsts & (1U << 6), 0);
+	assert_int_equal(vtd_qi_submit(u, d, 2, 0), 0);
+}
+
+static void test_qi_ice_detected_and_recovered(void **state)
+{
+	struct vtd_qi_desc d[2];
+
+	fill_iotlb_dsi(d, 2);
+	dmar.inject_ice_at = 1;
+	assert_int_equal(vtd_qi_submit(u, d, 2, 0), -EIO);
+	assert_int_equal(u->qi.ice_count, 1);
+	assert_int_equal(dmar.fsts & (1U << 5), 0);
+	assert_int_equal(vtd_qi_submit(u, d, 2, 0), 0);
+}
+
+static void test_qi_wait_times_out_then_recovers(void **state)
+{
+	struct vtd_qi_desc d[1];
+
+	fill_iotlb_dsi(d, 1);
+	dmar.wait_never_completes = true;
+	assert_int_equal(vtd_qi_submit(u, d, 1, 0), -ETIMEDOUT);
+	dmar.wait_never_completes = false;
+	/* A stale status value must not complete the next submission. */
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(vtd_qi_submit(u, d, 1, 0), 0);
+	assert_int_equal(dmar.log_len, 2);
+}
+
+static void test_qi_irq_completion(void **state)
+{
+	struct vtd_qi_desc d = vtd_qi_iotlb_global(false, false);
+	u32 events = dmar.inv_events;
+
+	assert_int_equal(vtd_qi_submit(u, &d, 1, VTD_QI_WAIT_IRQ), 0);
+	/* IF set, SW clear: QEMU 7.2 aborts on both. */
+	assert_int_equal(dmar.log[1].qw[0] & 0x30, 0x10);
+	assert_int_equal(dmar.ics & 1, 0);		/* IWC cleared */
+	/* IECTL.IM is set (no MSI given): pending, no message yet. */
+	assert_int_equal(dmar.inv_events, events);
+	assert_int_equal(vtd_qi_submit(u, &d, 1, VTD_QI_WAIT_IRQ), 0);
+}
+
+static void test_qi_rejects_bad_arguments(void **state)
+{
+	assert_int_equal(vtd_qi_submit(u, NULL, 1, 0), -EINVAL);
+	assert_int_equal(vtd_qi_submit(u, NULL, 0, 1U << 5), -EINVAL);
+	/* An empty batch is just a wait. */
+	assert_int_equal(vtd_qi_submit(u, NULL, 0, 0), 0);
+	assert_int_equal(dmar.log_len, 1);
+}
+
+/* What the model saw as page-selective IOTLB invalidations. */
+struct psi {
+	u64 first, last;		/* page numbers covered */
+};
+
+static unsigned int collect_psi(struct psi *out, unsigned int *waits,
+				unsigned int *dsi)
+{
+	unsigned int i, n = 0;
+	u64 am, addr;
+
+	*waits = 0;
+	*dsi = 0;
+	for (i = 0; i < dmar.log_len; i++) {
+		const struct fake_dmar_desc *d = &dmar.log[i];
+
+		if (fake_dmar_desc_type(d) == 5) {
+			(*waits)++;
+			continue;
+		}
+		assert_int_equal(fake_dmar_desc_type(d), 2);
+		if (((d->qw[0] >> 4) & 3) == 2) {
+			(*dsi)++;
+			continue;
+		}
+		assert_int_equal((d->qw[0] >> 4) & 3, 3);
+		am = d->qw[1] & 0x3f;
+		addr = d->qw[1] >> 12;
+		assert_int_equal(addr & ((1ULL << am) - 1), 0);
+		out[n].first = addr;
+		out[n].last = addr + (1ULL << am) - 1;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Range invalidation for N pages, aligned and not: one wait, at most two
+ * page-selective descriptors that together cover the range and no more
+ * than twice it (or one domain-selective).
+ */
+static void test_qi_range_invalidation_counts(void **state)
+{
+	const u64 counts[] = { 1, 2, 3, 16, 255, 256, 512, 513, 4096,
+			       1ULL << 18, (1ULL << 18) + 1 };
+	const u64 starts[] = { 0, 0x1000, 0x7000, 0x1ff000, 0x12345000 };
+	struct psi p[4];
+	unsigned int waits, dsi, n, i, j, k;
+
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
+		for (j = 0; j < ARRAY_SIZE(starts); j++) {
+			u64 first = starts[j] >> 12;
+			u64 last = first + counts[i] - 1;
+			u64 covered = 0;
+
+			fake_dmar_log_clear(&dmar);
+			assert_int_equal(vtd_inv_iotlb_range(u, 5, starts[j],
+					 counts[i] << 12, true), 0);
+			n = collect_psi(p, &waits, &dsi);
+			assert_int_equal(waits, 1);
+			if (dsi) {
+				assert_int_equal(dsi, 1);
+				assert_int_equal(n, 0);
+				continue;
+			}
+			assert_true(n >= 1 && n <= 2);
+			for (k = 0; k < n; k++) {
+				covered += p[k].last - p[k].first + 1;
+				assert_true(p[k].first <= last &&
+					    p[k].last >= first);
+				/* IH set: leaf-only invalidation */
+				assert_true(dmar.log[k].qw[1] & (1ULL << 6));
+			}
+			/* Together they cover every page of the range. */
+			for (u64 pg = first; pg <= last;
+			     pg += (counts[i] > 64 ? counts[i] / 7 + 1 : 1)) {
+				bool in = false;
+
+				for (k = 0; k < n; k++)
+					in |= pg >= p[k].first &&
+					      pg <= p[k].last;
+				assert_true(in);
+			}
+			assert_true((p[0].first <= first) ||
+				    (n == 2 && p[1].first <= first));
+			assert_true(covered <= 4 * counts[i]);
+		}
+	}
+}
+
+static void test_qi_range_above_mamv_is_domain_selective(void **state)
+{
+	unsigned int waits, dsi;
+	struct psi p[4];
+
+	fake_dmar_log_clear(&dmar);
+	/*
+	 * MAMV is 18: 2^20 pages split into two halves of 2^19 pages, each
+	 * beyond a page-selective mask.
+	 */
+	assert_int_equal(vtd_inv_iotlb_range(u, 5, 0, 1ULL << 32, false), 0);
+	assert_int_equal(collect_psi(p, &waits, &dsi), 0);
+	assert_int_equal(dsi, 1);
+	assert_int_equal(waits, 1);
+}
+
+static void test_qi_range_rejects_bad_ranges(void **state)
+{
+	assert_int_equal(vtd_inv_iotlb_range(u, 1, 0x1001, 0x1000, false),
+			 -EINVAL);
+	assert_int_equal(vtd_inv_iotlb_range(u, 1, 0x1000, 0, false),
+			 -EINVAL);
+	assert_int_equal(vtd_inv_iotlb_range(u, 1, ~0xfffULL, 0x2000, false),
+			 -EINVAL);
+}
+
+#define TL(f) cmocka_unit_test_setup_teardown(f, setup_legacy, teardown)
+#define TS(f) cmocka_unit_test_setup_teardown(f, setup_sm, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TL(test_qi_batch_behind_one_wait),
+		TS(test_qi_batch_behind_one_wait),
+		TS(test_qi_256bit_layout),
+		TL(test_qi_wraps_and_splits),
+		TL(test_qi_iqe_fails_only_that_batch),
+		TS(test_qi_iqe_fails_only_that_batch),
+		TL(test_qi_reserved_bit_gives_iqe),
+		TL(test_qi_address_mask_above_mamv_gives_iqe),
+		TL(test_qi_ite_detected_and_recovered),
+		TS(test_qi_ice_detected_and_recovered),
+		TL(test_qi_wait_times_out_then_recovers),
+		TL(test_qi_irq_completion),
+		TL(test_qi_rejects_bad_arguments),
+		TL(test_qi_range_invalidation_counts),
+		TS(test_qi_range_invalidation_counts),
+		TL(test_qi_range_above_mamv_is_domain_selective),
+		TL(test_qi_range_rejects_bad_ranges),
+	};
+
+	return cmocka_run_group_tests_name("vtd_qi", tests, NULL, NULL);
+}

@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Unit bring-up and teardown against the DMAR model: the register
+ * sequence of enable, the state the unit ends in, time-outs on a unit
+ * that never answers, allocation failures, and the domain-ID space.
+ */
+#include "vtd_test.h"
+
+#include "unit.h"
+
+static struct fake_dmar dmar;
+static u64 pages_before;
+
+static int setup(void **state)
+{
+	fake_hal_reset();
+	pages_before = fake_mem_pages_in_use();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fake_dmar_fini(&dmar);
+	assert_int_equal(fake_mem_pages_in_use(), pages_before);
+	return 0;
+}
+
+static struct vtd_unit *make_unit(u64 cap, u64 ecap,
+				  const struct vtd_unit_params *p)
+{
+	struct vtd_dmar_drhd drhd = test_drhd();
+	struct vtd_unit *u = NULL;
+
+	assert_int_equal(fake_dmar_init(&dmar, TEST_BASE, cap, ecap), 0);
+	assert_int_equal(vtd_unit_create(&drhd, p, &u), 0);
+	assert_non_null(u);
+	return u;
+}
+
+/* Types of the descriptors the model consumed, in order. */
+static void assert_desc_types(const unsigned int *want, size_t n)
+{
+	size_t i;
+
+	assert_int_equal(dmar.log_len, n);
+	for (i = 0; i < n; i++)
+		assert_int_equal(fake_dmar_desc_type(&dmar.log[i]), want[i]);
+}
+
+static void test_unit_enable_legacy(void **state)
+{
+	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_LEGACY,
+				       FAKE_DMAR_QEMU_ECAP_LEGACY, NULL);
+	const unsigned int want[] = { 1, 5, 2, 5 };
+
+	assert_false(vtd_unit_is_scalable(u));
+	assert_int_equal(vtd_unit_enable(u), 0);
+	assert_int_equal(dmar.gsts & 0xfc000000U,
+			 (1U << 31) | (1U << 30) | (1U << 26));
+	/* TTM (bits 11:10) = 00 legacy, address = the root page. */
+	assert_int_equal(dmar.rtaddr_active,
+			 hal_paddr_val(hal_virt_to_phys(u->root)));
+	assert_false(dmar.iq_wide);
+	assert_desc_types(want, ARRAY_SIZE(want));
+	assert_int_equal(dmar.protocol_errors, 0);
+	vtd_unit_destroy(u);
+	assert_int_equal(dmar.gsts & ((1U << 31) | (1U << 26)), 0);
+	assert_int_equal(dmar.protocol_errors, 0);
+}
+
+static void test_unit_enable_scalable(void **state)
+{
+	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_SM,
+				       FAKE_DMAR_QEMU_ECAP_SM, NULL);
+	/* Context cache, PASID cache, IOTLB: each behind its own wait. */
+	const unsigned int want[] = { 1, 5, 7, 5, 2, 5 };
+
+	assert_true(vtd_unit_is_scalable(u));
+	assert_int_equal(vtd_unit_enable(u), 0);
+	assert_int_equal((dmar.rtaddr_active >> 10) & 3, 1);
+	assert_int_equal(dmar.rtaddr_active & ~0xfffULL,
+			 hal_paddr_val(hal_virt_to_phys(u->root)));
+	assert_true(dmar.iq_wide);
+	assert_true(dmar.log[0].wide);
+	assert_desc_types(want, ARRAY_SIZE(want));
+	assert_int_equal(dmar.protocol_errors, 0);
+	vtd_unit_destroy(u);
+}
+
+static void test_unit_force_legacy_on_scalable_unit(void **state)
+{
+	struct vtd_unit_params p = { .force_legacy = true };
+	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_SM,
+				       FAKE_DMAR_QEMU_ECAP_SM, &p);
+
+	assert_false(vtd_unit_is_scalable(u));
+	assert_int_equal(vtd_unit_enable(u), 0);
+	assert_int_equal((dmar.rtaddr_active >> 10) & 3, 0);
+	assert_false(dmar.iq_wide);
+	vtd_unit_destroy(u);
+}
+
+/* Index of the first trace entry at or after @from matching. */
+static size_t find_access(const struct fake_mmio_access *t, size_t n,
+			  size_t from, u32 off, bool write, u64 mask, u64 val)
+{
+	size_t i;
+
+	for (i = from; i < n; i++) {
+		if (t[i].off == off && t[i].write == write &&
+		    (t[i].val & mask) == val)
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+/*
+ * The order the spec requires: root table address before SRTP; IQT = 0
+ * before QIE; QIE before the first descriptor; every invalidation done
+ * before TE; GCMD written one control at a time.
+ */
+static void test_unit_enable_register_sequence(void **state)
+{
+	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_SM,
+				       FAKE_DMAR_QEMU_ECAP_SM, NULL);
+	const struct fake_mmio_access *t;
+	size_t n, rt, srtp, iqt0, qie, first_desc, te, last_iqt;
+
+	fake_mmio_trace_start();
+	assert_int_equal(vtd_unit_enable(u), 0);
+	n = fake_mmio_trace(&t);
+	rt = find_access(t, n, 0, 0x20, true, 0, 0);
+	srtp = find_access(t, n, 0, 0x18, true, ~0ULL, 1U << 30);
+	iqt0 = find_access(t, n, 0, 0x88, true, ~0ULL, 0);
+	qie = find_access(t, n, 0, 0x18, true, ~0ULL, 1U << 26);
+	first_desc = find_access(t, n, qie, 0x88, true, 0, 0);
+	te = find_access(t, n, 0, 0x18, true, 1U << 31, 1U << 31);
+	assert_true(rt < srtp);
+	assert_true(srtp < iqt0);
+	assert_true(iqt0 < qie);
+	assert_true(qie < first_desc);
+	assert_true(first_desc < te);
+	last_iqt = first_desc;
+	for (size_t i = first_desc; i < n; i++) {
+		if (t[i].off == 0x88 && t[i].write)
+			last_iqt = i;
+	}
+	assert_true(last_iqt < te);
+	/* TE written with QIE kept on, and nothing else. */
+	assert_int_equal(t[te].val, (1U << 31) | (1U << 26));
+	assert_int_equal(dmar.protocol_errors, 0);
+	vtd_unit_destroy(u);
+}
+
+static void test_unit_write_buffer_flush_when_rwbf(void **state)
+{
+	u64 cap = with_bit(FAKE_DMAR_QEMU_CAP_LEGACY, 4, true);
+	struct vtd_unit *u = make_unit(cap, FAKE_DMAR_QEMU_ECAP_LEGACY, NULL);
+	const struct fake_mmio_access *t;
+	size_t n;
+
+	fake_mmio_trace_start();
+	assert_int_equal(vtd_unit_enable(u), 0);
+	n = fake_mmio_trace(&t);
+	assert_int_not_equal(find_access(t, n, 0, 0x18, true, ~0ULL, 1U << 27),
+			     SIZE_MAX);
+	vtd_unit_destroy(u);
+}
+
+static void test_unit_no_wbf_without_rwbf(void **state)
+{
+	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_LEGACY,
+				       FAKE_DMAR_QEMU_ECAP_LEGACY, NULL);
+	const struct fake_mmio_access *t;
+	size_t n;
+
+	fake_mmio_trace_start();
+	assert_int_equal(vtd_unit_enable(u), 0);
+	n = fake_mmio_trace(&t);
+	assert_int_equal(find_access(t, n, 0, 0x18, true, 1U << 27, 1U << 27),
+			 SIZE_MAX);
+	vtd_unit_destroy(u);
+}
+
+static void test_unit_times_out_when_status_never_set(void **state)
+{
+	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_LEGACY,
+				       FAKE_DMAR_QEMU_ECAP_LEGACY, NULL);
+	u64 t0 = fake_time_peek();
+
+	dmar.gsts_stuck = 1U << 31;		/* TES never follows */
+	assert_int_equal(vtd_unit_enable(u), -ETIMEDOUT);
+	/* The deadline was CONFIG_VTD_TIMEOUT_US of virtual time. */
+	assert_true(fake_time_peek() - t0 >=
+		    (u64)CONFIG_VTD_TIMEOUT_US * 1000);
+	assert_int_equal(dmar.gsts & (1U << 26), 0);	/* QI turned off */
+	vtd_unit_destroy(u);
+}
+
+static void test_unit_times_out_when_srtp_never_completes(void **state)
+{
+	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_LEGACY,
+				       FAKE_DMAR_QEMU_ECAP_LEGACY, NULL);
+
+	dmar.gsts_stuck = 1U << 30;
+	assert_int_equal(vtd_unit_enable(u), -ETIMEDOUT);
+	assert_int_equal(dmar.gsts & (1U << 31), 0);
+	vtd_unit_destroy(u);
+}
+
+static void test_unit_slow_status_is_waited_for(void **state)
+{
+	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_LEGACY,
+				       FAKE_DMAR_QEMU_ECAP_LEGACY, NULL);
+
+	dmar.gsts_delay_reads = 50;
+	assert_int_equal(vtd_unit_enable(u), 0);
+	dmar.gsts_delay_reads = 0;
+	vtd_unit_destroy(u);
+}
+
+static void test_unit_times_out_when_wait_never_completes(void **state)
+{
+	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_LEGACY,
+				       FAKE_DMAR_QEMU_ECAP_LEGACY, NULL);
+
+	dmar.wait_never_completes = true;
+	assert_int_equal(vtd_unit_enable(u), -ETIMEDOUT);
+	assert_int_equal(dmar.gsts & (1U << 31), 0);
+	dmar.wait_never_completes = false;
+	vtd_unit_destroy(u);
+}
+
+static void test_unit_register_invalidation_without_qi(void **state)
+{
+	u64 ecap = with_bit(FAKE_DMAR_QEMU_ECAP_LEGACY, 1, false);
+	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_LEGACY, ecap, NULL);
+
+	assert_int_equal(vtd_unit_enable(u), 0);
+	assert_int_equal(dmar.reg_inv_count, 2);	/* CC global, IOTLB */
+	assert_int_equal(dmar.desc_count, 0);
+	assert_int_equal(dmar.gsts & (1U << 26), 0);
+	assert_int_equal(dmar.protocol_errors, 0);
+	vtd_unit_destroy(u);
+}
+
+static void test_unit_register_invalidation_times_out(void **state)
+{
+	u64 ecap = with_bit(FAKE_DMAR_QEMU_ECAP_LEGACY, 1, false);
+	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_LEGACY, ecap, NULL);
+
+	dmar.ccmd_stuck = true;
+	assert_int_equal(vtd_unit_enable(u), -ETIMEDOUT);
+	assert_int_equal(dmar.gsts & (1U << 31), 0);
+	vtd_unit_destroy(u);
+}
+
+static void test_unit_firmware_left_translation_on(void **state)
+{
+	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_LEGACY,
+				       FAKE_DMAR_QEMU_ECAP_LEGACY, NULL);
+
+	dmar.gsts = 1U << 31;			/* TE left on by firmware */
+	assert_int_equal(vtd_unit_enable(u), 0);
+	assert_int_equal(dmar.protocol_errors, 0);
+	assert_true(dmar.gsts & (1U << 31));
+	vtd_unit_destroy(u);
+}
+
+static void test_unit_fault_and_inv_events_programmed(void **state)
+{
+	struct vtd_msi fmsi = { .addr = 0xfee00000, .data = 0x41 };
+	struct vtd_msi imsi = { .addr = 0xfee01000, .data = 0x42 };
+	struct vtd_unit_params p = { .fault_msi = &fmsi, .inv_msi = &imsi };
+	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_LEGACY,
+				       FAKE_DMAR_QEMU_ECAP_LEGACY, &p);
+
+	assert_int_equal(vtd_unit_enable(u), 0);
+	assert_int_equal(dmar.fedata, 0x41);
+	assert_int_equal(dmar.feaddr, 0xfee00000);
+	assert_int_equal(dmar.fectl & (1U << 31), 0);
+	assert_int_equal(dmar.iedata, 0x42);
+	assert_int_equal(dmar.ieaddr, 0xfee01000);
+	assert_int_equal(dmar.iectl & (1U << 31), 0);
+	vtd_unit_destroy(u);
+	assert_true(dmar.fectl & (1U << 31));
+}
+
+/* Every allocation of create failing in turn: -ENOMEM, nothing leaked. */
+static void test_unit_create_allocation_failures(void **state)
+{
+	struct vtd_dmar_drhd drhd = test_drhd();
+	struct vtd_unit *u;
+	u64 nth;
+	int ret;
+
+	assert_int_equal(fake_dmar_init(&dmar, TEST_BASE,
+					FAKE_DMAR_QEMU_CAP_SM,
+					FAKE_DMAR_QEMU_ECAP_SM), 0);
+	for (nth = 1;; nth++) {
+		fake_mem_fail_nth(nth, false);
+		u = (struct vtd_unit *)1;
+		ret = vtd_unit_create(&drhd, NULL, &u);
+		fake_mem_fail_nth(0, false);
+		if (ret == 0)
+			break;
+		assert_int_equal(ret, -ENOMEM);
+		assert_null(u);
+		assert_int_equal(fake_mem_pages_in_use(), pages_before);
+	}
+	assert_true(nth > 3);
+	vtd_unit_destroy(u);
+}
+
+static void test_unit_create_rejects_bad_input(void **state)
+{
+	struct vtd_dmar_drhd drhd = test_drhd();
+	struct vtd_unit_params p = { .qi_order = 8 };
+	struct vtd_unit *u;
+
+	assert_int_equal(fake_dmar_init(&dmar, TEST_BASE,
+					FAKE_DMAR_QEMU_CAP_LEGACY,
+					FAKE_DMAR_QEMU_ECAP_LEGACY), 0);
+	assert_int_equal(vtd_unit_create(NULL, NULL, &u), -EINVAL);
+	assert_int_equal(vtd_unit_create(&drhd, &p, &u), -EINVAL);
+	drhd.reg_base = 0xfed80000;			/* nothing there */
+	assert_int_equal(vtd_unit_create(&drhd, NULL, &u), -ENODEV);
+	fake_dmar_fini(&dmar);
+	/* No supported width in SAGAW. */
+	assert_int_equal(fake_dmar_init(&dmar, TEST_BASE,
+					FAKE_DMAR_QEMU_CAP_LEGACY &
+					~(0x1fULL << 8),
+					FAKE_DMAR_QEMU_ECAP_LEGACY), 0);
+	drhd.reg_base = TEST_BASE;
+	assert_int_equal(vtd_unit_create(&drhd, NULL, &u), -EOPNOTSUPP);
+}
+
+static void test_unit_domain_ids(void **state)
+{
+	/* ND = 0: 16 domain IDs, of which 0 is reserved. */
+	u64 cap = FAKE_DMAR_QEMU_CAP_LEGACY & ~7ULL;
+	struct vtd_unit *u = make_unit(cap, FAKE_DMAR_QEMU_ECAP_LEGACY, NULL);
+	bool seen[16] = { false };
+	int i, did;
+
+	for (i = 0; i < 15; i++) {
+		did = vtd_unit_did_alloc(u);
+		assert_true(did > 0 && did < 16);
+		assert_false(seen[did]);
+		seen[did] = true;
+	}
+	assert_int_equal(vtd_unit_did_alloc(u), -ENOSPC);
+	vtd_unit_did_free(u, 7);
+	assert_int_equal(vtd_unit_did_alloc(u), 7);
+	vtd_unit_did_free(u, 0);			/* ignored */
+	assert_int_equal(vtd_unit_did_alloc(u), -ENOSPC);
+	vtd_unit_destroy(u);
+}
+
+static void test_unit_disable_and_reenable(void **state)
+{
+	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_SM,
+				       FAKE_DMAR_QEMU_ECAP_SM, NULL);
+
+	assert_int_equal(vtd_unit_enable(u), 0);
+	assert_int_equal(vtd_unit_disable(u), 0);
+	assert_int_equal(dmar.gsts & ((1U << 31) | (1U << 26)), 0);
+	assert_int_equal(vtd_unit_enable(u), 0);
+	assert_true(dmar.gsts & (1U << 31));
+	assert_int_equal(dmar.protocol_errors, 0);
+	vtd_unit_destroy(u);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_unit_enable_legacy),
+		T(test_unit_enable_scalable),
+		T(test_unit_force_legacy_on_scalable_unit),
+		T(test_unit_enable_register_sequence),
+		T(test_unit_write_buffer_flush_when_rwbf),
+		T(test_unit_no_wbf_without_rwbf),
+		T(test_unit_times_out_when_status_never_set),
+		T(test_unit_times_out_when_srtp_never_completes),
+		T(test_unit_slow_status_is_waited_for),
+		T(test_unit_times_out_when_wait_never_completes),
+		T(test_unit_register_invalidation_without_qi),
+		T(test_unit_register_invalidation_times_out),
+		T(test_unit_firmware_left_translation_on),
+		T(test_unit_fault_and_inv_events_programmed),
+		T(test_unit_create_allocation_failures),
+		T(test_unit_create_rejects_bad_input),
+		T(test_unit_domain_ids),
+		T(test_unit_disable_and_reenable),
+	};
+
+	return cmocka_run_group_tests_name("vtd_unit", tests, NULL, NULL);
+}
