@@ -4,9 +4,12 @@
  * validates the whole table first and only then builds structures that the
  * library owns (one block from hal_page_alloc()), so a malformed table
  * leaves nothing allocated and nothing read out of bounds.
+ *
+ * Section numbers are those of the revision pinned in vtd/regs.h.
  */
 #pragma once
 
+#include <hal/bits.h>
 #include <hal/types.h>
 
 /* [VT-d 8.3.1] Device Scope Entry types. */
@@ -18,7 +21,19 @@ enum vtd_dmar_scope_type {
 	VTD_DMAR_SCOPE_ACPI_NAMESPACE = 5,
 };
 
-/* One hop of a device scope path: device and function on the bus below. */
+/* [VT-d 8.3.1] Device Scope Entry flags (byte 2; types 01h and 05h only). */
+#define VTD_DMAR_SCOPE_REQ_WO_PASID_NESTED_NOTALLOWED	BIT(0)
+#define VTD_DMAR_SCOPE_REQ_WO_PASID_PWSNP_NOTALLOWED	BIT(1)
+#define VTD_DMAR_SCOPE_REQ_WO_PASID_PGSNP_NOTALLOWED	BIT(2)
+#define VTD_DMAR_SCOPE_ATC_HARDENED			BIT(3)
+#define VTD_DMAR_SCOPE_ATC_REQUIRED			BIT(4)
+
+/*
+ * One hop of a device scope path: device and function. The first hop is
+ * on the scope's start bus; each later hop is on the secondary bus of the
+ * bridge named by the hop before it, which only PCI configuration space
+ * can tell.
+ */
 struct vtd_dmar_path {
 	u8 dev;
 	u8 fn;
@@ -27,10 +42,10 @@ struct vtd_dmar_path {
 /* [VT-d 8.3.1] Device Scope. */
 struct vtd_dmar_scope {
 	u8 type;			/* enum vtd_dmar_scope_type */
-	u8 flags;			/* byte 3 (r3.0+: REQ_WO_PASID_*) */
+	u8 flags;			/* byte 2: VTD_DMAR_SCOPE_* flags */
 	u8 enumeration_id;		/* IOAPIC ID, HPET number, ACPI device */
 	u8 start_bus;
-	u8 path_count;
+	u8 path_count;			/* >= 1 */
 	const struct vtd_dmar_path *path;
 };
 
@@ -81,6 +96,13 @@ struct vtd_dmar_satc {
 	const struct vtd_dmar_scope *scopes;
 };
 
+/* [VT-d 8.9] SoC Integrated Device Property Reporting. */
+struct vtd_dmar_sidp {
+	u16 segment;
+	u32 scope_count;
+	const struct vtd_dmar_scope *scopes;	/* properties: scope flags */
+};
+
 /* Why a table was refused (also in struct vtd_dmar_error). */
 enum vtd_dmar_err {
 	VTD_DMAR_OK = 0,
@@ -91,16 +113,20 @@ enum vtd_dmar_err {
 	VTD_DMAR_ERR_HAW,		/* host address width out of range */
 	VTD_DMAR_ERR_STRUCT_SHORT,	/* remapping structure length < minimum */
 	VTD_DMAR_ERR_STRUCT_OVERRUN,	/* structure runs past the table's end */
-	VTD_DMAR_ERR_SCOPE_SHORT,	/* scope length < 6 or odd path */
+	VTD_DMAR_ERR_SCOPE_SHORT,	/* scope < 6 bytes, odd/empty path */
 	VTD_DMAR_ERR_SCOPE_OVERRUN,	/* scope runs past its structure */
 	VTD_DMAR_ERR_SCOPE_TYPE,	/* unknown scope type */
 	VTD_DMAR_ERR_ALIGN,		/* base or limit not 4 KiB aligned */
-	VTD_DMAR_ERR_RANGE,		/* RMRR limit below base */
+	VTD_DMAR_ERR_RANGE,		/* RMRR limit below base, or a DRHD
+					 * register window at 0 or wrapping */
 	VTD_DMAR_ERR_DUPLICATE,		/* two DRHDs at one base, or two
 					 * INCLUDE_PCI_ALL in one segment */
 	VTD_DMAR_ERR_TOO_MANY,		/* more DRHDs than the caller allows */
 	VTD_DMAR_ERR_NOMEM,		/* hal_page_alloc() failed */
-	VTD_DMAR_ERR_NAME,		/* ANDD name not NUL-terminated */
+	VTD_DMAR_ERR_NAME,		/* ANDD name empty or not
+					 * NUL-terminated */
+	VTD_DMAR_ERR_NO_UNIT,		/* no DRHD structure at all */
+	VTD_DMAR_ERR_COUNT		/* number of reasons */
 };
 
 struct vtd_dmar_error {
@@ -117,7 +143,7 @@ struct vtd_dmar {
 	u8 haw;				/* host address width in bits */
 	u8 flags;			/* VTD_DMAR_FLAG_* */
 	u32 drhd_count, rmrr_count, atsr_count, rhsa_count;
-	u32 andd_count, satc_count;
+	u32 andd_count, satc_count, sidp_count;
 	u32 unknown_count;		/* well-formed structures skipped */
 	struct vtd_dmar_drhd *drhds;
 	struct vtd_dmar_rmrr *rmrrs;
@@ -125,6 +151,7 @@ struct vtd_dmar {
 	struct vtd_dmar_rhsa *rhsas;
 	struct vtd_dmar_andd *andds;
 	struct vtd_dmar_satc *satcs;
+	struct vtd_dmar_sidp *sidps;
 	/* Private: the block everything above points into. */
 	void *storage;
 	unsigned int storage_order;
@@ -138,12 +165,15 @@ struct vtd_dmar {
  * @out: filled on success; zeroed on failure.
  * @err: optional; receives the reason and table offset on failure.
  *
- * Unknown structure types with a valid length are skipped and counted.
+ * Every byte read lies inside the first min(@len, header length) bytes, and
+ * @table needs no alignment. Unknown structure types with a valid length
+ * are skipped and counted. The table must hold at least one DRHD.
  *
  * Return: 0; -EINVAL for bad arguments or a malformed table; -EBADMSG for
  * a bad signature or checksum; -E2BIG for more than @max_units DRHDs;
  * -ENOMEM when the structures cannot be allocated.
- * Context: any; allocates with hal_page_alloc().
+ * Context: any; allocates with hal_page_alloc() only after the whole table
+ * has been validated, once.
  */
 int vtd_dmar_parse(const void *table, size_t len, u32 max_units,
 		   struct vtd_dmar *out, struct vtd_dmar_error *err);
@@ -151,11 +181,13 @@ int vtd_dmar_parse(const void *table, size_t len, u32 max_units,
 /** vtd_dmar_free() - Free what vtd_dmar_parse() built; @d is zeroed. */
 void vtd_dmar_free(struct vtd_dmar *d);
 
-/** vtd_dmar_strerror() - Name of a parse error, for logs. */
+/** vtd_dmar_strerror() - Text of a parse error, for logs (never NULL). */
 const char *vtd_dmar_strerror(enum vtd_dmar_err e);
 
 /**
  * vtd_dmar_log() - Log every structure of @d (units, scopes, RMRRs, ...)
- * through hal_log() at HAL_LOG_INFO.
+ * through hal_log() at HAL_LOG_INFO. A scope path prints as
+ * "SS:DD.F -> DD.F": the start bus, then the device and function of each
+ * hop (later buses are assigned by bridges at run time).
  */
 void vtd_dmar_log(const struct vtd_dmar *d);
