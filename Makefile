@@ -103,8 +103,11 @@ $(O)/libvtd.a: $(LIB_OBJS)
 
 # libvtd.a may reference nothing but hal_* symbols.
 symcheck: $(O)/libvtd.a
-	@bad=$$($(NM) -u $< | awk '$$1 == "U" { print $$2 }' | \
-		grep -v '^hal_' | sort -u); \
+	@def=$$($(NM) --defined-only $< | awk 'NF == 3 { print $$3 }' | \
+		sort -u); \
+	bad=$$($(NM) -u $< | awk '$$1 == "U" { print $$2 }' | \
+		grep -v '^hal_' | sort -u | \
+		{ [ -n "$$def" ] && grep -vxF "$$def" || cat; }); \
 	if [ -n "$$bad" ]; then \
 		echo "libvtd.a references symbols outside the HAL: $$bad"; \
 		exit 1; \
@@ -129,9 +132,12 @@ $(O)/tests/qemu/%.o: tests/qemu/%.c $(CONFIG_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(KERN_CFLAGS) -MMD -MP -c $< -o $@
 
+# Clang's driver does not use -no-pie for a -static link and warns.
+KERN_LDFLAGS	:= -nostdlib -static $(if $(filter n,$(CC_IS_CLANG)),-no-pie) \
+		   -Wl,--build-id=none -Wl,-n
+
 $(O)/vtd-test.elf: $(KERN_OBJS) $(O)/libvtd.a linker.ld
-	$(CC) -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-n \
-		-Wl,-T,linker.ld -o $@ $(KERN_OBJS) $(O)/libvtd.a
+	$(CC) $(KERN_LDFLAGS) -Wl,-T,linker.ld -o $@ $(KERN_OBJS) $(O)/libvtd.a
 
 $(O)/vtd-test.iso: $(O)/vtd-test.elf boot/grub.cfg
 	rm -rf $(O)/iso
