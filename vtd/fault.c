@@ -9,7 +9,11 @@
 
 #include "unit.h"
 
-/* [VT-d 7.1.3 Table 7-x, 7.2.x; Appendix A] Fault reasons. */
+/*
+ * Fault reasons [VT-d 7.1.3, Appendix A]; the scalable-mode codes agree
+ * with Linux's dmar.c table. QEMU 7.2 reports 0x58 for every PASID
+ * directory or table problem (QEMU-VTD.md 1).
+ */
 static const struct {
 	u8 fr;
 	const char *text;
@@ -28,29 +32,53 @@ static const struct {
 	{ 0x0c, "reserved bit set in second-level paging entry" },
 	{ 0x0d, "translation request blocked by context entry" },
 	{ 0x0e, "address in the interrupt range (0xFEEx_xxxx)" },
-	{ 0x30, "scalable-mode root entry: reserved bit (SRTA)" },
-	{ 0x31, "scalable-mode context entry not present" },
-	{ 0x32, "scalable-mode context entry: reserved bit" },
-	{ 0x33, "scalable-mode context entry fetch failed" },
-	{ 0x34, "scalable-mode: RID_PASID or PASID invalid" },
-	{ 0x38, "PASID directory entry fetch failed" },
-	{ 0x39, "PASID directory entry not present" },
-	{ 0x3a, "PASID directory entry: reserved bit" },
-	{ 0x3b, "PASID table entry fetch failed" },
-	{ 0x3c, "PASID table entry not present" },
-	{ 0x3d, "PASID table entry: reserved bit" },
-	{ 0x3e, "PASID entry: invalid PGTT" },
-	{ 0x58, "PASID table or entry invalid (QEMU 7.2 code)" },
-	{ 0x59, "PASID entry: first-level table pointer invalid" },
-	{ 0x70, "first-level paging entry fetch failed" },
-	{ 0x71, "first-level paging entry not present" },
-	{ 0x72, "first-level paging entry: reserved bit" },
-	{ 0x73, "first-level: privilege or permission fault" },
-	{ 0x80, "second-level paging entry fetch failed" },
-	{ 0x81, "second-level: address beyond width" },
-	{ 0x82, "second-level: paging entry not present" },
-	{ 0x83, "second-level paging entry: reserved bit" },
-	{ 0x87, "scalable-mode: address in the interrupt range" },
+	/* Scalable-mode reasons [VT-d 7.1.3, Table 7-x "SM" rows]. */
+	{ 0x30, "SM: invalid root table address" },
+	{ 0x31, "SM: TTM 0 for a request with PASID" },
+	{ 0x32, "SM: TTM 0 for a page group request" },
+	{ 0x38, "SM: root entry fetch failed" },
+	{ 0x39, "SM: root entry not present" },
+	{ 0x3a, "SM: reserved bit set in root entry" },
+	{ 0x40, "SM: context entry fetch failed" },
+	{ 0x41, "SM: context entry not present" },
+	{ 0x42, "SM: reserved bit set in context entry" },
+	{ 0x43, "SM: invalid context entry" },
+	{ 0x44, "SM: DTE clear in context entry" },
+	{ 0x45, "SM: PASID enable clear in context entry" },
+	{ 0x46, "SM: PASID beyond the context entry's directory size" },
+	{ 0x47, "SM: PRE clear in context entry" },
+	{ 0x48, "SM: RID_PASID error in context entry" },
+	{ 0x50, "SM: PASID directory entry fetch failed" },
+	{ 0x51, "SM: PASID directory entry not present" },
+	{ 0x52, "SM: reserved bit set in PASID directory entry" },
+	{ 0x58, "SM: PASID table entry fetch failed" },
+	{ 0x59, "SM: PASID table entry not present" },
+	{ 0x5a, "SM: reserved bit set in PASID table entry" },
+	{ 0x5b, "SM: invalid PASID table entry" },
+	{ 0x5c, "SM: ERE clear in PASID table entry" },
+	{ 0x5d, "SM: SRE clear in PASID table entry" },
+	{ 0x70, "SM: first-level paging entry fetch failed" },
+	{ 0x71, "SM: first-level paging entry not present" },
+	{ 0x72, "SM: reserved bit set in first-level paging entry" },
+	{ 0x73, "SM: FL-PML4 entry fetch failed" },
+	{ 0x74, "SM: nested first-level entry address beyond MGAW" },
+	{ 0x75, "SM: nested read permission fault in FL-PML4 entry" },
+	{ 0x76, "SM: nested read permission fault in first-level entry" },
+	{ 0x77, "SM: nested write permission fault in first-level entry" },
+	{ 0x78, "SM: second-level paging entry fetch failed" },
+	{ 0x79, "SM: read/write permission fault in second-level entry" },
+	{ 0x7a, "SM: reserved bit set in second-level paging entry" },
+	{ 0x7b, "SM: invalid second-level page table pointer" },
+	{ 0x7c, "SM: second-level A/D update needed without snoop" },
+	{ 0x80, "SM: first-level address not canonical" },
+	{ 0x81, "SM: user request to a supervisor first-level page" },
+	{ 0x82, "SM: execute request without execute permission" },
+	{ 0x83, "SM: address beyond the unit's maximum" },
+	{ 0x84, "SM: second-level entry address beyond the maximum" },
+	{ 0x85, "SM: write request without write permission" },
+	{ 0x86, "SM: read request without read permission" },
+	{ 0x87, "SM: address in the interrupt range" },
+	{ 0x90, "SM: first-level A/D update needed without snoop" },
 };
 
 const char *vtd_fault_reason_str(u8 fr)

@@ -122,6 +122,7 @@ static void flush_range(const struct vtd_unit *u, const void *va, size_t len)
 
 static void unit_free(struct vtd_unit *u)
 {
+	vtd_unit_free_devices(u);
 	vtd_qi_fini(u);
 	if (u->root)
 		hal_page_free(u->root, 0);
@@ -151,6 +152,7 @@ int vtd_unit_create(const struct vtd_dmar_drhd *drhd,
 	if (!u)
 		return VTD_ERR(-ENOMEM);
 	hal_spin_init(&u->lock);
+	hal_spin_init(&u->ctx_lock);
 	hal_spin_init(&u->fault_lock);
 	hal_spin_init(&u->qi.lock);
 	if (params) {
@@ -380,35 +382,44 @@ void vtd_unit_destroy(struct vtd_unit *u)
 	unit_free(u);
 }
 
-int vtd_unit_did_alloc(struct vtd_unit *u)
+int vtd_unit_did_alloc_locked(struct vtd_unit *u)
 {
-	u32 w, words = u->did_count / 64;
-	int bit, did = -ENOSPC;
+	u32 w, words = (u->did_count + 63) / 64;
+	u64 free;
 
-	if (!words)
-		words = 1;
-	hal_spin_lock(&u->lock);
+	hal_lock_assert_held(&u->ctx_lock);
 	for (w = 0; w < words; w++) {
-		u64 free = ~u->did_map[w];
-
+		free = ~u->did_map[w];
 		if (u->did_count < 64)
 			free &= (1ULL << u->did_count) - 1;
-		if (!free)
-			continue;
-		bit = __builtin_ctzll(free);
-		u->did_map[w] |= 1ULL << bit;
-		did = (int)(w * 64 + (u32)bit);
-		break;
+		if (free) {
+			u->did_map[w] |= free & -free;
+			return (int)(w * 64 + (u32)__builtin_ctzll(free));
+		}
 	}
-	hal_spin_unlock(&u->lock);
-	return did < 0 ? VTD_ERR(did) : did;
+	return VTD_ERR(-ENOSPC);
+}
+
+void vtd_unit_did_free_locked(struct vtd_unit *u, u16 did)
+{
+	hal_lock_assert_held(&u->ctx_lock);
+	if (did && did < u->did_count)
+		u->did_map[did / 64] &= ~(1ULL << (did % 64));
+}
+
+int vtd_unit_did_alloc(struct vtd_unit *u)
+{
+	int did;
+
+	hal_spin_lock(&u->ctx_lock);
+	did = vtd_unit_did_alloc_locked(u);
+	hal_spin_unlock(&u->ctx_lock);
+	return did;
 }
 
 void vtd_unit_did_free(struct vtd_unit *u, u16 did)
 {
-	if (!did || did >= u->did_count)
-		return;
-	hal_spin_lock(&u->lock);
-	u->did_map[did / 64] &= ~(1ULL << (did % 64));
-	hal_spin_unlock(&u->lock);
+	hal_spin_lock(&u->ctx_lock);
+	vtd_unit_did_free_locked(u, did);
+	hal_spin_unlock(&u->ctx_lock);
 }

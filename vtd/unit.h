@@ -37,6 +37,19 @@ struct vtd_qi {
 #define VTD_QI_STATUS_WAIT	0	/* the submission's wait */
 #define VTD_QI_STATUS_SCRATCH	1	/* replacements of bad descriptors */
 
+/* A device (source ID) attached on a unit; see domain.c. */
+struct vtd_dev {
+	struct vtd_domain *domain;	/* NULL: blocked */
+	u16 did;
+	u32 rid_pasid;
+	u64 *pasid_dir;			/* scalable mode */
+	unsigned int pasid_dir_order;
+	u8 pdts;
+};
+#define VTD_BUS_DEVS_ORDER	2	/* 256 struct vtd_dev per bus */
+_Static_assert(256 * sizeof(struct vtd_dev) <= (4096 << VTD_BUS_DEVS_ORDER),
+	       "per-bus device block");
+
 struct vtd_unit {
 	struct hal_mmio *regs;
 	u64 reg_base;
@@ -61,6 +74,15 @@ struct vtd_unit {
 	u32 did_count;
 
 	struct vtd_qi qi;
+
+	/*
+	 * ctx_lock guards the root, context and PASID tables, the device
+	 * slots and the domain-ID map. Order: domain->lock, ctx_lock,
+	 * lock, qi.lock.
+	 */
+	struct hal_spinlock ctx_lock;
+	/* Per bus: 256 device slots, allocated on first attach. */
+	struct vtd_dev *bus_devs[256];
 
 	struct hal_spinlock fault_lock;
 	u64 fault_overflows;
@@ -99,6 +121,13 @@ static inline u64 vtd_deadline(void)
 
 int vtd_wait_reg32(struct vtd_unit *u, u32 off, u32 mask, u32 want);
 int vtd_wait_reg64(struct vtd_unit *u, u32 off, u64 mask, u64 want);
+
+/* unit.c */
+int vtd_unit_did_alloc_locked(struct vtd_unit *u);
+void vtd_unit_did_free_locked(struct vtd_unit *u, u16 did);
+
+/* domain.c */
+void vtd_unit_free_devices(struct vtd_unit *u);
 
 /* qi.c */
 int vtd_qi_init(struct vtd_unit *u);

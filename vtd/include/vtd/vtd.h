@@ -8,10 +8,11 @@
  *
  * Lock order (take left before right; never the reverse):
  *
- *     domain->lock -> unit->lock -> unit->qi.lock
+ *     domain->lock -> unit->ctx_lock -> unit->lock -> unit->qi.lock
  *
- * unit->lock guards the unit's registers other than the invalidation
- * queue, its root and context tables and its domain-ID space;
+ * unit->ctx_lock guards the root, context and PASID tables, the device
+ * slots and the domain-ID space; unit->lock guards the unit's registers
+ * other than the invalidation queue;
  * unit->qi.lock guards the invalidation queue and its registers. Fault
  * handling takes unit->fault_lock only and may run in interrupt context.
  */

@@ -1,0 +1,909 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Domains and device attachment [VT-d 3.4-3.7, 6.5.3, 9.1-9.6]: root and
+ * context tables (legacy and scalable mode), the PASID directory and the
+ * RID_PASID entry of scalable mode, domain IDs per unit, RMRR identity
+ * maps, and the invalidations each change needs.
+ *
+ * Every attach first validates and pre-allocates, then commits with
+ * stores that cannot fail, in an order the hardware can observe safely:
+ * lower structures (PASID entry, directory entry) are written and made
+ * visible before the entry that points to them turns present, and a
+ * present entry is turned not-present before it is rewritten.
+ */
+#include <hal/hal.h>
+#include <vtd/domain.h>
+#include <vtd/pt_sl.h>
+
+#include "tables.h"
+#include "unit.h"
+
+#define VTD_DOMAIN_RSV_MAX	16
+
+struct vtd_domain_unit {
+	struct vtd_unit *u;
+	u16 did;
+	u32 devices;
+};
+
+struct vtd_domain {
+	struct hal_spinlock lock;
+	enum vtd_domain_type type;
+	struct vtd_sl_pt pt;
+	u64 cap_tmpl;			/* CAP of the unit it was shaped for */
+	u32 devices;
+	struct vtd_domain_unit units[CONFIG_VTD_MAX_UNITS];
+	/* RMRR identity maps: kept while the domain lives. */
+	struct {
+		u64 base;
+		u64 size;
+	} rsv[VTD_DOMAIN_RSV_MAX];
+	u32 rsv_count;
+};
+_Static_assert(sizeof(struct vtd_domain) <= HAL_PAGE_SIZE,
+	       "struct vtd_domain fits one page");
+
+/* ---- Cache-line flushing for units with ECAP.C = 0 --------------------- */
+
+/*
+ * The distinct cache lines an update dirtied: each is flushed once, then
+ * one fence orders them before what follows [VT-d 6.1]. Set n = 0 to
+ * start; the array is not zeroed (that would cost a memset call).
+ */
+struct flush_set {
+	uintptr_t line[16];
+	unsigned int n;
+};
+
+static void fs_add(struct flush_set *f, const void *va, size_t len)
+{
+	uintptr_t p = (uintptr_t)va & ~(uintptr_t)(HAL_CACHE_LINE - 1);
+	uintptr_t end = (uintptr_t)va + len;
+	unsigned int i;
+
+	for (; p < end; p += HAL_CACHE_LINE) {
+		for (i = 0; i < f->n && f->line[i] != p; i++)
+			;
+		if (i == f->n && f->n < ARRAY_SIZE(f->line))
+			f->line[f->n++] = p;
+		else if (i == f->n)
+			hal_cache_flush_line((const void *)p);
+	}
+}
+
+static void fs_commit(const struct vtd_unit *u, struct flush_set *f)
+{
+	unsigned int i;
+
+	if (!u->coherent) {
+		for (i = 0; i < f->n; i++)
+			hal_cache_flush_line((const void *)f->line[i]);
+		hal_fence();
+	}
+	f->n = 0;
+}
+
+/* ---- Domains ------------------------------------------------------------ */
+
+/* [VT-d 11.4.2] SAGAW bit for a table depth: bit 1 = 3 levels, ... */
+static bool unit_has_levels(const struct vtd_unit *u, unsigned int levels)
+{
+	return FIELD_GET(VTD_CAP_SAGAW, u->cap) & (1U << (levels - 2));
+}
+
+int vtd_domain_create(struct vtd_unit *u, enum vtd_domain_type type,
+		      unsigned int aw, struct vtd_domain **out)
+{
+	struct vtd_sl_pt_config cfg = { 0 };
+	unsigned int mgaw, levels, max_aw = 0;
+	struct vtd_domain *d;
+	int ret;
+
+	if (!u || !out || (type != VTD_DOMAIN_PAGING &&
+			   type != VTD_DOMAIN_PASSTHROUGH))
+		return VTD_ERR(-EINVAL);
+	*out = NULL;
+	if (type == VTD_DOMAIN_PASSTHROUGH && !(u->ecap & VTD_ECAP_PT))
+		return VTD_ERR(-EOPNOTSUPP);
+	mgaw = (unsigned int)FIELD_GET(VTD_CAP_MGAW, u->cap) + 1;
+	for (levels = 5; levels >= 3; levels--) {
+		if (unit_has_levels(u, levels)) {
+			max_aw = 12 + 9 * levels;
+			break;
+		}
+	}
+	if (max_aw > mgaw)
+		max_aw = mgaw;
+	if (!aw)
+		aw = max_aw;
+	if (aw < VTD_SL_PT_AW_MIN || aw > max_aw)
+		return VTD_ERR(-EOPNOTSUPP);
+
+	d = hal_page_alloc(0);
+	if (!d)
+		return VTD_ERR(-ENOMEM);
+	hal_spin_init(&d->lock);
+	d->type = type;
+	d->cap_tmpl = u->cap;
+	if (type == VTD_DOMAIN_PAGING) {
+		cfg.aw = aw;
+		/* The library maps host memory; 52 bits is x86's maximum. */
+		cfg.haw = 52;
+		cfg.large_pages = (unsigned int)FIELD_GET(VTD_CAP_SSLPS,
+							  u->cap) &
+				  (VTD_SL_PT_LP_2M | VTD_SL_PT_LP_1G);
+		/* [VT-d 9.8] SNP is reserved unless ECAP.SC. */
+		cfg.snoop = u->ecap & VTD_ECAP_SC;
+		cfg.coherent = u->coherent;
+		cfg.merge = true;
+		ret = vtd_sl_pt_init(&d->pt, &cfg);
+		if (ret) {
+			hal_page_free(d, 0);
+			return ret;
+		}
+		/* The depth must be one the unit offers. */
+		if (!unit_has_levels(u, d->pt.levels)) {
+			vtd_sl_pt_destroy(&d->pt);
+			hal_page_free(d, 0);
+			return VTD_ERR(-EOPNOTSUPP);
+		}
+	}
+	*out = d;
+	return 0;
+}
+
+int vtd_domain_destroy(struct vtd_domain *d)
+{
+	if (!d)
+		return VTD_ERR(-EINVAL);
+	if (d->devices)
+		return VTD_ERR(-EBUSY);
+	if (d->type == VTD_DOMAIN_PAGING)
+		vtd_sl_pt_destroy(&d->pt);
+	hal_page_free(d, 0);
+	return 0;
+}
+
+u32 vtd_domain_device_count(const struct vtd_domain *d)
+{
+	return d->devices;
+}
+
+/* Invalidate [start, end) on every unit @d is attached to. */
+static int domain_flush_locked(struct vtd_domain *d, u64 start, u64 end,
+			       bool leaf_only)
+{
+	unsigned int i;
+	int ret = 0, r;
+
+	hal_lock_assert_held(&d->lock);
+	if (start >= end)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(d->units); i++) {
+		if (!d->units[i].u)
+			continue;
+		r = vtd_inv_iotlb_range(d->units[i].u, d->units[i].did, start,
+					end - start, leaf_only);
+		ret = ret ? ret : r;
+	}
+	return ret;
+}
+
+static bool domain_caching_mode_locked(const struct vtd_domain *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(d->units); i++) {
+		if (d->units[i].u && (d->units[i].u->cap & VTD_CAP_CM))
+			return true;
+	}
+	return false;
+}
+
+static int map_locked(struct vtd_domain *d, vtd_iova_t iova, hal_paddr_t pa,
+		      u64 size, u32 prot)
+{
+	struct vtd_iotlb_gather g;
+	u64 start = vtd_iova_val(iova);
+	int ret, r;
+
+	hal_lock_assert_held(&d->lock);
+	if (d->type != VTD_DOMAIN_PAGING)
+		return VTD_ERR(-EINVAL);
+	vtd_sl_pt_gather_init(&g);
+	ret = vtd_sl_pt_map(&d->pt, iova, pa, size,
+			    (prot & VTD_PROT_READ ? VTD_SL_PROT_READ : 0) |
+			    (prot & VTD_PROT_WRITE ? VTD_SL_PROT_WRITE : 0),
+			    &g);
+	if (ret)
+		return ret;
+	/*
+	 * A merge replaced a table by a large leaf: the paging-structure
+	 * caches hold the old table, so invalidate without the leaf hint
+	 * before the table is freed.
+	 */
+	if (g.freed_pages || g.start < g.end)
+		ret = domain_flush_locked(d, g.start, g.end, false);
+	/*
+	 * [VT-d 6.1] Under caching mode the unit may cache not-present
+	 * entries: a new translation must be invalidated like a changed one.
+	 */
+	if (domain_caching_mode_locked(d)) {
+		r = domain_flush_locked(d, start, start + size, true);
+		ret = ret ? ret : r;
+	}
+	vtd_sl_pt_gather_release(&g);
+	return ret;
+}
+
+int vtd_domain_map(struct vtd_domain *d, vtd_iova_t iova, hal_paddr_t pa,
+		   u64 size, u32 prot)
+{
+	int ret;
+
+	if (!d || !prot || (prot & ~(VTD_PROT_READ | VTD_PROT_WRITE)))
+		return VTD_ERR(-EINVAL);
+	hal_spin_lock(&d->lock);
+	ret = map_locked(d, iova, pa, size, prot);
+	hal_spin_unlock(&d->lock);
+	return ret;
+}
+
+int vtd_domain_unmap(struct vtd_domain *d, vtd_iova_t iova, u64 size)
+{
+	u64 start = vtd_iova_val(iova);
+	struct vtd_iotlb_gather g;
+	unsigned int i;
+	int ret;
+
+	if (!d || d->type != VTD_DOMAIN_PAGING)
+		return VTD_ERR(-EINVAL);
+	hal_spin_lock(&d->lock);
+	for (i = 0; i < d->rsv_count; i++) {
+		if (start < d->rsv[i].base + d->rsv[i].size &&
+		    d->rsv[i].base < start + size) {
+			hal_spin_unlock(&d->lock);
+			return VTD_ERR(-EBUSY);
+		}
+	}
+	vtd_sl_pt_gather_init(&g);
+	ret = vtd_sl_pt_unmap(&d->pt, iova, size, &g);
+	if (!ret)
+		ret = domain_flush_locked(d, g.start, g.end, !g.nonleaf);
+	/*
+	 * Even when an invalidation failed the pages are unreachable from
+	 * the tables; they are released only after a successful flush, so
+	 * a unit that may still cache them never walks freed memory.
+	 */
+	if (!ret)
+		vtd_sl_pt_gather_release(&g);
+	else if (g.freed_pages)
+		hal_log(HAL_LOG_ERR, "vtd: %llu table pages leaked after a "
+			"failed invalidation\n",
+			(unsigned long long)g.freed_pages);
+	hal_spin_unlock(&d->lock);
+	return ret;
+}
+
+int vtd_domain_lookup(struct vtd_domain *d, vtd_iova_t iova, hal_paddr_t *pa,
+		      u32 *prot)
+{
+	struct vtd_sl_pt_translation t;
+	int ret;
+
+	if (!d || !pa || !prot)
+		return VTD_ERR(-EINVAL);
+	if (d->type == VTD_DOMAIN_PASSTHROUGH) {
+		*pa = hal_paddr_init(vtd_iova_val(iova));
+		*prot = VTD_PROT_READ | VTD_PROT_WRITE;
+		return 0;
+	}
+	hal_spin_lock(&d->lock);
+	ret = vtd_sl_pt_lookup(&d->pt, iova, &t);
+	hal_spin_unlock(&d->lock);
+	if (ret)
+		return ret;
+	*pa = t.pa;
+	*prot = (t.prot & VTD_SL_PROT_READ ? VTD_PROT_READ : 0) |
+		(t.prot & VTD_SL_PROT_WRITE ? VTD_PROT_WRITE : 0);
+	return 0;
+}
+
+/* ---- Root and context tables ------------------------------------------- */
+
+static u64 *root_lo(struct vtd_unit *u, u8 bus)
+{
+	return &u->root[2 * bus];
+}
+
+static u64 *root_hi(struct vtd_unit *u, u8 bus)
+{
+	return &u->root[2 * bus + 1];
+}
+
+/*
+ * The context table page that holds @devfn's entry, or NULL. Legacy: one
+ * table per bus [VT-d 9.1]; scalable: lower (devfn < 128) and upper
+ * tables [VT-d 9.2].
+ */
+static void *ctx_table(struct vtd_unit *u, u8 bus, u8 devfn)
+{
+	u64 e;
+
+	if (!u->scalable) {
+		e = READ_ONCE(*root_lo(u, bus));
+		if (!(e & VTD_ROOT_LO_P))
+			return NULL;
+		return hal_phys_to_virt(hal_paddr_init(e & VTD_ROOT_LO_CTP));
+	}
+	if (devfn < 128) {
+		e = READ_ONCE(*root_lo(u, bus));
+		if (!(e & VTD_SM_ROOT_LO_LP))
+			return NULL;
+		return hal_phys_to_virt(hal_paddr_init(e & VTD_SM_ROOT_LO_LCTP));
+	}
+	e = READ_ONCE(*root_hi(u, bus));
+	if (!(e & VTD_SM_ROOT_HI_UP))
+		return NULL;
+	return hal_phys_to_virt(hal_paddr_init(e & VTD_SM_ROOT_HI_UCTP));
+}
+
+/* Link a new, zeroed context table into the root entry of @bus. */
+static void ctx_table_link(struct vtd_unit *u, u8 bus, u8 devfn, void *table,
+			   struct flush_set *f)
+{
+	u64 pa = hal_paddr_val(hal_virt_to_phys(table));
+
+	fs_add(f, table, HAL_PAGE_SIZE);
+	fs_commit(u, f);	/* the table is zero in memory first */
+	if (!u->scalable) {
+		WRITE_ONCE(*root_lo(u, bus), (pa & VTD_ROOT_LO_CTP) |
+					     VTD_ROOT_LO_P);
+		fs_add(f, root_lo(u, bus), 8);
+	} else if (devfn < 128) {
+		WRITE_ONCE(*root_lo(u, bus), (pa & VTD_SM_ROOT_LO_LCTP) |
+					     VTD_SM_ROOT_LO_LP);
+		fs_add(f, root_lo(u, bus), 8);
+	} else {
+		WRITE_ONCE(*root_hi(u, bus), (pa & VTD_SM_ROOT_HI_UCTP) |
+					     VTD_SM_ROOT_HI_UP);
+		fs_add(f, root_hi(u, bus), 8);
+	}
+}
+
+static struct vtd_ctx_entry *legacy_ctx(void *table, u8 devfn)
+{
+	return &((struct vtd_ctx_entry *)table)[devfn];
+}
+
+static struct vtd_sm_ctx_entry *sm_ctx(void *table, u8 devfn)
+{
+	return &((struct vtd_sm_ctx_entry *)table)[devfn % VTD_SM_CTX_ENTRIES];
+}
+
+/* Device slot of @sid, allocating the bus's block when @alloc. */
+static struct vtd_dev *dev_slot(struct vtd_unit *u, u16 sid, bool alloc)
+{
+	u8 bus = (u8)(sid >> 8);
+
+	if (!u->bus_devs[bus] && alloc)
+		u->bus_devs[bus] = hal_page_alloc(VTD_BUS_DEVS_ORDER);
+	if (!u->bus_devs[bus])
+		return NULL;
+	return &u->bus_devs[bus][sid & 0xff];
+}
+
+void vtd_unit_free_devices(struct vtd_unit *u)
+{
+	unsigned int bus, devfn;
+	void *t;
+
+	for (bus = 0; bus < 256; bus++) {
+		if (u->bus_devs[bus]) {
+			for (devfn = 0; devfn < 256; devfn++) {
+				struct vtd_dev *dv = &u->bus_devs[bus][devfn];
+
+				if (dv->pasid_dir) {
+					u64 *dir = dv->pasid_dir;
+					size_t i, n = (HAL_PAGE_SIZE <<
+						       dv->pasid_dir_order) / 8;
+
+					for (i = 0; i < n; i++) {
+						if (dir[i] & VTD_PDE_P)
+							hal_page_free(hal_phys_to_virt(
+							  hal_paddr_init(dir[i] &
+							  VTD_PDE_SMPTBLPTR)), 0);
+					}
+					hal_page_free(dir,
+						      dv->pasid_dir_order);
+				}
+			}
+			hal_page_free(u->bus_devs[bus], VTD_BUS_DEVS_ORDER);
+			u->bus_devs[bus] = NULL;
+		}
+		if (!u->root)
+			continue;
+		t = ctx_table(u, (u8)bus, 0);
+		if (t)
+			hal_page_free(t, 0);
+		if (u->scalable) {
+			t = ctx_table(u, (u8)bus, 128);
+			if (t)
+				hal_page_free(t, 0);
+		}
+		u->root[2 * bus] = 0;
+		u->root[2 * bus + 1] = 0;
+	}
+}
+
+/* ---- Attach and detach -------------------------------------------------- */
+
+static struct vtd_domain_unit *domain_unit(struct vtd_domain *d,
+					   const struct vtd_unit *u)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(d->units); i++) {
+		if (d->units[i].u == u)
+			return &d->units[i];
+	}
+	return NULL;
+}
+
+/* Can @u walk @d's tables? [VT-d 3.7, 11.4.2] */
+static int domain_fits_unit(const struct vtd_domain *d,
+			    const struct vtd_unit *u)
+{
+	unsigned int lp;
+
+	if (d->type == VTD_DOMAIN_PASSTHROUGH)
+		return (u->ecap & VTD_ECAP_PT) ? 0 : VTD_ERR(-EOPNOTSUPP);
+	lp = (unsigned int)FIELD_GET(VTD_CAP_SSLPS, u->cap);
+	if (!unit_has_levels(u, d->pt.levels) ||
+	    (d->pt.leaf_levels & BIT(2) && !(lp & VTD_SL_PT_LP_2M)) ||
+	    (d->pt.leaf_levels & BIT(3) && !(lp & VTD_SL_PT_LP_1G)) ||
+	    (d->pt.snoop && !(u->ecap & VTD_ECAP_SC)) ||
+	    (d->pt.coherent && !u->coherent) ||
+	    vtd_sl_pt_agaw(&d->pt) + 2 != d->pt.levels)
+		return VTD_ERR(-EOPNOTSUPP);
+	return 0;
+}
+
+/* PASID directory size for @u: 2^(PDTS + 7) entries [VT-d 9.4]. */
+static unsigned int pasid_pdts(const struct vtd_unit *u)
+{
+	unsigned int bits = (unsigned int)FIELD_GET(VTD_ECAP_PSS, u->ecap) + 1;
+	unsigned int entries_log2 = bits > 13 ? bits - 6 : 7;
+
+	return entries_log2 - 7;
+}
+
+/* Pages for a directory of 2^(pdts + 7) 8-byte entries, as an order. */
+static unsigned int pasid_dir_order(unsigned int pdts)
+{
+	u64 bytes = 8ULL << (pdts + 7);
+	unsigned int order = 0;
+
+	while ((HAL_PAGE_SIZE << order) < bytes)
+		order++;
+	return order;
+}
+
+/* Everything an attach may need, allocated before any store is made. */
+struct attach_prep {
+	void *ctx_table;		/* new context table, or NULL */
+	u64 *pasid_dir;
+	unsigned int pasid_dir_order;
+	struct vtd_pasid_entry *pasid_table;
+	int did;			/* newly allocated DID, or -1 */
+};
+
+static void prep_free(struct vtd_unit *u, struct attach_prep *p)
+{
+	if (p->ctx_table)
+		hal_page_free(p->ctx_table, 0);
+	if (p->pasid_dir)
+		hal_page_free(p->pasid_dir, p->pasid_dir_order);
+	if (p->pasid_table)
+		hal_page_free(p->pasid_table, 0);
+	if (p->did > 0)
+		vtd_unit_did_free_locked(u, (u16)p->did);
+}
+
+/*
+ * Scalable mode: the RID_PASID entry [VT-d 9.6]. Fields first, Present
+ * last, each qword one store.
+ */
+static void write_pasid_entry(const struct vtd_unit *u,
+			      const struct vtd_domain *d, u16 did,
+			      bool fpd, struct vtd_pasid_entry *pe)
+{
+	u64 q0, q1 = FIELD_PREP(VTD_PE_Q1_DID, did);
+
+	if (d->type == VTD_DOMAIN_PASSTHROUGH) {
+		unsigned int lv;
+
+		/* QEMU 7.2 checks AW even for pass-through (QEMU-VTD.md 1). */
+		for (lv = 5; lv > 3 && !unit_has_levels(u, lv); lv--)
+			;
+		q0 = FIELD_PREP(VTD_PE_Q0_PGTT, VTD_PE_PGTT_PT) |
+		     FIELD_PREP(VTD_PE_Q0_AW, lv - 2);
+	} else {
+		q0 = FIELD_PREP(VTD_PE_Q0_PGTT, VTD_PE_PGTT_SL) |
+		     FIELD_PREP(VTD_PE_Q0_AW, vtd_sl_pt_agaw(&d->pt)) |
+		     (hal_paddr_val(d->pt.root_pa) & VTD_PE_Q0_SSPTPTR);
+	}
+	/* [VT-d 9.6] Page-walk snoop only where the unit offers it. */
+	if (u->ecap & VTD_ECAP_SMPWCS)
+		q1 |= VTD_PE_Q1_PWSNP;
+	if (fpd)
+		q0 |= VTD_PE_Q0_FPD;
+	WRITE_ONCE(pe->qw[1], q1);
+	WRITE_ONCE(pe->qw[0], q0 | VTD_PE_Q0_P);
+}
+
+/*
+ * [VT-d 6.5.3.x Table 6-x] After a context (and, in scalable mode, PASID)
+ * entry went from not-present to present: with caching mode, invalidate
+ * the context cache for the device (DID 0 tags cached not-present
+ * entries), the PASID cache for the RID_PASID, and the IOTLB for the
+ * domain; without it the unit caches no not-present entry and only the
+ * write buffer may need flushing.
+ */
+static int flush_after_present(struct vtd_unit *u, struct vtd_dev *dv,
+			       u16 sid)
+{
+	struct vtd_qi_desc pc;
+	int ret;
+
+	if (!(u->cap & VTD_CAP_CM)) {
+		if (u->cap & VTD_CAP_RWBF)
+			return vtd_inv_context_device(u, 0, sid, 0);
+		return 0;
+	}
+	ret = vtd_inv_context_device(u, 0, sid, 0);
+	if (!ret && u->scalable && vtd_qi_enabled(u)) {
+		pc = vtd_qi_pc(VTD_QI_PC_G_PASID, dv->did, dv->rid_pasid);
+		ret = vtd_qi_submit(u, &pc, 1, 0);
+	}
+	if (!ret)
+		ret = vtd_inv_iotlb_domain(u, dv->did);
+	return ret;
+}
+
+/*
+ * [VT-d 6.5.3.x Table 6-x] After a present entry was made not-present:
+ * context cache for the device with its old DID, (scalable mode) PASID
+ * cache for its RID_PASID, then the IOTLB of the old domain.
+ */
+static int flush_after_clear(struct vtd_unit *u, u16 did, u32 rid_pasid,
+			     u16 sid)
+{
+	struct vtd_qi_desc pc;
+	int ret;
+
+	ret = vtd_inv_context_device(u, did, sid, 0);
+	if (!ret && u->scalable && vtd_qi_enabled(u)) {
+		pc = vtd_qi_pc(VTD_QI_PC_G_PASID, did, rid_pasid);
+		ret = vtd_qi_submit(u, &pc, 1, 0);
+	}
+	if (!ret)
+		ret = vtd_inv_iotlb_domain(u, did);
+	return ret;
+}
+
+static void free_pasid_dir(struct vtd_dev *dv)
+{
+	size_t i, n;
+
+	if (!dv->pasid_dir)
+		return;
+	n = (HAL_PAGE_SIZE << dv->pasid_dir_order) / 8;
+	for (i = 0; i < n; i++) {
+		if (dv->pasid_dir[i] & VTD_PDE_P)
+			hal_page_free(hal_phys_to_virt(hal_paddr_init(
+				dv->pasid_dir[i] & VTD_PDE_SMPTBLPTR)), 0);
+	}
+	hal_page_free(dv->pasid_dir, dv->pasid_dir_order);
+	dv->pasid_dir = NULL;
+}
+
+/* Make @sid's context entry not present, invalidate, release. */
+static int detach_locked(struct vtd_unit *u, struct vtd_domain *d, u16 sid)
+{
+	struct vtd_dev *dv = dev_slot(u, sid, false);
+	struct vtd_domain_unit *du;
+	struct flush_set f;
+	void *t = ctx_table(u, (u8)(sid >> 8), (u8)sid);
+	int ret;
+
+	f.n = 0;
+	hal_lock_assert_held(&d->lock);
+	if (!dv || dv->domain != d || !t)
+		return VTD_ERR(-ENOENT);
+	if (u->scalable) {
+		struct vtd_sm_ctx_entry *ce = sm_ctx(t, (u8)sid);
+
+		WRITE_ONCE(ce->qw[0], 0);
+		fs_add(&f, ce, sizeof(*ce));
+	} else {
+		struct vtd_ctx_entry *ce = legacy_ctx(t, (u8)sid);
+
+		WRITE_ONCE(ce->lo, 0);
+		fs_add(&f, ce, sizeof(*ce));
+	}
+	fs_commit(u, &f);
+	ret = flush_after_clear(u, dv->did, dv->rid_pasid, sid);
+	/*
+	 * Only after the invalidation may the PASID structures be freed:
+	 * until then the unit may still hold them in its caches.
+	 */
+	if (!ret)
+		free_pasid_dir(dv);
+	du = domain_unit(d, u);
+	if (du && --du->devices == 0) {
+		hal_spin_lock(&u->ctx_lock);
+		vtd_unit_did_free_locked(u, du->did);
+		hal_spin_unlock(&u->ctx_lock);
+		du->u = NULL;
+		du->did = 0;
+	}
+	d->devices--;
+	dv->domain = NULL;
+	dv->did = 0;
+	return ret;
+}
+
+/* Identity-map the RMRRs whose scope names @sid [VT-d 8.4]. */
+static int map_rmrrs_locked(struct vtd_domain *d, const struct vtd_unit *u,
+			    u16 sid, const struct vtd_dmar *dmar)
+{
+	u32 i, j;
+	int ret;
+
+	if (!dmar || d->type != VTD_DOMAIN_PAGING)
+		return 0;
+	for (i = 0; i < dmar->rmrr_count; i++) {
+		const struct vtd_dmar_rmrr *r = &dmar->rmrrs[i];
+		u64 size = r->limit - r->base + 1;
+		bool match = false, have = false;
+		u32 k;
+
+		if (r->segment != u->segment)
+			continue;
+		for (j = 0; j < r->scope_count; j++) {
+			const struct vtd_dmar_scope *s = &r->scopes[j];
+
+			/*
+			 * Single-hop paths name the device directly; deeper
+			 * paths need the bridges' bus numbers, which only
+			 * the caller's PCI enumeration knows.
+			 */
+			if (s->path_count == 1 &&
+			    (s->type == VTD_DMAR_SCOPE_PCI_ENDPOINT ||
+			     s->type == VTD_DMAR_SCOPE_PCI_BRIDGE) &&
+			    sid == (u16)(s->start_bus << 8 |
+					 s->path[0].dev << 3 |
+					 s->path[0].fn))
+				match = true;
+		}
+		if (!match)
+			continue;
+		for (k = 0; k < d->rsv_count; k++)
+			have |= d->rsv[k].base == r->base &&
+				d->rsv[k].size == size;
+		if (have)
+			continue;
+		if (d->rsv_count == VTD_DOMAIN_RSV_MAX)
+			return VTD_ERR(-ENOSPC);
+		ret = map_locked(d, vtd_iova_init(r->base),
+				 hal_paddr_init(r->base), size,
+				 VTD_PROT_READ | VTD_PROT_WRITE);
+		if (ret)
+			return ret;
+		d->rsv[d->rsv_count].base = r->base;
+		d->rsv[d->rsv_count].size = size;
+		d->rsv_count++;
+	}
+	return 0;
+}
+
+static int prepare_locked(struct vtd_unit *u, struct vtd_domain *d, u16 sid,
+			  u32 rid_pasid, struct attach_prep *p)
+{
+	hal_lock_assert_held(&u->ctx_lock);
+	p->did = -1;
+	if (!dev_slot(u, sid, true))
+		return VTD_ERR(-ENOMEM);
+	if (!ctx_table(u, (u8)(sid >> 8), (u8)sid)) {
+		p->ctx_table = hal_page_alloc(0);
+		if (!p->ctx_table)
+			return VTD_ERR(-ENOMEM);
+	}
+	if (!domain_unit(d, u)) {
+		if (!domain_unit(d, NULL))
+			return VTD_ERR(-ENOSPC);
+		p->did = vtd_unit_did_alloc_locked(u);
+		if (p->did < 0)
+			return p->did;
+	}
+	if (u->scalable) {
+		p->pasid_dir_order = pasid_dir_order(pasid_pdts(u));
+		if (rid_pasid >> VTD_PASID_DIR_SHIFT >=
+		    (HAL_PAGE_SIZE << p->pasid_dir_order) / 8)
+			return VTD_ERR(-EINVAL);
+		p->pasid_dir = hal_page_alloc(p->pasid_dir_order);
+		p->pasid_table = hal_page_alloc(0);
+		if (!p->pasid_dir || !p->pasid_table)
+			return VTD_ERR(-ENOMEM);
+	}
+	return 0;
+}
+
+static void commit_locked(struct vtd_unit *u, struct vtd_domain *d, u16 sid,
+			  const struct vtd_attach_params *params,
+			  struct attach_prep *p)
+{
+	struct vtd_dev *dv = dev_slot(u, sid, false);
+	struct vtd_domain_unit *du = domain_unit(d, u);
+	struct flush_set f;
+	u8 bus = (u8)(sid >> 8), devfn = (u8)sid;
+	void *t;
+
+	f.n = 0;	/* only the first n lines are ever read */
+	if (!du) {
+		du = domain_unit(d, NULL);
+		du->u = u;
+		du->did = (u16)p->did;
+		p->did = -1;
+	}
+	du->devices++;
+	d->devices++;
+	dv->domain = d;
+	dv->did = du->did;
+	dv->rid_pasid = params->rid_pasid;
+	if (p->ctx_table) {
+		ctx_table_link(u, bus, devfn, p->ctx_table, &f);
+		p->ctx_table = NULL;
+	}
+	t = ctx_table(u, bus, devfn);
+
+	if (u->scalable) {
+		struct vtd_sm_ctx_entry *ce = sm_ctx(t, devfn);
+		u64 *pde;
+
+		dv->pasid_dir = p->pasid_dir;
+		dv->pasid_dir_order = p->pasid_dir_order;
+		dv->pdts = (u8)pasid_pdts(u);
+		p->pasid_dir = NULL;
+		write_pasid_entry(u, d, dv->did, params->fault_disable,
+				  &p->pasid_table[params->rid_pasid %
+						  VTD_PASID_TABLE_ENTRIES]);
+		fs_add(&f, &p->pasid_table[params->rid_pasid %
+					   VTD_PASID_TABLE_ENTRIES],
+		       sizeof(struct vtd_pasid_entry));
+		pde = &dv->pasid_dir[params->rid_pasid >> VTD_PASID_DIR_SHIFT];
+		WRITE_ONCE(*pde, (hal_paddr_val(hal_virt_to_phys(
+				p->pasid_table)) & VTD_PDE_SMPTBLPTR) |
+			   VTD_PDE_P);
+		p->pasid_table = NULL;
+		fs_add(&f, pde, 8);
+		fs_add(&f, dv->pasid_dir, 8);
+		/* Lower structures visible before the context entry. */
+		fs_commit(u, &f);
+		/* [VT-d 9.4] RID_PASID, then the qword holding Present. */
+		WRITE_ONCE(ce->qw[1], FIELD_PREP(VTD_SM_CTX_Q1_RID_PASID,
+						 params->rid_pasid));
+		WRITE_ONCE(ce->qw[0],
+			   (hal_paddr_val(hal_virt_to_phys(dv->pasid_dir)) &
+			    VTD_SM_CTX_Q0_PDP) |
+			   FIELD_PREP(VTD_SM_CTX_Q0_PDTS, dv->pdts) |
+			   (params->fault_disable ? VTD_SM_CTX_Q0_FPD : 0) |
+			   VTD_SM_CTX_Q0_P);
+		fs_add(&f, ce, sizeof(*ce));
+	} else {
+		struct vtd_ctx_entry *ce = legacy_ctx(t, devfn);
+		u64 lo;
+		unsigned int aw;
+
+		if (d->type == VTD_DOMAIN_PASSTHROUGH) {
+			/*
+			 * [VT-d 9.3] With TT = pass-through, AW must name
+			 * the largest width the unit supports.
+			 */
+			for (aw = 3; aw > 1 && !unit_has_levels(u, aw + 2);
+			     aw--)
+				;
+			lo = FIELD_PREP(VTD_CTX_LO_TT, VTD_CTX_TT_PT);
+		} else {
+			aw = vtd_sl_pt_agaw(&d->pt);
+			lo = FIELD_PREP(VTD_CTX_LO_TT, VTD_CTX_TT_SL) |
+			     (hal_paddr_val(d->pt.root_pa) &
+			      VTD_CTX_LO_SLPTPTR);
+		}
+		if (params->fault_disable)
+			lo |= VTD_CTX_LO_FPD;
+		/* [VT-d 9.3] The upper qword first, Present last. */
+		WRITE_ONCE(ce->hi, FIELD_PREP(VTD_CTX_HI_AW, aw) |
+				   FIELD_PREP(VTD_CTX_HI_DID, dv->did));
+		WRITE_ONCE(ce->lo, lo | VTD_CTX_LO_P);
+		fs_add(&f, ce, sizeof(*ce));
+	}
+	fs_commit(u, &f);
+}
+
+int vtd_device_attach(struct vtd_unit *u, u16 sid, struct vtd_domain *d,
+		      const struct vtd_attach_params *params)
+{
+	static const struct vtd_attach_params defaults;
+	struct attach_prep prep = { 0 };
+	struct vtd_dev *dv;
+	int ret;
+
+	if (!u || !d)
+		return VTD_ERR(-EINVAL);
+	if (!params)
+		params = &defaults;
+	if (params->rid_pasid >= (1U << 20) ||
+	    (params->rid_pasid && !u->scalable))
+		return VTD_ERR(-EINVAL);
+	ret = domain_fits_unit(d, u);
+	if (ret)
+		return ret;
+	hal_spin_lock(&d->lock);
+	dv = dev_slot(u, sid, false);
+	if (dv && dv->domain == d && dv->rid_pasid == params->rid_pasid) {
+		hal_spin_unlock(&d->lock);
+		return 0;
+	}
+	if (dv && dv->domain && dv->domain != d) {
+		/* Attached elsewhere: nested locking would invert order. */
+		hal_spin_unlock(&d->lock);
+		ret = vtd_device_detach(u, sid);
+		if (ret)
+			return ret;
+		hal_spin_lock(&d->lock);
+	} else if (dv && dv->domain == d) {
+		ret = detach_locked(u, d, sid);
+		if (ret)
+			goto out;
+	}
+	ret = map_rmrrs_locked(d, u, sid, params->dmar);
+	if (ret)
+		goto out;
+	hal_spin_lock(&u->ctx_lock);
+	ret = prepare_locked(u, d, sid, params->rid_pasid, &prep);
+	if (ret) {
+		prep_free(u, &prep);
+		hal_spin_unlock(&u->ctx_lock);
+		goto out;
+	}
+	commit_locked(u, d, sid, params, &prep);
+	prep_free(u, &prep);
+	hal_spin_unlock(&u->ctx_lock);
+	ret = flush_after_present(u, dev_slot(u, sid, false), sid);
+out:
+	hal_spin_unlock(&d->lock);
+	return ret;
+}
+
+int vtd_device_detach(struct vtd_unit *u, u16 sid)
+{
+	struct vtd_domain *d;
+	struct vtd_dev *dv;
+	int ret;
+
+	if (!u)
+		return VTD_ERR(-EINVAL);
+	dv = dev_slot(u, sid, false);
+	d = dv ? dv->domain : NULL;
+	if (!d)
+		return VTD_ERR(-ENOENT);
+	hal_spin_lock(&d->lock);
+	if (dv->domain != d)
+		ret = VTD_ERR(-ENOENT);
+	else
+		ret = detach_locked(u, d, sid);
+	hal_spin_unlock(&d->lock);
+	return ret;
+}
