@@ -496,6 +496,7 @@ struct attach_prep {
 	unsigned int pasid_dir_order;
 	struct vtd_pasid_entry *pasid_table;
 	int did;			/* newly allocated DID, or -1 */
+	int new_bus;			/* bus whose device block is new, or -1 */
 };
 
 static void prep_free(struct vtd_unit *u, struct attach_prep *p)
@@ -508,6 +509,10 @@ static void prep_free(struct vtd_unit *u, struct attach_prep *p)
 		hal_page_free(p->pasid_table, 0);
 	if (p->did > 0)
 		vtd_unit_did_free_locked(u, (u16)p->did);
+	if (p->new_bus >= 0) {
+		hal_page_free(u->bus_devs[p->new_bus], VTD_BUS_DEVS_ORDER);
+		u->bus_devs[p->new_bus] = NULL;
+	}
 }
 
 /*
@@ -713,8 +718,11 @@ static int prepare_locked(struct vtd_unit *u, struct vtd_domain *d, u16 sid,
 {
 	hal_lock_assert_held(&u->ctx_lock);
 	p->did = -1;
-	if (!dev_slot(u, sid, true))
+	p->new_bus = u->bus_devs[sid >> 8] ? -1 : sid >> 8;
+	if (!dev_slot(u, sid, true)) {
+		p->new_bus = -1;
 		return VTD_ERR(-ENOMEM);
+	}
 	if (!ctx_table(u, (u8)(sid >> 8), (u8)sid)) {
 		p->ctx_table = hal_page_alloc(0);
 		if (!p->ctx_table)
@@ -751,6 +759,7 @@ static void commit_locked(struct vtd_unit *u, struct vtd_domain *d, u16 sid,
 	void *t;
 
 	f.n = 0;	/* only the first n lines are ever read */
+	p->new_bus = -1;
 	if (!du) {
 		du = domain_unit(d, NULL);
 		du->u = u;

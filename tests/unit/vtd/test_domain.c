@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Domains and attach/detach against the DMAR model. Context, PASID and
+ * page-table contents are read back with the bit positions of the
+ * specification written out here and with the independent second-level
+ * walker in tests/fakes/sl_walk.c, not with the library's own helpers.
+ */
+#include "vtd_test.h"
+
+#include <vtd/domain.h>
+
+#include "fakes/sl_walk.h"
+#include "unit.h"
+
+static struct fake_dmar dmar;
+static struct vtd_unit *u;
+static u64 pages_before;
+
+#define SID_A	0x0018		/* 00:03.0 */
+#define SID_B	0x0110		/* 01:02.0 */
+#define SID_HI	0x00f8		/* 00:1f.0: upper SM context table */
+
+static void *pa_to_va(u64 pa)
+{
+	void *va = fake_phys_to_virt_checked(pa, 8);
+
+	assert_non_null(va);
+	return va;
+}
+
+static void bring_up(u64 cap, u64 ecap)
+{
+	struct vtd_dmar_drhd drhd = test_drhd();
+
+	assert_int_equal(fake_dmar_init(&dmar, TEST_BASE, cap, ecap), 0);
+	assert_int_equal(vtd_unit_create(&drhd, NULL, &u), 0);
+	assert_int_equal(vtd_unit_enable(u), 0);
+	fake_dmar_log_clear(&dmar);
+}
+
+static int setup_legacy(void **state)
+{
+	fake_hal_reset();
+	pages_before = fake_mem_pages_in_use();
+	bring_up(FAKE_DMAR_QEMU_CAP_LEGACY, FAKE_DMAR_QEMU_ECAP_LEGACY);
+	return 0;
+}
+
+static int setup_sm(void **state)
+{
+	fake_hal_reset();
+	pages_before = fake_mem_pages_in_use();
+	bring_up(FAKE_DMAR_QEMU_CAP_SM, FAKE_DMAR_QEMU_ECAP_SM);
+	return 0;
+}
+
+/* Legacy with caching mode (CAP.CM, bit 7): QEMU's caching-mode=on. */
+static int setup_legacy_cm(void **state)
+{
+	fake_hal_reset();
+	pages_before = fake_mem_pages_in_use();
+	bring_up(with_bit(FAKE_DMAR_QEMU_CAP_LEGACY, 7, true),
+		 FAKE_DMAR_QEMU_ECAP_LEGACY);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	assert_int_equal(dmar.protocol_errors, 0);
+	vtd_unit_destroy(u);
+	fake_dmar_fini(&dmar);
+	assert_int_equal(fake_mem_pages_in_use(), pages_before);
+	return 0;
+}
+
+/* [VT-d 9.1, 9.3] Legacy context entry of @sid, read from the root. */
+static const u64 *legacy_ctx_of(u16 sid)
+{
+	u64 root_pa = dmar.rtaddr_active & ~0xfffULL;
+	const u64 *root = pa_to_va(root_pa);
+	u64 re = root[2 * (sid >> 8)];
+	const u64 *ctx;
+
+	if (!(re & 1))
+		return NULL;
+	ctx = pa_to_va(re & ~0xfffULL);
+	return &ctx[2 * (sid & 0xff)];
+}
+
+/* [VT-d 9.2, 9.4] Scalable-mode context entry of @sid. */
+static const u64 *sm_ctx_of(u16 sid)
+{
+	const u64 *root = pa_to_va(dmar.rtaddr_active & ~0xfffULL);
+	u64 re = root[2 * (sid >> 8) + ((sid & 0xff) >= 128)];
+	const u64 *ctx;
+
+	if (!(re & 1))
+		return NULL;
+	ctx = pa_to_va(re & ~0xfffULL);
+	return &ctx[4 * ((sid & 0xff) % 128)];
+}
+
+static struct sl_walk_cfg walk_cfg(unsigned int levels)
+{
+	return (struct sl_walk_cfg){
+		.levels = levels, .aw = 12 + 9 * levels, .haw = 52,
+		.lp_2m = true, .lp_1g = true, .sc = false,
+	};
+}
+
+static struct vtd_domain *paging_domain(void)
+{
+	struct vtd_domain *d;
+
+	assert_int_equal(vtd_domain_create(u, VTD_DOMAIN_PAGING, 0, &d), 0);
+	return d;
+}
+
+static void test_domain_legacy_attach_entries(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct vtd_translation t;
+	struct sl_walk_cfg cfg;
+	struct sl_leaf leaf;
+	const u64 *ce;
+	unsigned int aw;
+
+	assert_int_equal(vtd_domain_map(d, vtd_iova_init(0x100000),
+					hal_paddr_init(0x7654000), 0x2000,
+					VTD_PROT_READ), 0);
+	assert_int_equal(vtd_device_attach(u, SID_A, d, NULL), 0);
+	ce = legacy_ctx_of(SID_A);
+	assert_non_null(ce);
+	assert_int_equal(ce[0] & 1, 1);			/* P */
+	assert_int_equal((ce[0] >> 2) & 3, 0);		/* TT: SL */
+	aw = ce[1] & 7;					/* AW 66:64 */
+	assert_true(aw == 1 || aw == 2);
+	assert_int_not_equal((ce[1] >> 8) & 0xffff, 0);	/* DID 87:72 */
+	cfg = walk_cfg(aw + 2);
+	assert_true(sl_walk_translate(&cfg, ce[0] & ~0xfffULL, 0x101000,
+				      &leaf, NULL));
+	assert_int_equal(leaf.pa, 0x7655000);
+	assert_true(leaf.r);
+	assert_false(leaf.w);
+	/* The library's software walk agrees, and faults where it should. */
+	assert_int_equal(vtd_translate(u, SID_A, VTD_NO_PASID,
+				       vtd_iova_init(0x101234), VTD_PROT_READ,
+				       &t), 0);
+	assert_int_equal(t.fault_reason, 0);
+	assert_int_equal(hal_paddr_val(t.pa), 0x7655234);
+	vtd_translate(u, SID_A, VTD_NO_PASID, vtd_iova_init(0x101234),
+		      VTD_PROT_WRITE, &t);
+	assert_int_equal(t.fault_reason, 5);
+	vtd_translate(u, SID_A, VTD_NO_PASID, vtd_iova_init(0x900000),
+		      VTD_PROT_READ, &t);
+	assert_int_equal(t.fault_reason, 6);
+	vtd_translate(u, SID_B, VTD_NO_PASID, vtd_iova_init(0), VTD_PROT_READ,
+		      &t);
+	assert_int_equal(t.fault_reason, 1);		/* root not present */
+	vtd_translate(u, SID_A + 1, VTD_NO_PASID, vtd_iova_init(0),
+		      VTD_PROT_READ, &t);
+	assert_int_equal(t.fault_reason, 2);		/* context not present */
+	assert_int_equal(vtd_device_detach(u, SID_A), 0);
+	assert_int_equal(vtd_domain_destroy(d), 0);
+}
+
+static void test_domain_scalable_attach_entries(void **state)
+{
+	struct vtd_attach_params p = { .rid_pasid = 5 };
+	struct vtd_domain *d = paging_domain();
+	const u64 *ce, *dir, *pe;
+	struct vtd_translation t;
+	struct sl_walk_cfg cfg;
+	struct sl_leaf leaf;
+	u16 did;
+
+	assert_int_equal(vtd_domain_map(d, vtd_iova_init(0x200000),
+					hal_paddr_init(0x400000), 0x200000,
+					VTD_PROT_READ | VTD_PROT_WRITE), 0);
+	assert_int_equal(vtd_device_attach(u, SID_HI, d, &p), 0);
+	ce = sm_ctx_of(SID_HI);
+	assert_non_null(ce);
+	assert_int_equal(ce[0] & 1, 1);			/* P */
+	assert_int_equal(ce[1] & 0xfffff, 5);		/* RID_PASID 83:64 */
+	dir = pa_to_va(ce[0] & ~0xfffULL);		/* PASIDDIRPTR */
+	assert_int_equal(dir[0] & 1, 1);		/* PASIDs 0..63 */
+	pe = &((const u64 *)pa_to_va(dir[0] & ~0xfffULL))[8 * 5];
+	assert_int_equal(pe[0] & 1, 1);			/* P */
+	assert_int_equal((pe[0] >> 6) & 7, 2);		/* PGTT: SL */
+	did = pe[1] & 0xffff;				/* DID 79:64 */
+	assert_int_not_equal(did, 0);
+	cfg = walk_cfg(((pe[0] >> 2) & 7) + 2);
+	assert_true(sl_walk_translate(&cfg, pe[0] & ~0xfffULL, 0x2ff000,
+				      &leaf, NULL));
+	assert_int_equal(leaf.pa, 0x400000);		/* the leaf's base */
+	assert_int_equal(leaf.size, 0x200000);		/* one 2M leaf */
+	/* PASID entry 0 stays empty: only RID_PASID was set up. */
+	assert_int_equal(((const u64 *)pa_to_va(dir[0] & ~0xfffULL))[0], 0);
+	vtd_translate(u, SID_HI, VTD_NO_PASID, vtd_iova_init(0x200010),
+		      VTD_PROT_WRITE, &t);
+	assert_int_equal(t.fault_reason, 0);
+	assert_int_equal(hal_paddr_val(t.pa), 0x400010);
+	assert_int_equal(t.did, did);
+	vtd_translate(u, SID_HI, 0, vtd_iova_init(0x200010), VTD_PROT_READ,
+		      &t);
+	assert_int_equal(t.fault_reason, 0x59);		/* PASID 0 absent */
+	assert_int_equal(vtd_device_detach(u, SID_HI), 0);
+	assert_int_equal(vtd_domain_destroy(d), 0);
+}
+
+/* Descriptor type @type with granularity @g at log position @i. */
+static void assert_desc(unsigned int i, unsigned int type, unsigned int g)
+{
+	assert_true(i < dmar.log_len);
+	assert_int_equal(fake_dmar_desc_type(&dmar.log[i]), type);
+	if (type != 5)
+		assert_int_equal((dmar.log[i].qw[0] >> 4) & 3, g);
+}
+
+static void test_domain_detach_invalidates_old_did(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct vtd_translation t;
+	u16 did;
+
+	assert_int_equal(vtd_device_attach(u, SID_A, d, NULL), 0);
+	did = (legacy_ctx_of(SID_A)[1] >> 8) & 0xffff;
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(vtd_device_detach(u, SID_A), 0);
+	assert_int_equal(legacy_ctx_of(SID_A)[0] & 1, 0);
+	/* Context cache, device-selective, old DID and SID; then IOTLB. */
+	assert_desc(0, 1, 3);
+	assert_int_equal((dmar.log[0].qw[0] >> 16) & 0xffff, did);
+	assert_int_equal((dmar.log[0].qw[0] >> 32) & 0xffff, SID_A);
+	assert_desc(1, 5, 0);
+	assert_desc(2, 2, 2);
+	assert_int_equal((dmar.log[2].qw[0] >> 16) & 0xffff, did);
+	vtd_translate(u, SID_A, VTD_NO_PASID, vtd_iova_init(0), VTD_PROT_READ,
+		      &t);
+	assert_int_equal(t.fault_reason, 2);
+	assert_int_equal(vtd_device_detach(u, SID_A), -ENOENT);
+	assert_int_equal(vtd_domain_destroy(d), 0);
+}
+
+/* Caching mode: present-making changes are invalidated too. */
+static void test_domain_caching_mode_invalidates_new_entries(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+
+	assert_int_equal(vtd_device_attach(u, SID_A, d, NULL), 0);
+	assert_desc(0, 1, 3);				/* CC device, DID 0 */
+	assert_int_equal((dmar.log[0].qw[0] >> 16) & 0xffff, 0);
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(vtd_domain_map(d, vtd_iova_init(0x5000),
+					hal_paddr_init(0x9000), 0x1000,
+					VTD_PROT_READ), 0);
+	assert_desc(0, 2, 3);				/* IOTLB PSI */
+	assert_int_equal(dmar.log[0].qw[1] & ~0xfffULL, 0x5000);
+	vtd_device_detach(u, SID_A);
+	vtd_domain_destroy(d);
+}
+
+static void test_domain_no_caching_mode_map_is_silent(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+
+	assert_int_equal(vtd_device_attach(u, SID_A, d, NULL), 0);
+	assert_int_equal(dmar.log_len, 0);
+	assert_int_equal(vtd_domain_map(d, vtd_iova_init(0x5000),
+					hal_paddr_init(0x9000), 0x1000,
+					VTD_PROT_READ), 0);
+	assert_int_equal(dmar.log_len, 0);
+	vtd_device_detach(u, SID_A);
+	vtd_domain_destroy(d);
+}
+
+static void test_domain_unmap_invalidates_and_frees(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	unsigned int i, psi = 0, waits = 0;
+	struct sl_walk_cfg cfg;
+	struct sl_leaf leaf;
+	u64 pages, root_pa;
+
+	assert_int_equal(vtd_device_attach(u, SID_A, d, NULL), 0);
+	pages = fake_mem_pages_in_use();
+	assert_int_equal(vtd_domain_map(d, vtd_iova_init(0x7f00000000ULL),
+					hal_paddr_init(0x10000), 0x11000,
+					VTD_PROT_WRITE), 0);
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(vtd_domain_unmap(d, vtd_iova_init(0x7f00000000ULL),
+					  0x11000), 0);
+	for (i = 0; i < dmar.log_len; i++) {
+		if (fake_dmar_desc_type(&dmar.log[i]) == 5)
+			waits++;
+		else if (((dmar.log[i].qw[0] >> 4) & 3) == 3)
+			psi++;
+	}
+	assert_int_equal(waits, 1);
+	assert_true(psi >= 1 && psi <= 2);
+	root_pa = legacy_ctx_of(SID_A)[0] & ~0xfffULL;
+	cfg = walk_cfg((legacy_ctx_of(SID_A)[1] & 7) + 2);
+	assert_false(sl_walk_translate(&cfg, root_pa, 0x7f00000000ULL, &leaf,
+				       NULL));
+	assert_int_equal(fake_mem_pages_in_use(), pages);
+	vtd_device_detach(u, SID_A);
+	vtd_domain_destroy(d);
+}
+
+static void test_domain_passthrough_legacy(void **state)
+{
+	struct vtd_translation t;
+	struct vtd_domain *d;
+	const u64 *ce;
+
+	assert_int_equal(vtd_domain_create(u, VTD_DOMAIN_PASSTHROUGH, 0, &d),
+			 0);
+	assert_int_equal(vtd_device_attach(u, SID_A, d, NULL), 0);
+	ce = legacy_ctx_of(SID_A);
+	assert_int_equal((ce[0] >> 2) & 3, 2);		/* TT: pass-through */
+	assert_true((ce[1] & 7) >= 1);
+	vtd_translate(u, SID_A, VTD_NO_PASID, vtd_iova_init(0x12345678),
+		      VTD_PROT_WRITE, &t);
+	assert_int_equal(t.fault_reason, 0);
+	assert_int_equal(hal_paddr_val(t.pa), 0x12345678);
+	assert_int_equal(vtd_domain_map(d, vtd_iova_init(0), hal_paddr_init(0),
+					0x1000, VTD_PROT_READ), -EINVAL);
+	assert_int_equal(vtd_domain_destroy(d), -EBUSY);
+	vtd_device_detach(u, SID_A);
+	assert_int_equal(vtd_domain_destroy(d), 0);
+}
+
+static void test_domain_passthrough_scalable(void **state)
+{
+	struct vtd_domain *d;
+	const u64 *ce, *pe;
+
+	assert_int_equal(vtd_domain_create(u, VTD_DOMAIN_PASSTHROUGH, 0, &d),
+			 0);
+	assert_int_equal(vtd_device_attach(u, SID_A, d, NULL), 0);
+	ce = sm_ctx_of(SID_A);
+	pe = pa_to_va(((const u64 *)pa_to_va(ce[0] & ~0xfffULL))[0] &
+		      ~0xfffULL);
+	assert_int_equal((pe[0] >> 6) & 7, 4);		/* PGTT: PT */
+	assert_int_not_equal((pe[0] >> 2) & 7, 0);	/* AW valid */
+	vtd_device_detach(u, SID_A);
+	vtd_domain_destroy(d);
+}
+
+static void test_domain_rmrr_kept_across_detach(void **state)
+{
+	struct vtd_dmar_path path = { .dev = 3, .fn = 0 };
+	struct vtd_dmar_scope scope = {
+		.type = VTD_DMAR_SCOPE_PCI_ENDPOINT, .start_bus = 0,
+		.path_count = 1, .path = &path,
+	};
+	struct vtd_dmar_rmrr rmrr = {
+		.base = 0xe0000, .limit = 0xeffff, .scope_count = 1,
+		.scopes = &scope,
+	};
+	struct vtd_dmar dm = { .rmrr_count = 1, .rmrrs = &rmrr };
+	struct vtd_attach_params p = { .dmar = &dm };
+	struct vtd_domain *d = paging_domain();
+	struct vtd_translation t;
+
+	assert_int_equal(vtd_device_attach(u, SID_A, d, &p), 0);
+	vtd_translate(u, SID_A, VTD_NO_PASID, vtd_iova_init(0xe8000),
+		      VTD_PROT_WRITE, &t);
+	assert_int_equal(t.fault_reason, 0);
+	assert_int_equal(hal_paddr_val(t.pa), 0xe8000);
+	assert_int_equal(vtd_domain_unmap(d, vtd_iova_init(0xe0000), 0x1000),
+			 -EBUSY);
+	assert_int_equal(vtd_device_detach(u, SID_A), 0);
+	assert_int_equal(vtd_device_attach(u, SID_A, d, &p), 0);
+	vtd_translate(u, SID_A, VTD_NO_PASID, vtd_iova_init(0xeffff),
+		      VTD_PROT_READ, &t);
+	assert_int_equal(t.fault_reason, 0);
+	/* Another device, no RMRR: nothing mapped for it there? Same
+	 * domain, same tables: the identity map is the domain's. */
+	vtd_device_detach(u, SID_A);
+	vtd_domain_destroy(d);
+}
+
+static void test_domain_attach_moves_device(void **state)
+{
+	struct vtd_domain *d1 = paging_domain(), *d2 = paging_domain();
+	u16 did1, did2;
+
+	/* SID_B keeps d1 (and its DID) on the unit. */
+	assert_int_equal(vtd_device_attach(u, SID_B, d1, NULL), 0);
+	assert_int_equal(vtd_device_attach(u, SID_A, d1, NULL), 0);
+	did1 = (legacy_ctx_of(SID_A)[1] >> 8) & 0xffff;
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(vtd_device_attach(u, SID_A, d2, NULL), 0);
+	did2 = (legacy_ctx_of(SID_A)[1] >> 8) & 0xffff;
+	assert_int_not_equal(did1, did2);
+	/* The old DID was flushed before the entry was rewritten. */
+	assert_desc(0, 1, 3);
+	assert_int_equal((dmar.log[0].qw[0] >> 16) & 0xffff, did1);
+	assert_int_equal(vtd_domain_device_count(d1), 1);
+	assert_int_equal(vtd_domain_device_count(d2), 1);
+	vtd_device_detach(u, SID_B);
+	assert_int_equal(vtd_domain_destroy(d1), 0);
+	vtd_device_detach(u, SID_A);
+	assert_int_equal(vtd_domain_destroy(d2), 0);
+}
+
+/* Every allocation of attach failing in turn: nothing changes. */
+static void test_domain_attach_allocation_failures(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	u64 pages = fake_mem_pages_in_use(), nth;
+	int ret;
+
+	for (nth = 1;; nth++) {
+		fake_dmar_log_clear(&dmar);
+		fake_mem_fail_nth(nth, false);
+		ret = vtd_device_attach(u, SID_B, d, NULL);
+		fake_mem_fail_nth(0, false);
+		if (!ret)
+			break;
+		assert_int_equal(ret, -ENOMEM);
+		assert_int_equal(fake_mem_pages_in_use(), pages);
+		assert_int_equal(dmar.log_len, 0);
+		assert_int_equal(vtd_domain_device_count(d), 0);
+		{
+			const u64 *ce = legacy_ctx_of(SID_B);
+
+			assert_true(!ce || !(ce[0] & 1));
+		}
+	}
+	assert_true(nth > 2);
+	vtd_device_detach(u, SID_B);
+	vtd_domain_destroy(d);
+}
+
+static void test_domain_ids_exhausted(void **state)
+{
+	struct vtd_domain *d[16];
+	unsigned int i;
+
+	/* The QEMU CAP has ND = 6; use up all but a few IDs directly. */
+	for (i = 1; i < u->did_count - 2; i++)
+		assert_true(vtd_unit_did_alloc(u) > 0);
+	for (i = 0; i < 3; i++)
+		d[i] = paging_domain();
+	assert_int_equal(vtd_device_attach(u, SID_A, d[0], NULL), 0);
+	assert_int_equal(vtd_device_attach(u, SID_A + 1, d[1], NULL), 0);
+	assert_int_equal(vtd_device_attach(u, SID_A + 2, d[2], NULL), -ENOSPC);
+	assert_int_equal(vtd_domain_device_count(d[2]), 0);
+	vtd_device_detach(u, SID_A);
+	vtd_device_detach(u, SID_A + 1);
+	for (i = 0; i < 3; i++)
+		vtd_domain_destroy(d[i]);
+}
+
+static void test_domain_map_errors_change_nothing(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	hal_paddr_t pa;
+	u32 prot;
+
+	assert_int_equal(vtd_domain_map(d, vtd_iova_init(0x1000),
+					hal_paddr_init(0x2000), 0x3000,
+					VTD_PROT_READ), 0);
+	assert_int_equal(vtd_domain_map(d, vtd_iova_init(0x3000),
+					hal_paddr_init(0x9000), 0x1000,
+					VTD_PROT_READ), -EBUSY);
+	assert_int_equal(vtd_domain_map(d, vtd_iova_init(0x10001),
+					hal_paddr_init(0x9000), 0x1000,
+					VTD_PROT_READ), -EINVAL);
+	assert_int_equal(vtd_domain_map(d, vtd_iova_init(0x10000),
+					hal_paddr_init(0x9000), 0x1000, 0),
+			 -EINVAL);
+	assert_int_equal(vtd_domain_map(d, vtd_iova_init(1ULL << 48),
+					hal_paddr_init(0x9000), 0x1000,
+					VTD_PROT_READ), -ERANGE);
+	assert_int_equal(vtd_domain_lookup(d, vtd_iova_init(0x3000), &pa,
+					   &prot), 0);
+	assert_int_equal(hal_paddr_val(pa), 0x4000);
+	assert_int_equal(prot, VTD_PROT_READ);
+	assert_int_equal(vtd_domain_lookup(d, vtd_iova_init(0x10000), &pa,
+					   &prot), -ENOENT);
+	vtd_domain_destroy(d);
+}
+
+static void test_domain_create_rejects(void **state)
+{
+	struct vtd_domain *d;
+
+	assert_int_equal(vtd_domain_create(u, VTD_DOMAIN_PAGING, 60, &d),
+			 -EOPNOTSUPP);
+	assert_int_equal(vtd_domain_create(NULL, VTD_DOMAIN_PAGING, 0, &d),
+			 -EINVAL);
+	assert_int_equal(vtd_domain_create(u, (enum vtd_domain_type)7, 0, &d),
+			 -EINVAL);
+	assert_int_equal(vtd_device_attach(u, SID_A, NULL, NULL), -EINVAL);
+}
+
+#define TL(f) cmocka_unit_test_setup_teardown(f, setup_legacy, teardown)
+#define TC(f) cmocka_unit_test_setup_teardown(f, setup_legacy_cm, teardown)
+#define TS(f) cmocka_unit_test_setup_teardown(f, setup_sm, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TL(test_domain_legacy_attach_entries),
+		TS(test_domain_scalable_attach_entries),
+		TL(test_domain_detach_invalidates_old_did),
+		TC(test_domain_caching_mode_invalidates_new_entries),
+		TS(test_domain_caching_mode_invalidates_new_entries),
+		TL(test_domain_no_caching_mode_map_is_silent),
+		TL(test_domain_unmap_invalidates_and_frees),
+		TS(test_domain_unmap_invalidates_and_frees),
+		TL(test_domain_passthrough_legacy),
+		TS(test_domain_passthrough_scalable),
+		TL(test_domain_rmrr_kept_across_detach),
+		TL(test_domain_attach_moves_device),
+		TL(test_domain_attach_allocation_failures),
+		TS(test_domain_attach_allocation_failures),
+		TL(test_domain_ids_exhausted),
+		TL(test_domain_map_errors_change_nothing),
+		TL(test_domain_create_rejects),
+	};
+
+	return cmocka_run_group_tests_name("vtd_domain", tests, NULL, NULL);
+}

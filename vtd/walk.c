@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Software translation [VT-d 3.4-3.7]: walk a unit's in-memory root,
+ * context, PASID and second-level structures the way the hardware does
+ * for one request, and report the host address or the fault reason the
+ * hardware would record [VT-d 7.1.3]. A debug aid, and the base that a
+ * virtual IOMMU needs to emulate translation for a guest.
+ *
+ * The walk reads the structures with single-copy loads and takes
+ * unit->ctx_lock, so it sees a consistent context/PASID state; the
+ * second-level tables are read without the domain lock (like hardware).
+ */
+#include <hal/hal.h>
+#include <vtd/domain.h>
+
+#include "tables.h"
+#include "unit.h"
+
+/* Legacy fault reasons [VT-d 7.1.3]. */
+#define FR_ROOT_NP		0x01
+#define FR_CTX_NP		0x02
+#define FR_CTX_INV		0x03
+#define FR_ADDR_BEYOND		0x04
+#define FR_WRITE		0x05
+#define FR_READ			0x06
+#define FR_ROOT_RSVD		0x0a
+#define FR_CTX_RSVD		0x0b
+/* Scalable-mode fault reasons [VT-d 7.1.3]. */
+#define FR_SM_ROOT_NP		0x39
+#define FR_SM_CTX_NP		0x41
+#define FR_SM_CTX_INV		0x43
+#define FR_SM_PASID_BIG		0x46
+#define FR_SM_PDE_NP		0x51
+#define FR_SM_PTE_NP		0x59
+#define FR_SM_PTE_INV		0x5b
+#define FR_SM_ADDR_BEYOND	0x83
+#define FR_SM_WRITE		0x85
+#define FR_SM_READ		0x86
+
+static void *table_va(u64 pa)
+{
+	return hal_phys_to_virt(hal_paddr_init(pa));
+}
+
+/*
+ * Second-level walk from @root_pa with @levels levels [VT-d 3.7]. A
+ * not-present entry or a missing permission is a permission fault for
+ * the access type [VT-d 7.1.3: 5 or 6].
+ */
+static void sl_walk(u64 root_pa, unsigned int levels, u64 iova, u32 prot,
+		    bool sm, struct vtd_translation *out)
+{
+	u64 pa = root_pa, e = 0, size = 0;
+	u32 granted = VTD_PROT_READ | VTD_PROT_WRITE;
+	unsigned int level, shift;
+
+	out->levels = (u8)levels;
+	if (iova >> (12 + 9 * levels)) {
+		out->fault_reason = sm ? FR_SM_ADDR_BEYOND : FR_ADDR_BEYOND;
+		return;
+	}
+	for (level = levels; level >= 1; level--) {
+		const struct vtd_sl_table *t = table_va(pa);
+
+		shift = 12 + 9 * (level - 1);
+		e = READ_ONCE(t->e[(iova >> shift) & 511].val);
+		if (!(e & VTD_SL_PTE_R))
+			granted &= ~VTD_PROT_READ;
+		if (!(e & VTD_SL_PTE_W))
+			granted &= ~VTD_PROT_WRITE;
+		if (!(e & (VTD_SL_PTE_R | VTD_SL_PTE_W)) ||
+		    (prot & ~granted)) {
+			bool write = (prot & VTD_PROT_WRITE) &&
+				     !(granted & VTD_PROT_WRITE);
+
+			if (!(e & (VTD_SL_PTE_R | VTD_SL_PTE_W)))
+				write = prot & VTD_PROT_WRITE;
+			out->fault_reason = sm ? (write ? FR_SM_WRITE :
+							  FR_SM_READ) :
+						 (write ? FR_WRITE : FR_READ);
+			return;
+		}
+		size = 1ULL << shift;
+		if (level == 1 || (e & VTD_SL_PTE_PS))
+			break;
+		pa = e & VTD_SL_PTE_ADDR;
+	}
+	out->page_size = size;
+	out->prot = granted;
+	out->pa = hal_paddr_init((e & VTD_SL_PTE_ADDR & ~(size - 1)) |
+				 (iova & (size - 1)));
+}
+
+static void walk_legacy(struct vtd_unit *u, u16 sid, u64 iova, u32 prot,
+			struct vtd_translation *out)
+{
+	u64 re = READ_ONCE(u->root[2 * (sid >> 8)]);
+	const struct vtd_ctx_entry *ce;
+	u64 lo, hi;
+	unsigned int aw;
+
+	if (!(re & VTD_ROOT_LO_P)) {
+		out->fault_reason = FR_ROOT_NP;
+		return;
+	}
+	ce = &((const struct vtd_ctx_entry *)table_va(re & VTD_ROOT_LO_CTP))
+		[sid & 0xff];
+	lo = READ_ONCE(ce->lo);
+	hi = READ_ONCE(ce->hi);
+	if (!(lo & VTD_CTX_LO_P)) {
+		out->fault_reason = FR_CTX_NP;
+		return;
+	}
+	out->did = (u16)FIELD_GET(VTD_CTX_HI_DID, hi);
+	aw = (unsigned int)FIELD_GET(VTD_CTX_HI_AW, hi);
+	switch (FIELD_GET(VTD_CTX_LO_TT, lo)) {
+	case VTD_CTX_TT_PT:
+		if (!(u->ecap & VTD_ECAP_PT)) {
+			out->fault_reason = FR_CTX_INV;
+			return;
+		}
+		out->pa = hal_paddr_init(iova);
+		out->prot = VTD_PROT_READ | VTD_PROT_WRITE;
+		out->page_size = HAL_PAGE_SIZE;
+		return;
+	case VTD_CTX_TT_SL:
+		break;
+	default:
+		/* TT = 01 needs ECAP.DT; translated requests are not walked. */
+		if (FIELD_GET(VTD_CTX_LO_TT, lo) == VTD_CTX_TT_SL_DEVTLB &&
+		    (u->ecap & VTD_ECAP_DT))
+			break;
+		out->fault_reason = FR_CTX_INV;
+		return;
+	}
+	if (!(FIELD_GET(VTD_CAP_SAGAW, u->cap) & (1U << aw))) {
+		out->fault_reason = FR_CTX_INV;
+		return;
+	}
+	sl_walk(lo & VTD_CTX_LO_SLPTPTR, aw + 2, iova, prot, false, out);
+}
+
+static void walk_scalable(struct vtd_unit *u, u16 sid, u32 pasid, u64 iova,
+			  u32 prot, struct vtd_translation *out)
+{
+	u8 devfn = (u8)sid;
+	u64 re = READ_ONCE(u->root[2 * (sid >> 8) + (devfn >= 128)]);
+	const struct vtd_sm_ctx_entry *ce;
+	const struct vtd_pasid_entry *pe;
+	u64 q0, pde, p0;
+	unsigned int pdts;
+
+	if (!(re & VTD_SM_ROOT_LO_LP)) {	/* LP and UP are both bit 0 */
+		out->fault_reason = FR_SM_ROOT_NP;
+		return;
+	}
+	ce = &((const struct vtd_sm_ctx_entry *)table_va(re & VTD_SM_ROOT_LO_LCTP))
+		[devfn % VTD_SM_CTX_ENTRIES];
+	q0 = READ_ONCE(ce->qw[0]);
+	if (!(q0 & VTD_SM_CTX_Q0_P)) {
+		out->fault_reason = FR_SM_CTX_NP;
+		return;
+	}
+	if (pasid == VTD_NO_PASID)
+		pasid = (u32)FIELD_GET(VTD_SM_CTX_Q1_RID_PASID,
+				       READ_ONCE(ce->qw[1]));
+	pdts = (unsigned int)FIELD_GET(VTD_SM_CTX_Q0_PDTS, q0);
+	if ((pasid >> VTD_PASID_DIR_SHIFT) >= (1U << (pdts + 7))) {
+		out->fault_reason = FR_SM_PASID_BIG;
+		return;
+	}
+	pde = READ_ONCE(((const u64 *)table_va(q0 & VTD_SM_CTX_Q0_PDP))
+				[pasid >> VTD_PASID_DIR_SHIFT]);
+	if (!(pde & VTD_PDE_P)) {
+		out->fault_reason = FR_SM_PDE_NP;
+		return;
+	}
+	pe = &((const struct vtd_pasid_entry *)table_va(pde & VTD_PDE_SMPTBLPTR))
+		[pasid % VTD_PASID_TABLE_ENTRIES];
+	p0 = READ_ONCE(pe->qw[0]);
+	if (!(p0 & VTD_PE_Q0_P)) {
+		out->fault_reason = FR_SM_PTE_NP;
+		return;
+	}
+	out->did = (u16)FIELD_GET(VTD_PE_Q1_DID, READ_ONCE(pe->qw[1]));
+	switch (FIELD_GET(VTD_PE_Q0_PGTT, p0)) {
+	case VTD_PE_PGTT_PT:
+		out->pa = hal_paddr_init(iova);
+		out->prot = VTD_PROT_READ | VTD_PROT_WRITE;
+		out->page_size = HAL_PAGE_SIZE;
+		return;
+	case VTD_PE_PGTT_SL:
+		sl_walk(p0 & VTD_PE_Q0_SSPTPTR,
+			(unsigned int)FIELD_GET(VTD_PE_Q0_AW, p0) + 2, iova,
+			prot, true, out);
+		return;
+	default:
+		/* First-level and nested walks are not done here (yet). */
+		out->fault_reason = FR_SM_PTE_INV;
+		return;
+	}
+}
+
+int vtd_translate(struct vtd_unit *u, u16 sid, u32 pasid, vtd_iova_t iova,
+		  u32 prot, struct vtd_translation *out)
+{
+	if (!u || !out || !prot ||
+	    (prot & ~(VTD_PROT_READ | VTD_PROT_WRITE)) ||
+	    (pasid != VTD_NO_PASID && pasid >= (1U << 20)))
+		return VTD_ERR(-EINVAL);
+	hal_memset(out, 0, sizeof(*out));
+	hal_spin_lock(&u->ctx_lock);
+	if (u->scalable)
+		walk_scalable(u, sid, pasid, vtd_iova_val(iova), prot, out);
+	else if (pasid != VTD_NO_PASID)
+		out->fault_reason = FR_CTX_INV;	/* no PASIDs in legacy mode */
+	else
+		walk_legacy(u, sid, vtd_iova_val(iova), prot, out);
+	hal_spin_unlock(&u->ctx_lock);
+	return 0;
+}
+
+void vtd_device_dump(struct vtd_unit *u, u16 sid, vtd_iova_t iova)
+{
+	struct vtd_translation t;
+	u8 bus = (u8)(sid >> 8), devfn = (u8)sid;
+	u64 lo = READ_ONCE(u->root[2 * bus]);
+	u64 hi = READ_ONCE(u->root[2 * bus + 1]);
+
+	hal_log(HAL_LOG_INFO, "vtd %llx: %02x:%02x.%u (%s mode)\n",
+		(unsigned long long)u->reg_base, bus, devfn >> 3, devfn & 7,
+		u->scalable ? "scalable" : "legacy");
+	hal_log(HAL_LOG_INFO, "  root[%02x] = %016llx %016llx\n", bus,
+		(unsigned long long)hi, (unsigned long long)lo);
+	hal_spin_lock(&u->ctx_lock);
+	if (!u->scalable && (lo & VTD_ROOT_LO_P)) {
+		const struct vtd_ctx_entry *ce =
+			&((const struct vtd_ctx_entry *)table_va(
+				lo & VTD_ROOT_LO_CTP))[devfn];
+
+		hal_log(HAL_LOG_INFO, "  context[%02x] = %016llx %016llx "
+			"(P=%u TT=%u AW=%u DID=%u)\n", devfn,
+			(unsigned long long)ce->hi, (unsigned long long)ce->lo,
+			(unsigned int)(ce->lo & VTD_CTX_LO_P),
+			(unsigned int)FIELD_GET(VTD_CTX_LO_TT, ce->lo),
+			(unsigned int)FIELD_GET(VTD_CTX_HI_AW, ce->hi),
+			(unsigned int)FIELD_GET(VTD_CTX_HI_DID, ce->hi));
+	} else if (u->scalable) {
+		u64 r = devfn < 128 ? lo : hi;
+
+		if (r & VTD_SM_ROOT_LO_LP) {
+			const struct vtd_sm_ctx_entry *ce =
+				&((const struct vtd_sm_ctx_entry *)table_va(
+					r & VTD_SM_ROOT_LO_LCTP))
+					[devfn % VTD_SM_CTX_ENTRIES];
+
+			hal_log(HAL_LOG_INFO, "  sm-context[%02x] = %016llx "
+				"%016llx (P=%u PDTS=%u RID_PASID=%u)\n", devfn,
+				(unsigned long long)ce->qw[1],
+				(unsigned long long)ce->qw[0],
+				(unsigned int)(ce->qw[0] & VTD_SM_CTX_Q0_P),
+				(unsigned int)FIELD_GET(VTD_SM_CTX_Q0_PDTS,
+							ce->qw[0]),
+				(unsigned int)FIELD_GET(VTD_SM_CTX_Q1_RID_PASID,
+							ce->qw[1]));
+		}
+	}
+	hal_spin_unlock(&u->ctx_lock);
+	vtd_translate(u, sid, VTD_NO_PASID, iova, VTD_PROT_READ, &t);
+	if (t.fault_reason)
+		hal_log(HAL_LOG_INFO, "  iova %llx: fault %#x (%s)\n",
+			(unsigned long long)vtd_iova_val(iova), t.fault_reason,
+			vtd_fault_reason_str(t.fault_reason));
+	else
+		hal_log(HAL_LOG_INFO, "  iova %llx -> %llx (%s%s, %llu KiB "
+			"page, DID %u, %u levels)\n",
+			(unsigned long long)vtd_iova_val(iova),
+			(unsigned long long)hal_paddr_val(t.pa),
+			t.prot & VTD_PROT_READ ? "R" : "",
+			t.prot & VTD_PROT_WRITE ? "W" : "",
+			(unsigned long long)(t.page_size >> 10), t.did,
+			t.levels);
+}
