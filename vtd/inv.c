@@ -151,34 +151,29 @@ static unsigned int block_order(u64 first_pfn, u64 last_pfn)
 }
 
 /*
- * Split [first, last] (page numbers) into at most two aligned blocks: cut
- * at the most aligned page boundary inside the range, so each side is
- * covered by one block no more than twice its size.
+ * Cover [first, last] (page numbers) with at most two aligned blocks
+ * [VT-d 6.5.2.3: ADDR aligned to 2^AM pages]. One block when the smallest
+ * aligned block holding the range is at most twice its size; otherwise
+ * cut at the most aligned page boundary inside the range, so each side
+ * is one block no more than twice its own size.
  */
 static unsigned int range_blocks(u64 first, u64 last, u64 base[2],
 				 unsigned int am[2])
 {
-	unsigned int top;
+	unsigned int top, single = block_order(first, last);
 	u64 cut;
 
-	if (first == last || block_order(first, last) == 0) {
-		base[0] = first;
-		am[0] = 0;
+	if ((1ULL << single) <= 2 * (last - first + 1)) {
+		base[0] = first & ~((1ULL << single) - 1);
+		am[0] = single;
 		return 1;
 	}
 	top = 63 - (unsigned int)__builtin_clzll(first ^ last);
 	cut = last & ~((1ULL << top) - 1);	/* first page of the upper part */
-	if (cut == first) {
-		base[0] = first;
-		am[0] = block_order(first, last);
-		return 1;
-	}
+	/* The lower block ends at cut, which is aligned to 2^top. */
 	am[0] = block_order(first, cut - 1);
-	am[1] = block_order(cut, last);
-	/* The lower block ends at cut: it starts at cut - 2^am. */
-	while ((cut - (1ULL << am[0])) > first)
-		am[0]++;
 	base[0] = cut - (1ULL << am[0]);
+	am[1] = block_order(cut, last);
 	base[1] = cut;
 	return 2;
 }
