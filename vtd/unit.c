@@ -339,14 +339,17 @@ int vtd_unit_enable(struct vtd_unit *u)
 	 * the context cache, (scalable mode) the PASID cache, and the IOTLB
 	 * globally before enabling translation.
 	 */
-	ret = vtd_inv_context_global(u);
-	if (!ret && u->scalable && vtd_qi_enabled(u)) {
-		struct vtd_qi_desc d = vtd_qi_pc(VTD_QI_PC_G_GLOBAL, 0, 0);
+	if (!(u->cap & VTD_CAP_ESRTPS)) {
+		ret = vtd_inv_context_global(u);
+		if (!ret && u->scalable && vtd_qi_enabled(u)) {
+			struct vtd_qi_desc d = vtd_qi_pc(VTD_QI_PC_G_GLOBAL,
+							 0, 0);
 
-		ret = vtd_qi_submit(u, &d, 1, 0);
+			ret = vtd_qi_submit(u, &d, 1, 0);
+		}
+		if (!ret)
+			ret = vtd_inv_iotlb_global(u);
 	}
-	if (!ret)
-		ret = vtd_inv_iotlb_global(u);
 
 	hal_spin_lock(&u->lock);
 	if (ret)

@@ -152,6 +152,18 @@ static void test_unit_enable_register_sequence(void **state)
 	vtd_unit_destroy(u);
 }
 
+/* [VT-d 11.4.2] CAP.ESRTPS: SRTP itself invalidates the caches. */
+static void test_unit_esrtps_skips_global_invalidation(void **state)
+{
+	u64 cap = with_bit(FAKE_DMAR_QEMU_CAP_SM, 63, true);
+	struct vtd_unit *u = make_unit(cap, FAKE_DMAR_QEMU_ECAP_SM, NULL);
+
+	assert_int_equal(vtd_unit_enable(u), 0);
+	assert_int_equal(dmar.desc_count, 0);
+	assert_true(dmar.gsts & (1U << 31));
+	vtd_unit_destroy(u);
+}
+
 static void test_unit_write_buffer_flush_when_rwbf(void **state)
 {
 	u64 cap = with_bit(FAKE_DMAR_QEMU_CAP_LEGACY, 4, true);
@@ -380,6 +392,7 @@ int main(void)
 		T(test_unit_enable_scalable),
 		T(test_unit_force_legacy_on_scalable_unit),
 		T(test_unit_enable_register_sequence),
+		T(test_unit_esrtps_skips_global_invalidation),
 		T(test_unit_write_buffer_flush_when_rwbf),
 		T(test_unit_no_wbf_without_rwbf),
 		T(test_unit_times_out_when_status_never_set),
