@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * In-memory translation structures that the remapping hardware reads
+ * [VT-d 9]: each format is a set of u64 words with one GENMASK_ULL/BIT_ULL
+ * mask per field, bit numbers as in the specification's tables, and its
+ * size pinned with _Static_assert. References are to the revision named
+ * in regs.h.
+ *
+ * Sections, one per structure family (add new ones as their own section):
+ *   1. Second-level (r5.10: "second-stage") paging entries [VT-d 9.8]
+ *   2. Root, context, PASID-directory and PASID-table entries [VT-d 9.1-9.6]
+ */
+#pragma once
+
+#include <hal/bits.h>
+#include <hal/compiler.h>
+#include <hal/types.h>
+
+/* ======================================================================
+ * 1. Second-level paging entries [VT-d 9.8]
+ *
+ * One 64-bit format with per-level variants, used by legacy-mode context
+ * entries (SLPTPTR) and by scalable-mode PASID entries with PGTT=010
+ * [VT-d 3.7]. Tables are 4 KiB with 512 entries; a walk of 3, 4 or 5
+ * levels (AGAW 39, 48, 57) consumes 9 IOVA bits per level above the 12-bit
+ * page offset. Level numbering here: 1 = SL-PT (4 KiB leaves),
+ * 2 = SL-PD, 3 = SL-PDP, 4 = SL-PML4, 5 = SL-PML5.
+ *
+ * An entry is present when R or W is set: there is no Present bit, and an
+ * entry with R = W = 0 is not present whatever its other bits hold
+ * [VT-d 3.7, 9.8]. Permissions are the AND of R/W over every level of
+ * the walk [VT-d 3.7], so non-leaf entries grant both.
+ * ====================================================================== */
+
+/* [VT-d 9.8] One second-level paging entry (any level). */
+struct vtd_sl_pte {
+	u64 val;
+};
+_Static_assert(sizeof(struct vtd_sl_pte) == 8, "VT-d 9.8: 64-bit entries");
+
+#define VTD_SL_TABLE_ENTRIES	512
+#define VTD_SL_LEVEL_STRIDE	9		/* IOVA bits per level */
+#define VTD_SL_LEVELS_MIN	3		/* AGAW 39 */
+#define VTD_SL_LEVELS_MAX	5		/* AGAW 57 */
+
+/* [VT-d 9.8] A second-level paging structure: one 4 KiB page. */
+struct vtd_sl_table {
+	struct vtd_sl_pte e[VTD_SL_TABLE_ENTRIES];
+};
+_Static_assert(sizeof(struct vtd_sl_table) == 4096,
+	       "VT-d 9.8: paging structures are 4 KiB");
+
+/*
+ * Fields common to every level (SL-PML5E, SL-PML4E, SL-PDPE, SL-PDE,
+ * SL-PTE) [VT-d 9.8].
+ */
+#define VTD_SL_PTE_R		BIT_ULL(0)		/* Read */
+#define VTD_SL_PTE_W		BIT_ULL(1)		/* Write */
+/*
+ * Execute: honoured only when SLEE is set in a scalable-mode PASID entry;
+ * ignored otherwise. Never set by this library.
+ */
+#define VTD_SL_PTE_X		BIT_ULL(2)
+#define VTD_SL_PTE_A		BIT_ULL(8)		/* Accessed (SLADE only) */
+/*
+ * Address of the next table (non-leaf) or of the page (leaf). Bits at and
+ * above the host address width are reserved [VT-d 9.8]: callers bound the
+ * address with the HAW before building an entry.
+ */
+#define VTD_SL_PTE_ADDR		GENMASK_ULL(51, 12)
+/* Ignored by hardware at every level [VT-d 9.8]: available to software. */
+#define VTD_SL_PTE_IGN_HI	GENMASK_ULL(61, 52)
+#define VTD_SL_PTE_IGN_63	BIT_ULL(63)
+
+/* Leaf-only fields (SL-PTE, and SL-PDE/SL-PDPE with PS = 1) [VT-d 9.8]. */
+#define VTD_SL_PTE_EMT		GENMASK_ULL(5, 3)	/* Extended Memory Type (EMTE only) */
+#define VTD_SL_PTE_IPAT		BIT_ULL(6)		/* Ignore PAT (EMTE only) */
+#define VTD_SL_PTE_D		BIT_ULL(9)		/* Dirty (SLADE only) */
+/*
+ * Snoop: force the access to snoop CPU caches. Treated as reserved (must
+ * be 0) by a unit whose ECAP.SC is 0 [VT-d 9.8, 11.4.3]; QEMU 7.2 faults
+ * with reason 0xc on it unless scalable mode or snoop-control=on.
+ */
+#define VTD_SL_PTE_SNP		BIT_ULL(11)
+/*
+ * [VT-d pre-3.x] Transient Mapping (device-TLB hint). Reserved in later
+ * revisions (and by QEMU 7.2 unless device-iotlb=on): never set.
+ */
+#define VTD_SL_PTE_TM		BIT_ULL(62)
+
+/*
+ * Page Size, SL-PDE and SL-PDPE only: 1 maps a 2 MiB or 1 GiB page, 0
+ * references the next table. Reserved in SL-PML4E and SL-PML5E; ignored
+ * in SL-PTE [VT-d 9.8]. A large page is allowed only at the levels that
+ * CAP.SLLPS reports [VT-d 11.4.2].
+ */
+#define VTD_SL_PTE_PS		BIT_ULL(7)
+
+/*
+ * Large-page address fields: the address bits below the page size are
+ * reserved (must be 0) [VT-d 9.8].
+ */
+#define VTD_SL_PDE_2M_ADDR	GENMASK_ULL(51, 21)	/* SL-PDE, PS = 1 */
+#define VTD_SL_PDE_2M_RSVD	GENMASK_ULL(20, 12)
+#define VTD_SL_PDPE_1G_ADDR	GENMASK_ULL(51, 30)	/* SL-PDPE, PS = 1 */
+#define VTD_SL_PDPE_1G_RSVD	GENMASK_ULL(29, 12)
+
+/* Present: R or W set [VT-d 9.8]. */
+static inline bool vtd_sl_pte_present(u64 pte)
+{
+	return (pte & (VTD_SL_PTE_R | VTD_SL_PTE_W)) != 0;
+}
+
+/* A leaf at @level: every SL-PTE, or a PDE/PDPE with PS = 1. */
+static inline bool vtd_sl_pte_is_leaf(u64 pte, unsigned int level)
+{
+	return level == 1 || (pte & VTD_SL_PTE_PS) != 0;
+}
+
+/* Host physical address held in @pte (next table or page base). */
+static inline u64 vtd_sl_pte_addr(u64 pte)
+{
+	return pte & VTD_SL_PTE_ADDR;
+}
+
+/* Bytes mapped by one entry at @level (1 -> 4 KiB, 2 -> 2 MiB, ...). */
+static inline u64 vtd_sl_level_size(unsigned int level)
+{
+	return 1ULL << (12 + VTD_SL_LEVEL_STRIDE * (level - 1));
+}
+
+/* Index of @iova in a table at @level. */
+static inline unsigned int vtd_sl_level_index(u64 iova, unsigned int level)
+{
+	return (unsigned int)(iova >> (12 + VTD_SL_LEVEL_STRIDE * (level - 1))) &
+	       (VTD_SL_TABLE_ENTRIES - 1);
+}
+
+/*
+ * Single-copy accessors for entries the hardware may read. A 64-bit
+ * aligned store is atomic, so the unit sees the old or the new entry and
+ * never a torn one; entries are replaced in one store, never built in
+ * place; what the unit may have cached is the caller's to invalidate
+ * [VT-d 6.5].
+ */
+static inline u64 vtd_sl_pte_read(const struct vtd_sl_pte *p)
+{
+	return READ_ONCE(p->val);
+}
+
+static inline void vtd_sl_pte_write(struct vtd_sl_pte *p, u64 val)
+{
+	WRITE_ONCE(p->val, val);
+}
+
+/* ======================================================================
+ * 2. Root, context, PASID-directory and PASID-table entries [VT-d 9.1-9.6]
+ *
+ * The root table (one 4 KiB page, 256 entries of 128 bits, indexed by bus)
+ * points to context tables. In legacy mode a context table holds 256
+ * 128-bit entries (indexed by devfn); in scalable mode a root entry points
+ * to two context tables, lower (devfn 0-127) and upper (128-255), of 128
+ * 256-bit entries each. A scalable-mode context entry points to a PASID
+ * directory whose 64-bit entries point to PASID tables of 64 512-bit
+ * entries. Masks are relative to their qword; comments keep the absolute
+ * bit range.
+ * ====================================================================== */
+
+/* [VT-d 9.1] Root Entry (legacy mode, 128-bit). */
+#define VTD_ROOT_LO_P		BIT_ULL(0)			/* bit 0      Present */
+#define VTD_ROOT_LO_CTP		GENMASK_ULL(63, 12)		/* bits 63:12 Context-table Pointer */
+
+/* [VT-d 9.2] Scalable-mode Root Entry (128-bit). */
+#define VTD_SM_ROOT_LO_LP	BIT_ULL(0)			/* bit 0      Lower Present */
+#define VTD_SM_ROOT_LO_LCTP	GENMASK_ULL(63, 12)		/* bits 63:12 Lower Context-table Pointer */
+#define VTD_SM_ROOT_HI_UP	BIT_ULL(64 - 64)		/* bit 64     Upper Present */
+#define VTD_SM_ROOT_HI_UCTP	GENMASK_ULL(127 - 64, 76 - 64)	/* bits 127:76 Upper Context-table Pointer */
+
+#define VTD_ROOT_ENTRIES	256
+
+/* [VT-d 9.3] Context Entry (legacy mode, 128-bit). */
+struct vtd_ctx_entry {
+	u64 lo;
+	u64 hi;
+};
+_Static_assert(sizeof(struct vtd_ctx_entry) == 16, "VT-d 9.3");
+#define VTD_CTX_LO_P		BIT_ULL(0)			/* bit 0      Present */
+#define VTD_CTX_LO_FPD		BIT_ULL(1)			/* bit 1      Fault Processing Disable */
+#define VTD_CTX_LO_TT		GENMASK_ULL(3, 2)		/* bits 3:2   Translation Type */
+#define  VTD_CTX_TT_SL		0				/*  untranslated requests, SL tables */
+#define  VTD_CTX_TT_SL_DEVTLB	1				/*  also translated requests (ATS) */
+#define  VTD_CTX_TT_PT		2				/*  pass-through (ECAP.PT) */
+#define VTD_CTX_LO_SLPTPTR	GENMASK_ULL(63, 12)		/* bits 63:12 Second-level Page-table Pointer */
+#define VTD_CTX_HI_AW		GENMASK_ULL(66 - 64, 64 - 64)	/* bits 66:64 Address Width */
+#define VTD_CTX_HI_DID		GENMASK_ULL(87 - 64, 72 - 64)	/* bits 87:72 Domain Identifier */
+
+/* [VT-d 9.4] Scalable-mode Context Entry (256-bit). */
+struct vtd_sm_ctx_entry {
+	u64 qw[4];
+};
+_Static_assert(sizeof(struct vtd_sm_ctx_entry) == 32, "VT-d 9.4");
+#define VTD_SM_CTX_Q0_P		BIT_ULL(0)			/* bit 0      Present */
+#define VTD_SM_CTX_Q0_FPD	BIT_ULL(1)			/* bit 1      Fault Processing Disable */
+#define VTD_SM_CTX_Q0_DTE	BIT_ULL(2)			/* bit 2      Device-TLB Enable */
+#define VTD_SM_CTX_Q0_PASIDE	BIT_ULL(3)			/* bit 3      PASID Enable */
+#define VTD_SM_CTX_Q0_PRE	BIT_ULL(4)			/* bit 4      Page Request Enable */
+#define VTD_SM_CTX_Q0_PDTS	GENMASK_ULL(11, 9)		/* bits 11:9  PASID Directory Size: 2^(PDTS+7) entries */
+#define VTD_SM_CTX_Q0_PDP	GENMASK_ULL(63, 12)		/* bits 63:12 PASID Directory Pointer */
+#define VTD_SM_CTX_Q1_RID_PASID	GENMASK_ULL(83 - 64, 64 - 64)	/* bits 83:64 RID_PASID */
+#define VTD_SM_CTX_Q1_RID_PRIV	BIT_ULL(84 - 64)		/* bit 84     RID_PRIV */
+
+#define VTD_CTX_ENTRIES		256	/* legacy: devfn 0-255 */
+#define VTD_SM_CTX_ENTRIES	128	/* scalable: per half */
+
+/* [VT-d 9.5] PASID Directory Entry (64-bit). */
+#define VTD_PDE_P		BIT_ULL(0)			/* bit 0      Present */
+#define VTD_PDE_FPD		BIT_ULL(1)			/* bit 1      Fault Processing Disable */
+#define VTD_PDE_SMPTBLPTR	GENMASK_ULL(63, 12)		/* bits 63:12 Scalable-mode PASID Table Pointer */
+#define VTD_PASID_DIR_SHIFT	6	/* PASID[19:6] indexes the directory */
+#define VTD_PASID_TABLE_ENTRIES	64	/* PASID[5:0] indexes a table */
+
+/* [VT-d 9.6] Scalable-mode PASID Table Entry (512-bit). */
+struct vtd_pasid_entry {
+	u64 qw[8];
+};
+_Static_assert(sizeof(struct vtd_pasid_entry) == 64, "VT-d 9.6");
+#define VTD_PE_Q0_P		BIT_ULL(0)			/* bit 0      Present */
+#define VTD_PE_Q0_FPD		BIT_ULL(1)			/* bit 1      Fault Processing Disable */
+#define VTD_PE_Q0_AW		GENMASK_ULL(4, 2)		/* bits 4:2   Address Width (SL) */
+#define VTD_PE_Q0_SSEE		BIT_ULL(5)			/* bit 5      Second-stage Execute Enable */
+#define VTD_PE_Q0_PGTT		GENMASK_ULL(8, 6)		/* bits 8:6   PASID Granular Translation Type */
+#define  VTD_PE_PGTT_FL		1				/*  first-level only */
+#define  VTD_PE_PGTT_SL		2				/*  second-level only */
+#define  VTD_PE_PGTT_NESTED	3				/*  first over second */
+#define  VTD_PE_PGTT_PT		4				/*  pass-through */
+#define VTD_PE_Q0_SSADE		BIT_ULL(9)			/* bit 9      Second-stage A/D Enable */
+#define VTD_PE_Q0_SSPTPTR	GENMASK_ULL(63, 12)		/* bits 63:12 Second-stage Page-table Pointer */
+#define VTD_PE_Q1_DID		GENMASK_ULL(79 - 64, 64 - 64)	/* bits 79:64 Domain Identifier */
+#define VTD_PE_Q1_PWSNP		BIT_ULL(87 - 64)		/* bit 87     Page-walk Snoop */
+#define VTD_PE_Q1_PGSNP		BIT_ULL(88 - 64)		/* bit 88     Page Snoop */
+#define VTD_PE_Q2_SRE		BIT_ULL(128 - 128)		/* bit 128    Supervisor Request Enable */
+#define VTD_PE_Q2_FSPM		GENMASK_ULL(131 - 128, 130 - 128) /* bits 131:130 First-stage Paging Mode */
+#define  VTD_PE_FSPM_4LVL	0
+#define  VTD_PE_FSPM_5LVL	1
+#define VTD_PE_Q2_WPE		BIT_ULL(132 - 128)		/* bit 132    Write Protect Enable */
+#define VTD_PE_Q2_FSPTPTR	GENMASK_ULL(191 - 128, 140 - 128) /* bits 191:140 First-stage Page-table Pointer */
