@@ -6,6 +6,7 @@
  */
 #include <hal/hal.h>
 
+#include "psi.h"
 #include "unit.h"
 
 /* [VT-d 6.5.5] Drain reads and writes where the unit can. */
@@ -140,44 +141,6 @@ int vtd_inv_iotlb_domain(struct vtd_unit *u, u16 did)
 			    iotlb_drain_bits(u), 0);
 }
 
-/* Smallest am with an aligned 2^am-page block at @first holding @last. */
-static unsigned int block_order(u64 first_pfn, u64 last_pfn)
-{
-	unsigned int am = 0;
-
-	while ((first_pfn >> am) != (last_pfn >> am))
-		am++;
-	return am;
-}
-
-/*
- * Cover [first, last] (page numbers) with at most two aligned blocks
- * [VT-d 6.5.2.3: ADDR aligned to 2^AM pages]. One block when the smallest
- * aligned block holding the range is at most twice its size; otherwise
- * cut at the most aligned page boundary inside the range, so each side
- * is one block no more than twice its own size.
- */
-static unsigned int range_blocks(u64 first, u64 last, u64 base[2],
-				 unsigned int am[2])
-{
-	unsigned int top, single = block_order(first, last);
-	u64 cut;
-
-	if ((1ULL << single) <= 2 * (last - first + 1)) {
-		base[0] = first & ~((1ULL << single) - 1);
-		am[0] = single;
-		return 1;
-	}
-	top = 63 - (unsigned int)__builtin_clzll(first ^ last);
-	cut = last & ~((1ULL << top) - 1);	/* first page of the upper part */
-	/* The lower block ends at cut, which is aligned to 2^top. */
-	am[0] = block_order(first, cut - 1);
-	base[0] = cut - (1ULL << am[0]);
-	am[1] = block_order(cut, last);
-	base[1] = cut;
-	return 2;
-}
-
 int vtd_inv_iotlb_range(struct vtd_unit *u, u16 did, u64 iova, u64 size,
 			bool leaf_only)
 {
@@ -192,7 +155,7 @@ int vtd_inv_iotlb_range(struct vtd_unit *u, u16 did, u64 iova, u64 size,
 		return vtd_inv_iotlb_domain(u, did);
 	first = iova >> HAL_PAGE_SHIFT;
 	last = (iova + size - 1) >> HAL_PAGE_SHIFT;
-	n = range_blocks(first, last, base, am);
+	n = vtd_psi_cover(first, last, base, am);
 	mamv = (unsigned int)FIELD_GET(VTD_CAP_MAMV, u->cap);
 	for (i = 0; i < n; i++) {
 		if (am[i] > mamv)

@@ -21,6 +21,7 @@
 #include <vtd/pt_sl.h>
 
 #include "err.h"
+#include "psi.h"
 #include "pt_sl.h"
 #include "tables.h"
 
@@ -831,31 +832,19 @@ void vtd_sl_pt_gather_init(struct vtd_iotlb_gather *g)
 unsigned int vtd_sl_pt_gather_psi(const struct vtd_iotlb_gather *g,
 				  struct vtd_iotlb_psi psi[2])
 {
-	u64 first, last;
-	unsigned int am = 0;
+	unsigned int am[2], n, i;
+	u64 base[2];
 
 	if (g->start >= g->end)
 		return 0;
-	first = g->start >> HAL_PAGE_SHIFT;
-	last = (g->end - 1) >> HAL_PAGE_SHIFT;
-	/*
-	 * [VT-d 6.5] A PSI covers 2^AM pages aligned to 2^AM. Find the
-	 * smallest AM at which the range spans at most two such blocks.
-	 */
-	while ((last >> am) - (first >> am) > 1)
-		am++;
-	if ((first >> am) != (last >> am) &&
-	    (first >> (am + 1)) == (last >> (am + 1)))
-		am++;
-	psi[0].addr = vtd_iova_init((first >> am) << am << HAL_PAGE_SHIFT);
-	psi[0].am = (u8)am;
-	psi[0].ih = !g->nonleaf;
-	if ((first >> am) == (last >> am))
-		return 1;
-	psi[1].addr = vtd_iova_init((last >> am) << am << HAL_PAGE_SHIFT);
-	psi[1].am = (u8)am;
-	psi[1].ih = !g->nonleaf;
-	return 2;
+	n = vtd_psi_cover(g->start >> HAL_PAGE_SHIFT,
+			  (g->end - 1) >> HAL_PAGE_SHIFT, base, am);
+	for (i = 0; i < n; i++) {
+		psi[i].addr = vtd_iova_init(base[i] << HAL_PAGE_SHIFT);
+		psi[i].am = (u8)am[i];
+		psi[i].ih = !g->nonleaf;
+	}
+	return n;
 }
 
 void vtd_sl_pt_gather_release(struct vtd_iotlb_gather *g)
