@@ -9,42 +9,43 @@
 
 #include "unit.h"
 
-int vtd_wait_reg32(struct vtd_unit *u, u32 off, u32 mask, u32 want)
+/*
+ * The one loop that waits on hardware: poll register @off (@width 4 or 8
+ * bytes) until (value & @mask) == @want, or return -ETIMEDOUT once
+ * CONFIG_VTD_TIMEOUT_US has passed.
+ */
+static int wait_reg(struct vtd_unit *u, u32 off, unsigned int width,
+		    u64 mask, u64 want)
 {
 	u64 deadline = vtd_deadline();
+	bool late = false;
 
 	for (;;) {
-		if ((vtd_read32(u, off) & mask) == want)
+		u64 v = width == 8 ? vtd_read64(u, off) : vtd_read32(u, off);
+
+		if ((v & mask) == want)
 			return 0;
-		if (hal_time_ns() > deadline)
+		/* One last look after the deadline: we may have been away. */
+		if (late)
 			break;
-		hal_cpu_relax();
+		late = hal_time_ns() > deadline;
+		if (!late)
+			hal_cpu_relax();
 	}
-	/* One last look: the deadline may have passed while descheduled. */
-	if ((vtd_read32(u, off) & mask) == want)
-		return 0;
-	hal_log(HAL_LOG_ERR, "vtd %llx: register %#x timed out (mask %#x "
-		"want %#x)\n", (unsigned long long)u->reg_base, off, mask,
-		want);
+	hal_log(HAL_LOG_ERR, "vtd %llx: register %#x timed out (mask %#llx "
+		"want %#llx)\n", (unsigned long long)u->reg_base, off,
+		(unsigned long long)mask, (unsigned long long)want);
 	return VTD_ERR(-ETIMEDOUT);
+}
+
+int vtd_wait_reg32(struct vtd_unit *u, u32 off, u32 mask, u32 want)
+{
+	return wait_reg(u, off, 4, mask, want);
 }
 
 int vtd_wait_reg64(struct vtd_unit *u, u32 off, u64 mask, u64 want)
 {
-	u64 deadline = vtd_deadline();
-
-	for (;;) {
-		if ((vtd_read64(u, off) & mask) == want)
-			return 0;
-		if (hal_time_ns() > deadline)
-			break;
-		hal_cpu_relax();
-	}
-	if ((vtd_read64(u, off) & mask) == want)
-		return 0;
-	hal_log(HAL_LOG_ERR, "vtd %llx: register %#x timed out\n",
-		(unsigned long long)u->reg_base, off);
-	return VTD_ERR(-ETIMEDOUT);
+	return wait_reg(u, off, 8, mask, want);
 }
 
 /* The GCMD controls that stay set, and their GSTS status bits. */
