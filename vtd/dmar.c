@@ -734,6 +734,9 @@ void vtd_dmar_log(const struct vtd_dmar *d)
 			u->scope_count);
 		scopes_log(u->scopes, u->scope_count);
 	}
+	if (!d->rmrr_count)
+		hal_log(HAL_LOG_INFO, "vtd: no RMRR (no reserved memory "
+			"regions)\n");
 	for (i = 0; i < d->rmrr_count; i++) {
 		const struct vtd_dmar_rmrr *r = &d->rmrrs[i];
 
