@@ -128,9 +128,11 @@ $(O)/boot/%.o: boot/%.c $(CONFIG_H)
 $(O)/arch/x86/%.o: arch/x86/%.c $(CONFIG_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(KERN_CFLAGS) -MMD -MP -c $< -o $@
+# Boot tests may include the library's private headers (vtd/unit.h,
+# vtd/qi.h, vtd/tables.h) to build bad descriptors and inspect tables.
 $(O)/tests/qemu/%.o: tests/qemu/%.c $(CONFIG_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(KERN_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(KERN_CFLAGS) -Ivtd -MMD -MP -c $< -o $@
 
 # Clang's driver does not use -no-pie for a -static link and warns.
 KERN_LDFLAGS	:= -nostdlib -static $(if $(filter n,$(CC_IS_CLANG)),-no-pie) \

@@ -54,6 +54,23 @@ void boot_test_fail(struct boot_test_ctx *t, const char *file, int line,
 	}
 }
 
+void boot_test_skip(struct boot_test_ctx *t, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	if (t->failed || t->skipped)
+		return;
+	t->skipped = true;
+	va_start(ap, fmt);
+	x86_vsnprintf(t->reason, sizeof(t->reason), fmt, ap);
+	va_end(ap);
+	for (p = t->reason; *p; p++) {
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	}
+}
+
 bool boot_test_option(const char *key, char *buf, size_t size)
 {
 	size_t klen = strlen(key), n;
@@ -194,6 +211,10 @@ int boot_tests_run(const char *cmdline)
 			x86_printf("TEST %s.%s FAIL %s\n", bt->suite, bt->name,
 				   t.reason);
 			failed++;
+		} else if (t.skipped) {
+			x86_printf("TEST %s.%s SKIP %s\n", bt->suite, bt->name,
+				   t.reason);
+			skipped++;
 		} else {
 			x86_printf("TEST %s.%s PASS\n", bt->suite, bt->name);
 			passed++;

@@ -30,6 +30,7 @@
 
 struct boot_test_ctx {
 	bool failed;
+	bool skipped;		/* BT_SKIP(): the case does not apply here */
 	char reason[192];
 };
 
@@ -68,6 +69,17 @@ void boot_test_fail(struct boot_test_ctx *t, const char *file, int line,
 #define BT_FAIL(t, ...)							\
 	do {								\
 		boot_test_fail((t), __FILE__, __LINE__, __VA_ARGS__);	\
+		return;							\
+	} while (0)
+
+/** boot_test_skip() - Mark the running case as not applicable here. */
+void boot_test_skip(struct boot_test_ctx *t, const char *fmt, ...)
+	__printf(2, 3);
+
+/* End the case as SKIP (it does not apply to this machine). */
+#define BT_SKIP(t, ...)							\
+	do {								\
+		boot_test_skip((t), __VA_ARGS__);			\
 		return;							\
 	} while (0)
 
