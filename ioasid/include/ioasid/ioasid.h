@@ -266,8 +266,8 @@ void ioasid_ctx_flush(struct ioasid_ctx *ctx);
  * -ENOSPC and -EDQUOT are decided without a global snapshot: a range is
  * reported full when each of its IDs was seen held, or being allocated or
  * released by a concurrent call, during the call; a quota is reported
- * exhausted when the set's count, including allocations in flight in the
- * same set, had reached it. Without concurrent calls on the range (or
+ * exhausted when the set's count, including allocations and frees in
+ * flight in the same set, had reached it. Without concurrent calls on the range (or
  * set) both are exact.
  *
  * Return: the ID (>= 0), or -EINVAL (@min > @max, @min > max_id, @ctx of

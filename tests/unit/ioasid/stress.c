@@ -519,8 +519,9 @@ static bool l_overlap(const struct l_op *a, const struct l_op *b)
  * specification allows in state @m. The two relaxed rules (see
  * ioasid_alloc()): -ENOSPC is allowed when each ID of the range is held
  * now or is allocated or released by an operation overlapping the call;
- * -EDQUOT when the set's count plus the other allocations in that set
- * overlapping the call reaches the quota.
+ * -EDQUOT when the set's count plus the other allocations and frees in
+ * that set overlapping the call reaches the quota (docs/IOASID.md: both
+ * errors may be seen while a concurrent call allocates or releases).
  */
 static bool l_apply(struct l_model *m, const struct l_op *o)
 {
@@ -549,9 +550,16 @@ static bool l_apply(struct l_model *m, const struct l_op *o)
 				for (int i = 0; i < L_OPS; i++) {
 					const struct l_op *x = &lops[t][i];
 
-					if (x != o && x->kind == L_ALLOC &&
-					    x->set == o->set &&
-					    l_overlap(x, o))
+					/*
+					 * An allocation in flight holds a
+					 * quota reservation; a free in flight
+					 * has made its ID unreachable but may
+					 * not have returned its quota yet.
+					 */
+					if (x != o && x->set == o->set &&
+					    l_overlap(x, o) &&
+					    (x->kind == L_ALLOC ||
+					     (x->kind == L_FREE && !x->ret)))
 						overlapping++;
 				}
 			return m->used[o->set] + overlapping >= L_QUOTA;
