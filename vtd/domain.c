@@ -51,9 +51,17 @@ _Static_assert(sizeof(struct vtd_domain) <= HAL_PAGE_SIZE,
  * start; the array is not zeroed (that would cost a memset call).
  */
 struct flush_set {
+	const struct vtd_unit *u;
 	uintptr_t line[16];
 	unsigned int n;
 };
+
+/* Start an empty set for @u (the line array is not zeroed: no memset). */
+static void fs_init(struct flush_set *f, const struct vtd_unit *u)
+{
+	f->u = u;
+	f->n = 0;
+}
 
 static void fs_add(struct flush_set *f, const void *va, size_t len)
 {
@@ -61,6 +69,8 @@ static void fs_add(struct flush_set *f, const void *va, size_t len)
 	uintptr_t end = (uintptr_t)va + len;
 	unsigned int i;
 
+	if (f->u->coherent)
+		return;		/* the unit snoops: nothing to write back */
 	for (; p < end; p += HAL_CACHE_LINE) {
 		for (i = 0; i < f->n && f->line[i] != p; i++)
 			;
@@ -71,11 +81,11 @@ static void fs_add(struct flush_set *f, const void *va, size_t len)
 	}
 }
 
-static void fs_commit(const struct vtd_unit *u, struct flush_set *f)
+static void fs_commit(struct flush_set *f)
 {
 	unsigned int i;
 
-	if (!u->coherent) {
+	if (!f->u->coherent) {
 		for (i = 0; i < f->n; i++)
 			hal_cache_flush_line((const void *)f->line[i]);
 		hal_fence();
@@ -205,6 +215,9 @@ static int map_locked(struct vtd_domain *d, vtd_iova_t iova, hal_paddr_t pa,
 {
 	struct vtd_iotlb_gather g;
 	u64 start = vtd_iova_val(iova);
+	u64 tables = d->pt.table_pages;
+	unsigned int i;
+	bool leaf_only;
 	int ret, r;
 
 	hal_lock_assert_held(&d->lock);
@@ -227,10 +240,28 @@ static int map_locked(struct vtd_domain *d, vtd_iova_t iova, hal_paddr_t pa,
 	/*
 	 * [VT-d 6.1] Under caching mode the unit may cache not-present
 	 * entries: a new translation must be invalidated like a changed one.
+	 * [VT-d 6.5.2.3] IH (leaf only) is allowed only when no non-leaf
+	 * entry changed: a map that linked new tables turned not-present
+	 * non-leaf entries present, which the paging-structure caches may
+	 * hold, so then IH is 0.
 	 */
+	leaf_only = !g.nonleaf && d->pt.table_pages == tables;
 	if (domain_caching_mode_locked(d)) {
-		r = domain_flush_locked(d, start, start + size, true);
+		r = domain_flush_locked(d, start, start + size, leaf_only);
 		ret = ret ? ret : r;
+	}
+	/*
+	 * [VT-d 6.8] Without caching mode nothing is invalidated, but a unit
+	 * that reports CAP.RWBF may hold the new entries in its write buffer
+	 * until software flushes it.
+	 */
+	for (i = 0; i < ARRAY_SIZE(d->units); i++) {
+		struct vtd_unit *du = d->units[i].u;
+
+		if (du && !(du->cap & VTD_CAP_CM) && (du->cap & VTD_CAP_RWBF)) {
+			r = vtd_unit_flush_write_buffer(du);
+			ret = ret ? ret : r;
+		}
 	}
 	vtd_sl_pt_gather_release(&g);
 	return ret;
@@ -355,7 +386,7 @@ static void ctx_table_link(struct vtd_unit *u, u8 bus, u8 devfn, void *table,
 	u64 pa = hal_paddr_val(hal_virt_to_phys(table));
 
 	fs_add(f, table, HAL_PAGE_SIZE);
-	fs_commit(u, f);	/* the table is zero in memory first */
+	fs_commit(f);	/* the table is zero in memory first */
 	if (!u->scalable) {
 		WRITE_ONCE(*root_lo(u, bus), (pa & VTD_ROOT_LO_CTP) |
 					     VTD_ROOT_LO_P);
@@ -622,7 +653,7 @@ static int detach_locked(struct vtd_unit *u, struct vtd_domain *d, u16 sid)
 	void *t = ctx_table(u, (u8)(sid >> 8), (u8)sid);
 	int ret;
 
-	f.n = 0;
+	fs_init(&f, u);
 	hal_lock_assert_held(&d->lock);
 	if (!dv || dv->domain != d || !t)
 		return VTD_ERR(-ENOENT);
@@ -637,26 +668,33 @@ static int detach_locked(struct vtd_unit *u, struct vtd_domain *d, u16 sid)
 		WRITE_ONCE(ce->lo, 0);
 		fs_add(&f, ce, sizeof(*ce));
 	}
-	fs_commit(u, &f);
+	fs_commit(&f);
 	ret = flush_after_clear(u, dv->did, dv->rid_pasid, sid);
 	/*
-	 * Only after the invalidation may the PASID structures be freed:
-	 * until then the unit may still hold them in its caches.
+	 * Only after the invalidation may anything the unit may still cache
+	 * be released: the PASID structures, the domain's tables (through
+	 * its device count) and the domain ID, which a new domain would
+	 * otherwise inherit together with the old domain's cached
+	 * translations. On failure the entry stays not present (the device
+	 * is blocked) and the device stays counted, so that detach can be
+	 * retried.
 	 */
-	if (!ret)
-		free_pasid_dir(dv);
+	if (ret)
+		return ret;
+	free_pasid_dir(dv);
 	du = domain_unit(d, u);
+	/* The slot's NULL -> domain transition is made under ctx_lock. */
+	hal_spin_lock(&u->ctx_lock);
 	if (du && --du->devices == 0) {
-		hal_spin_lock(&u->ctx_lock);
 		vtd_unit_did_free_locked(u, du->did);
-		hal_spin_unlock(&u->ctx_lock);
 		du->u = NULL;
 		du->did = 0;
 	}
 	d->devices--;
-	dv->domain = NULL;
 	dv->did = 0;
-	return ret;
+	dv->domain = NULL;
+	hal_spin_unlock(&u->ctx_lock);
+	return 0;
 }
 
 /* Identity-map the RMRRs whose scope names @sid [VT-d 8.4]. */
@@ -713,11 +751,47 @@ static int map_rmrrs_locked(struct vtd_domain *d, const struct vtd_unit *u,
 	return 0;
 }
 
-static int prepare_locked(struct vtd_unit *u, struct vtd_domain *d, u16 sid,
-			  u32 rid_pasid, struct attach_prep *p)
+/*
+ * Take what an attach of @d needs that a device slot already in use does
+ * not provide: the PASID structures (scalable mode) and, when @d has no
+ * domain ID on @u yet or will lose it with the device's current
+ * attachment (@releases_did), a domain ID. Called before a device that is
+ * attached is detached, so that these failures change nothing.
+ */
+static int reserve_locked(struct vtd_unit *u, struct vtd_domain *d,
+			  bool releases_did, struct attach_prep *p)
 {
 	hal_lock_assert_held(&u->ctx_lock);
-	p->did = -1;
+	if (u->scalable && !p->pasid_dir) {
+		p->pasid_dir_order = pasid_dir_order(pasid_pdts(u));
+		p->pasid_dir = hal_page_alloc(p->pasid_dir_order);
+		p->pasid_table = hal_page_alloc(0);
+		if (!p->pasid_dir || !p->pasid_table)
+			return VTD_ERR(-ENOMEM);
+	}
+	if (p->did < 0 && (!domain_unit(d, u) || releases_did)) {
+		if (!domain_unit(d, u) && !domain_unit(d, NULL))
+			return VTD_ERR(-ENOSPC);
+		p->did = vtd_unit_did_alloc_locked(u);
+		if (p->did < 0)
+			return p->did;
+	}
+	return 0;
+}
+
+static int prepare_locked(struct vtd_unit *u, struct vtd_domain *d, u16 sid,
+			  struct attach_prep *p)
+{
+	struct vtd_dev *dv = dev_slot(u, sid, false);
+
+	hal_lock_assert_held(&u->ctx_lock);
+	/*
+	 * The slot goes from blocked to attached only here, under ctx_lock:
+	 * a concurrent attach of the same device to another domain that got
+	 * here first wins, and this one changes nothing.
+	 */
+	if (dv && dv->domain)
+		return VTD_ERR(-EBUSY);
 	p->new_bus = u->bus_devs[sid >> 8] ? -1 : sid >> 8;
 	if (!dev_slot(u, sid, true)) {
 		p->new_bus = -1;
@@ -728,24 +802,9 @@ static int prepare_locked(struct vtd_unit *u, struct vtd_domain *d, u16 sid,
 		if (!p->ctx_table)
 			return VTD_ERR(-ENOMEM);
 	}
-	if (!domain_unit(d, u)) {
-		if (!domain_unit(d, NULL))
-			return VTD_ERR(-ENOSPC);
-		p->did = vtd_unit_did_alloc_locked(u);
-		if (p->did < 0)
-			return p->did;
-	}
-	if (u->scalable) {
-		p->pasid_dir_order = pasid_dir_order(pasid_pdts(u));
-		if (rid_pasid >> VTD_PASID_DIR_SHIFT >=
-		    (HAL_PAGE_SIZE << p->pasid_dir_order) / 8)
-			return VTD_ERR(-EINVAL);
-		p->pasid_dir = hal_page_alloc(p->pasid_dir_order);
-		p->pasid_table = hal_page_alloc(0);
-		if (!p->pasid_dir || !p->pasid_table)
-			return VTD_ERR(-ENOMEM);
-	}
-	return 0;
+	if (!domain_unit(d, u) && !domain_unit(d, NULL))
+		return VTD_ERR(-ENOSPC);
+	return reserve_locked(u, d, false, p);
 }
 
 static void commit_locked(struct vtd_unit *u, struct vtd_domain *d, u16 sid,
@@ -758,7 +817,7 @@ static void commit_locked(struct vtd_unit *u, struct vtd_domain *d, u16 sid,
 	u8 bus = (u8)(sid >> 8), devfn = (u8)sid;
 	void *t;
 
-	f.n = 0;	/* only the first n lines are ever read */
+	fs_init(&f, u);
 	p->new_bus = -1;
 	if (!du) {
 		du = domain_unit(d, NULL);
@@ -788,18 +847,24 @@ static void commit_locked(struct vtd_unit *u, struct vtd_domain *d, u16 sid,
 		write_pasid_entry(u, d, dv->did, params->fault_disable,
 				  &p->pasid_table[params->rid_pasid %
 						  VTD_PASID_TABLE_ENTRIES]);
-		fs_add(&f, &p->pasid_table[params->rid_pasid %
-					   VTD_PASID_TABLE_ENTRIES],
-		       sizeof(struct vtd_pasid_entry));
 		pde = &dv->pasid_dir[params->rid_pasid >> VTD_PASID_DIR_SHIFT];
 		WRITE_ONCE(*pde, (hal_paddr_val(hal_virt_to_phys(
 				p->pasid_table)) & VTD_PDE_SMPTBLPTR) |
 			   VTD_PDE_P);
+		/*
+		 * [VT-d 6.1] With ECAP.C = 0 the unit reads memory, which the
+		 * allocator's zeroing of these new pages may not have reached:
+		 * flush them whole, not only the entries written, or a request
+		 * with another PASID may find a stale entry present.
+		 */
+		if (!u->coherent) {
+			fs_add(&f, p->pasid_table, HAL_PAGE_SIZE);
+			fs_add(&f, dv->pasid_dir,
+			       HAL_PAGE_SIZE << dv->pasid_dir_order);
+		}
 		p->pasid_table = NULL;
-		fs_add(&f, pde, 8);
-		fs_add(&f, dv->pasid_dir, 8);
 		/* Lower structures visible before the context entry. */
-		fs_commit(u, &f);
+		fs_commit(&f);
 		/* [VT-d 9.4] RID_PASID, then the qword holding Present. */
 		WRITE_ONCE(ce->qw[1], FIELD_PREP(VTD_SM_CTX_Q1_RID_PASID,
 						 params->rid_pasid));
@@ -838,15 +903,18 @@ static void commit_locked(struct vtd_unit *u, struct vtd_domain *d, u16 sid,
 		WRITE_ONCE(ce->lo, lo | VTD_CTX_LO_P);
 		fs_add(&f, ce, sizeof(*ce));
 	}
-	fs_commit(u, &f);
+	fs_commit(&f);
 }
 
 int vtd_device_attach(struct vtd_unit *u, u16 sid, struct vtd_domain *d,
 		      const struct vtd_attach_params *params)
 {
 	static const struct vtd_attach_params defaults;
-	struct attach_prep prep = { 0 };
+	struct attach_prep prep = { .did = -1, .new_bus = -1 };
+	struct vtd_domain_unit *du;
+	struct vtd_domain *cur;
 	struct vtd_dev *dv;
+	u32 cur_pasid;
 	int ret;
 
 	if (!u || !d)
@@ -856,41 +924,69 @@ int vtd_device_attach(struct vtd_unit *u, u16 sid, struct vtd_domain *d,
 	if (params->rid_pasid >= (1U << 20) ||
 	    (params->rid_pasid && !u->scalable))
 		return VTD_ERR(-EINVAL);
+	/*
+	 * [VT-d 9.4] The context entry's PDTS sizes the PASID directory at
+	 * 2^(PDTS + 7) entries; a RID_PASID beyond it faults every request
+	 * without PASID.
+	 */
+	if (u->scalable && (params->rid_pasid >> VTD_PASID_DIR_SHIFT) >=
+			   (1U << (pasid_pdts(u) + 7)))
+		return VTD_ERR(-EINVAL);
 	ret = domain_fits_unit(d, u);
 	if (ret)
 		return ret;
 	hal_spin_lock(&d->lock);
+	/* Device slots are looked up under ctx_lock (see prep_free()). */
+	hal_spin_lock(&u->ctx_lock);
 	dv = dev_slot(u, sid, false);
-	if (dv && dv->domain == d && dv->rid_pasid == params->rid_pasid) {
+	cur = dv ? dv->domain : NULL;
+	cur_pasid = dv ? dv->rid_pasid : 0;
+	hal_spin_unlock(&u->ctx_lock);
+	if (cur == d && cur_pasid == params->rid_pasid) {
 		hal_spin_unlock(&d->lock);
 		return 0;
-	}
-	if (dv && dv->domain && dv->domain != d) {
-		/* Attached elsewhere: nested locking would invert order. */
-		hal_spin_unlock(&d->lock);
-		ret = vtd_device_detach(u, sid);
-		if (ret)
-			return ret;
-		hal_spin_lock(&d->lock);
-	} else if (dv && dv->domain == d) {
-		ret = detach_locked(u, d, sid);
-		if (ret)
-			goto out;
 	}
 	ret = map_rmrrs_locked(d, u, sid, params->dmar);
 	if (ret)
 		goto out;
-	hal_spin_lock(&u->ctx_lock);
-	ret = prepare_locked(u, d, sid, params->rid_pasid, &prep);
-	if (ret) {
-		prep_free(u, &prep);
+	if (cur) {
+		/*
+		 * Validate, then commit: what the new attachment can fail on
+		 * is taken before the current one is undone.
+		 */
+		hal_spin_lock(&u->ctx_lock);
+		du = domain_unit(d, u);
+		ret = reserve_locked(u, d, cur == d && du && du->devices == 1,
+				     &prep);
 		hal_spin_unlock(&u->ctx_lock);
-		goto out;
+		if (ret)
+			goto out_free;
+		if (cur != d) {
+			/* Elsewhere: nesting domain locks would invert order. */
+			hal_spin_unlock(&d->lock);
+			ret = vtd_device_detach(u, sid);
+			if (ret == -ENOENT)
+				ret = 0;	/* detached meanwhile */
+			hal_spin_lock(&d->lock);
+		} else {
+			ret = detach_locked(u, d, sid);
+		}
+		if (ret)
+			goto out_free;
 	}
-	commit_locked(u, d, sid, params, &prep);
+	hal_spin_lock(&u->ctx_lock);
+	ret = prepare_locked(u, d, sid, &prep);
+	if (!ret)
+		commit_locked(u, d, sid, params, &prep);
 	prep_free(u, &prep);
 	hal_spin_unlock(&u->ctx_lock);
-	ret = flush_after_present(u, dev_slot(u, sid, false), sid);
+	if (!ret)
+		ret = flush_after_present(u, dev_slot(u, sid, false), sid);
+	goto out;
+out_free:
+	hal_spin_lock(&u->ctx_lock);
+	prep_free(u, &prep);
+	hal_spin_unlock(&u->ctx_lock);
 out:
 	hal_spin_unlock(&d->lock);
 	return ret;
@@ -904,8 +1000,14 @@ int vtd_device_detach(struct vtd_unit *u, u16 sid)
 
 	if (!u)
 		return VTD_ERR(-EINVAL);
+	/*
+	 * Under ctx_lock: a failing attach frees a bus's slot block that it
+	 * allocated (prep_free()). A block holding an attached device stays.
+	 */
+	hal_spin_lock(&u->ctx_lock);
 	dv = dev_slot(u, sid, false);
 	d = dv ? dv->domain : NULL;
+	hal_spin_unlock(&u->ctx_lock);
 	if (!d)
 		return VTD_ERR(-ENOENT);
 	hal_spin_lock(&d->lock);

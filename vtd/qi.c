@@ -272,6 +272,15 @@ static int submit_locked(struct vtd_unit *u, const struct vtd_qi_desc *descs,
 	q->submits++;
 	q->hw_idle = false;
 	/*
+	 * [VT-d 11.4.9.4] IWC is the only completion signal of an IF wait,
+	 * and while it is set a completing wait is not a new condition. A
+	 * stale IWC (left by firmware, or by a wait that timed out and
+	 * completed late) would complete this batch before the unit has
+	 * reached it: clear it before the unit can see the new wait.
+	 */
+	if (irq)
+		vtd_write32(u, VTD_ICS_REG, VTD_ICS_IWC);
+	/*
 	 * The descriptors are ordinary write-back stores; x86 keeps them
 	 * ahead of the uncached tail write, and the HAL's MMIO write is a
 	 * compiler barrier. [VT-d 6.5.2] Queue fetches are snooped.

@@ -93,6 +93,23 @@ static int gcmd_locked(struct vtd_unit *u, u32 cmd, u32 status, bool on)
 	return 0;
 }
 
+/*
+ * [VT-d 6.8] With CAP.RWBF the unit may buffer writes to the remapping
+ * structures; software flushes them (GCMD.WBF) after making entries
+ * present when no invalidation follows. A no-op without CAP.RWBF.
+ */
+int vtd_unit_flush_write_buffer(struct vtd_unit *u)
+{
+	int ret;
+
+	if (!(u->cap & VTD_CAP_RWBF))
+		return 0;
+	hal_spin_lock(&u->lock);
+	ret = gcmd_locked(u, VTD_GCMD_WBF, VTD_GSTS_WBFS, true);
+	hal_spin_unlock(&u->lock);
+	return ret;
+}
+
 bool vtd_unit_is_scalable(const struct vtd_unit *u)
 {
 	return u->scalable;

@@ -124,6 +124,7 @@ int vtd_wait_reg64(struct vtd_unit *u, u32 off, u64 mask, u64 want);
 
 /* unit.c */
 int vtd_unit_did_alloc_locked(struct vtd_unit *u);
+int vtd_unit_flush_write_buffer(struct vtd_unit *u);
 void vtd_unit_did_free_locked(struct vtd_unit *u, u16 did);
 
 /* domain.c */

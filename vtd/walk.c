@@ -43,6 +43,18 @@ static void *table_va(u64 pa)
 }
 
 /*
+ * [VT-d 9.3, 9.6, 11.4.2] An AW the unit walks: 3, 4 or 5 levels and
+ * reported in SAGAW. Anything else (a reserved SAGAW bit, or an AW of 4-7
+ * from a corrupt or guest-written entry) is an invalid entry, never a
+ * walk of 6 or more levels.
+ */
+static bool aw_supported(const struct vtd_unit *u, unsigned int aw)
+{
+	return aw >= VTD_SL_LEVELS_MIN - 2 && aw <= VTD_SL_LEVELS_MAX - 2 &&
+	       (FIELD_GET(VTD_CAP_SAGAW, u->cap) & (1U << aw));
+}
+
+/*
  * Second-level walk from @root_pa with @levels levels [VT-d 3.7]. A
  * not-present entry or a missing permission is a permission fault for
  * the access type [VT-d 7.1.3: 5 or 6].
@@ -133,7 +145,7 @@ static void walk_legacy(struct vtd_unit *u, u16 sid, u64 iova, u32 prot,
 		out->fault_reason = FR_CTX_INV;
 		return;
 	}
-	if (!(FIELD_GET(VTD_CAP_SAGAW, u->cap) & (1U << aw))) {
+	if (!aw_supported(u, aw)) {
 		out->fault_reason = FR_CTX_INV;
 		return;
 	}
@@ -190,6 +202,12 @@ static void walk_scalable(struct vtd_unit *u, u16 sid, u32 pasid, u64 iova,
 		out->page_size = HAL_PAGE_SIZE;
 		return;
 	case VTD_PE_PGTT_SL:
+		/* [VT-d 9.6] AW must be a width SAGAW reports. */
+		if (!aw_supported(u, (unsigned int)FIELD_GET(VTD_PE_Q0_AW,
+							   p0))) {
+			out->fault_reason = FR_SM_PTE_INV;
+			return;
+		}
 		sl_walk(p0 & VTD_PE_Q0_SSPTPTR,
 			(unsigned int)FIELD_GET(VTD_PE_Q0_AW, p0) + 2, iova,
 			prot, true, out);

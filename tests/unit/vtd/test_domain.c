@@ -7,6 +7,9 @@
  */
 #include "vtd_test.h"
 
+#include <pthread.h>
+#include <unistd.h>
+
 #include <vtd/domain.h>
 
 #include "fakes/sl_walk.h"
@@ -51,6 +54,16 @@ static int setup_sm(void **state)
 	fake_hal_reset();
 	pages_before = fake_mem_pages_in_use();
 	bring_up(FAKE_DMAR_QEMU_CAP_SM, FAKE_DMAR_QEMU_ECAP_SM);
+	return 0;
+}
+
+/* Legacy with CAP.RWBF (bit 4) and no caching mode. */
+static int setup_legacy_rwbf(void **state)
+{
+	fake_hal_reset();
+	pages_before = fake_mem_pages_in_use();
+	bring_up(with_bit(FAKE_DMAR_QEMU_CAP_LEGACY, 4, true),
+		 FAKE_DMAR_QEMU_ECAP_LEGACY);
 	return 0;
 }
 
@@ -208,6 +221,46 @@ static void test_domain_scalable_attach_entries(void **state)
 	assert_int_equal(vtd_domain_destroy(d), 0);
 }
 
+/*
+ * [VT-d 9.6, 11.4.2] The software walk treats a PASID entry whose AW is
+ * not a SAGAW width as invalid (it is guest-writable state for a virtual
+ * IOMMU), and never walks 6 or more levels.
+ */
+static void test_domain_translate_rejects_bad_pasid_aw(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct vtd_translation t;
+	const u64 *ce, *dir;
+	u64 *pe, saved;
+	unsigned int aw;
+
+	assert_int_equal(vtd_domain_map(d, vtd_iova_init(0x1000),
+					hal_paddr_init(0x5000), 0x1000,
+					VTD_PROT_READ), 0);
+	assert_int_equal(vtd_device_attach(u, SID_A, d, NULL), 0);
+	ce = sm_ctx_of(SID_A);
+	dir = pa_to_va(ce[0] & ~0xfffULL);
+	pe = pa_to_va(dir[0] & ~0xfffULL);		/* RID_PASID 0 */
+	saved = pe[0];
+	for (aw = 4; aw < 8; aw++) {
+		pe[0] = (saved & ~(7ULL << 2)) | ((u64)aw << 2);
+		assert_int_equal(vtd_translate(u, SID_A, VTD_NO_PASID,
+					       vtd_iova_init(0x1000),
+					       VTD_PROT_READ, &t), 0);
+		assert_int_equal(t.fault_reason, 0x5b);
+	}
+	pe[0] = (saved & ~(7ULL << 2)) | (0ULL << 2);	/* 2 levels: no */
+	vtd_translate(u, SID_A, VTD_NO_PASID, vtd_iova_init(0x1000),
+		      VTD_PROT_READ, &t);
+	assert_int_equal(t.fault_reason, 0x5b);
+	pe[0] = saved;
+	vtd_translate(u, SID_A, VTD_NO_PASID, vtd_iova_init(0x1000),
+		      VTD_PROT_READ, &t);
+	assert_int_equal(t.fault_reason, 0);
+	assert_int_equal(vtd_device_detach(u, SID_A), 0);
+	assert_int_equal(vtd_domain_destroy(d), 0);
+}
+
 /* Descriptor type @type with granularity @g at log position @i. */
 static void assert_desc(unsigned int i, unsigned int type, unsigned int g)
 {
@@ -256,6 +309,40 @@ static void test_domain_caching_mode_invalidates_new_entries(void **state)
 					VTD_PROT_READ), 0);
 	assert_desc(0, 2, 3);				/* IOTLB PSI */
 	assert_int_equal(dmar.log[0].qw[1] & ~0xfffULL, 0x5000);
+	/*
+	 * [VT-d 6.5.2.3] That map linked new tables (non-leaf entries went
+	 * from not-present to present): IH (bit 70) must be 0.
+	 */
+	assert_int_equal(dmar.log[0].qw[1] & (1ULL << 6), 0);
+	/* Into the same, existing tables: only a leaf changed, IH = 1. */
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(vtd_domain_map(d, vtd_iova_init(0x6000),
+					hal_paddr_init(0xa000), 0x1000,
+					VTD_PROT_READ), 0);
+	assert_desc(0, 2, 3);
+	assert_int_equal(dmar.log[0].qw[1] & (1ULL << 6), 1ULL << 6);
+	vtd_device_detach(u, SID_A);
+	vtd_domain_destroy(d);
+}
+
+/*
+ * [VT-d 6.8] CAP.RWBF without caching mode: a map needs no invalidation
+ * but the write buffer is flushed (GCMD.WBF) before the map returns.
+ */
+static void test_domain_rwbf_map_flushes_write_buffer(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	u32 gcmd;
+
+	assert_int_equal(vtd_device_attach(u, SID_A, d, NULL), 0);
+	fake_dmar_log_clear(&dmar);
+	gcmd = dmar.gcmd_writes;
+	assert_int_equal(vtd_domain_map(d, vtd_iova_init(0x5000),
+					hal_paddr_init(0x9000), 0x1000,
+					VTD_PROT_READ), 0);
+	assert_int_equal(dmar.log_len, 0);		/* no invalidation */
+	assert_int_equal(dmar.gcmd_writes, gcmd + 1);	/* one WBF */
+	assert_int_equal(dmar.gsts & (1U << 27), 0);	/* WBFS clear */
 	vtd_device_detach(u, SID_A);
 	vtd_domain_destroy(d);
 }
@@ -434,6 +521,191 @@ static void test_domain_attach_allocation_failures(void **state)
 	vtd_domain_destroy(d);
 }
 
+/*
+ * A detach whose invalidation fails releases nothing the unit may still
+ * cache: the device stays counted (the domain and its tables live), its
+ * domain ID is not handed to another domain, and a retry finishes.
+ */
+static void test_domain_detach_failure_keeps_did_and_domain(void **state)
+{
+	struct vtd_domain *d1 = paging_domain(), *d2 = paging_domain();
+	struct vtd_translation t;
+	u16 did1, did2;
+
+	assert_int_equal(vtd_device_attach(u, SID_A, d1, NULL), 0);
+	did1 = (legacy_ctx_of(SID_A)[1] >> 8) & 0xffff;
+	dmar.wait_never_completes = true;
+	assert_int_equal(vtd_device_detach(u, SID_A), -ETIMEDOUT);
+	dmar.wait_never_completes = false;
+	/* Blocked in hardware ... */
+	assert_int_equal(legacy_ctx_of(SID_A)[0] & 1, 0);
+	vtd_translate(u, SID_A, VTD_NO_PASID, vtd_iova_init(0), VTD_PROT_READ,
+		      &t);
+	assert_int_equal(t.fault_reason, 2);
+	/* ... but nothing released. */
+	assert_int_equal(vtd_domain_device_count(d1), 1);
+	assert_int_equal(vtd_domain_destroy(d1), -EBUSY);
+	assert_int_equal(vtd_device_attach(u, SID_B, d2, NULL), 0);
+	did2 = (legacy_ctx_of(SID_B)[1] >> 8) & 0xffff;
+	assert_int_not_equal(did2, did1);
+	/* The retry completes the detach. */
+	assert_int_equal(vtd_device_detach(u, SID_A), 0);
+	assert_int_equal(vtd_domain_device_count(d1), 0);
+	assert_int_equal(vtd_domain_destroy(d1), 0);
+	assert_int_equal(vtd_device_detach(u, SID_B), 0);
+	assert_int_equal(vtd_domain_destroy(d2), 0);
+}
+
+/*
+ * [VT-d 9.4] PDTS sizes the PASID directory: QEMU's ECAP.PSS = 0 gives
+ * the smallest, 2^7 entries, so RID_PASIDs from 2^13 cannot be reached.
+ * The error leaves an existing attachment alone.
+ */
+static void test_domain_rid_pasid_beyond_directory(void **state)
+{
+	struct vtd_attach_params ok = { .rid_pasid = (1U << 13) - 1 };
+	struct vtd_attach_params big = { .rid_pasid = 1U << 13 };
+	struct vtd_domain *d = paging_domain();
+	struct vtd_translation t;
+
+	assert_int_equal(vtd_device_attach(u, SID_A, d, &big), -EINVAL);
+	assert_int_equal(vtd_domain_device_count(d), 0);
+	assert_int_equal(vtd_device_attach(u, SID_A, d, &ok), 0);
+	vtd_translate(u, SID_A, VTD_NO_PASID, vtd_iova_init(0), VTD_PROT_READ,
+		      &t);
+	assert_int_not_equal(t.fault_reason, 0x46);
+	assert_int_equal(vtd_device_attach(u, SID_A, d, &big), -EINVAL);
+	assert_int_equal(sm_ctx_of(SID_A)[1] & 0xfffff, ok.rid_pasid);
+	assert_int_equal(sm_ctx_of(SID_A)[0] & 1, 1);
+	assert_int_equal(vtd_domain_device_count(d), 1);
+	assert_int_equal(vtd_device_detach(u, SID_A), 0);
+	assert_int_equal(vtd_domain_destroy(d), 0);
+}
+
+/*
+ * Moving an attached device: every failure of the new attachment is found
+ * before the old one is undone, so the device stays where it was.
+ */
+static void test_domain_move_failures_keep_old_attachment(void **state)
+{
+	struct vtd_dmar_path path = { .dev = 3, .fn = 0 };
+	struct vtd_dmar_scope scope = {
+		.type = VTD_DMAR_SCOPE_PCI_ENDPOINT, .start_bus = 0,
+		.path_count = 1, .path = &path,
+	};
+	struct vtd_dmar_rmrr rmrr = {
+		.base = 0xe0000, .limit = 0xeffff, .scope_count = 1,
+		.scopes = &scope,
+	};
+	struct vtd_dmar dm = { .rmrr_count = 1, .rmrrs = &rmrr };
+	struct vtd_attach_params with_rmrr = { .dmar = &dm };
+	struct vtd_domain *d1 = paging_domain(), *d2 = paging_domain();
+	struct vtd_translation t;
+	u64 ce0, ce1, pages, nth;
+	int ret;
+
+	assert_int_equal(vtd_device_attach(u, SID_A, d1, NULL), 0);
+	ce0 = sm_ctx_of(SID_A)[0];
+	ce1 = sm_ctx_of(SID_A)[1];
+	/* d2 already maps part of the RMRR elsewhere: -EBUSY. */
+	assert_int_equal(vtd_domain_map(d2, vtd_iova_init(0xe4000),
+					hal_paddr_init(0x1000000), 0x1000,
+					VTD_PROT_READ), 0);
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(vtd_device_attach(u, SID_A, d2, &with_rmrr), -EBUSY);
+	assert_int_equal(dmar.log_len, 0);
+	assert_int_equal(sm_ctx_of(SID_A)[0], ce0);
+	assert_int_equal(vtd_domain_device_count(d1), 1);
+	assert_int_equal(vtd_domain_device_count(d2), 0);
+	/* Each allocation failing in turn. */
+	pages = fake_mem_pages_in_use();
+	for (nth = 1;; nth++) {
+		fake_dmar_log_clear(&dmar);
+		fake_mem_fail_nth(nth, false);
+		ret = vtd_device_attach(u, SID_A, d2, NULL);
+		fake_mem_fail_nth(0, false);
+		if (!ret)
+			break;
+		assert_int_equal(ret, -ENOMEM);
+		assert_int_equal(dmar.log_len, 0);
+		assert_int_equal(fake_mem_pages_in_use(), pages);
+		assert_int_equal(sm_ctx_of(SID_A)[0], ce0);
+		assert_int_equal(sm_ctx_of(SID_A)[1], ce1);
+		assert_int_equal(vtd_domain_device_count(d1), 1);
+		assert_int_equal(vtd_domain_device_count(d2), 0);
+		vtd_translate(u, SID_A, VTD_NO_PASID, vtd_iova_init(0),
+			      VTD_PROT_READ, &t);
+		assert_int_not_equal(t.fault_reason, 0x41);
+	}
+	assert_true(nth > 1);
+	assert_int_equal(vtd_domain_device_count(d1), 0);
+	assert_int_equal(vtd_domain_device_count(d2), 1);
+	assert_int_equal(vtd_device_detach(u, SID_A), 0);
+	assert_int_equal(vtd_domain_destroy(d1), 0);
+	assert_int_equal(vtd_domain_destroy(d2), 0);
+}
+
+struct attach_job {
+	struct vtd_domain *d;
+	int ret;
+};
+
+static void *attach_thread(void *arg)
+{
+	struct attach_job *j = arg;
+
+	j->ret = vtd_device_attach(u, SID_A, j->d, NULL);
+	return NULL;
+}
+
+/*
+ * Two threads attach the same blocked device to two domains at once
+ * (both are let through together by holding ctx_lock meanwhile). Exactly
+ * one domain ends up owning it: the loser either fails with -EBUSY or
+ * moves the device properly; the device is never counted twice.
+ */
+static void test_domain_concurrent_attach_one_owner(void **state)
+{
+	struct vtd_domain *d1 = paging_domain(), *d2 = paging_domain();
+	struct attach_job j1 = { .d = d1 }, j2 = { .d = d2 };
+	struct vtd_translation t;
+	unsigned int round;
+	pthread_t t1, t2;
+
+	assert_int_equal(vtd_domain_map(d1, vtd_iova_init(0x1000),
+					hal_paddr_init(0x11000), 0x1000,
+					VTD_PROT_READ), 0);
+	assert_int_equal(vtd_domain_map(d2, vtd_iova_init(0x1000),
+					hal_paddr_init(0x22000), 0x1000,
+					VTD_PROT_READ), 0);
+	for (round = 0; round < 4; round++) {
+		hal_spin_lock(&u->ctx_lock);
+		assert_int_equal(pthread_create(&t1, NULL, attach_thread, &j1),
+				 0);
+		assert_int_equal(pthread_create(&t2, NULL, attach_thread, &j2),
+				 0);
+		usleep(50000);		/* both threads reach ctx_lock */
+		hal_spin_unlock(&u->ctx_lock);
+		pthread_join(t1, NULL);
+		pthread_join(t2, NULL);
+		assert_true(j1.ret == 0 || j2.ret == 0);
+		assert_true(j1.ret == 0 || j1.ret == -EBUSY);
+		assert_true(j2.ret == 0 || j2.ret == -EBUSY);
+		assert_int_equal(vtd_domain_device_count(d1) +
+				 vtd_domain_device_count(d2), 1);
+		/* The hardware entry is the owner's. */
+		vtd_translate(u, SID_A, VTD_NO_PASID, vtd_iova_init(0x1000),
+			      VTD_PROT_READ, &t);
+		assert_int_equal(t.fault_reason, 0);
+		assert_int_equal(hal_paddr_val(t.pa),
+				 vtd_domain_device_count(d1) ? 0x11000 :
+							       0x22000);
+		assert_int_equal(vtd_device_detach(u, SID_A), 0);
+	}
+	assert_int_equal(vtd_domain_destroy(d1), 0);
+	assert_int_equal(vtd_domain_destroy(d2), 0);
+}
+
 static void test_domain_ids_exhausted(void **state)
 {
 	struct vtd_domain *d[16];
@@ -500,16 +772,19 @@ static void test_domain_create_rejects(void **state)
 #define TL(f) cmocka_unit_test_setup_teardown(f, setup_legacy, teardown)
 #define TC(f) cmocka_unit_test_setup_teardown(f, setup_legacy_cm, teardown)
 #define TS(f) cmocka_unit_test_setup_teardown(f, setup_sm, teardown)
+#define TW(f) cmocka_unit_test_setup_teardown(f, setup_legacy_rwbf, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TL(test_domain_legacy_attach_entries),
 		TS(test_domain_scalable_attach_entries),
+		TS(test_domain_translate_rejects_bad_pasid_aw),
 		TL(test_domain_detach_invalidates_old_did),
 		TC(test_domain_caching_mode_invalidates_new_entries),
 		TS(test_domain_caching_mode_invalidates_new_entries),
 		TL(test_domain_no_caching_mode_map_is_silent),
+		TW(test_domain_rwbf_map_flushes_write_buffer),
 		TL(test_domain_unmap_invalidates_and_frees),
 		TS(test_domain_unmap_invalidates_and_frees),
 		TL(test_domain_passthrough_legacy),
@@ -519,6 +794,11 @@ int main(void)
 		TL(test_domain_attach_allocation_failures),
 		TS(test_domain_attach_allocation_failures),
 		TL(test_domain_ids_exhausted),
+		TL(test_domain_detach_failure_keeps_did_and_domain),
+		TL(test_domain_concurrent_attach_one_owner),
+		TS(test_domain_concurrent_attach_one_owner),
+		TS(test_domain_rid_pasid_beyond_directory),
+		TS(test_domain_move_failures_keep_old_attachment),
 		TL(test_domain_map_errors_change_nothing),
 		TL(test_domain_create_rejects),
 	};

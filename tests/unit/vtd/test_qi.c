@@ -195,6 +195,26 @@ static void test_qi_irq_completion(void **state)
 	assert_int_equal(vtd_qi_submit(u, &d, 1, VTD_QI_WAIT_IRQ), 0);
 }
 
+/*
+ * A stale ICS.IWC (from firmware, or from an earlier IF wait that timed
+ * out and completed late) must not complete a new IF wait the unit has
+ * not reached [VT-d 11.4.9.4].
+ */
+static void test_qi_irq_stale_iwc_does_not_complete(void **state)
+{
+	struct vtd_qi_desc d = vtd_qi_iotlb_global(false, false);
+
+	dmar.wait_never_completes = true;
+	assert_int_equal(vtd_qi_submit(u, &d, 1, VTD_QI_WAIT_IRQ),
+			 -ETIMEDOUT);
+	dmar.ics |= 1;		/* that wait completes late */
+	assert_int_equal(vtd_qi_submit(u, &d, 1, VTD_QI_WAIT_IRQ),
+			 -ETIMEDOUT);
+	dmar.wait_never_completes = false;
+	assert_int_equal(vtd_qi_submit(u, &d, 1, VTD_QI_WAIT_IRQ), 0);
+	assert_int_equal(dmar.ics & 1, 0);
+}
+
 static void test_qi_rejects_bad_arguments(void **state)
 {
 	assert_int_equal(vtd_qi_submit(u, NULL, 1, 0), -EINVAL);
@@ -338,6 +358,7 @@ int main(void)
 		TS(test_qi_ice_detected_and_recovered),
 		TL(test_qi_wait_times_out_then_recovers),
 		TL(test_qi_irq_completion),
+		TL(test_qi_irq_stale_iwc_does_not_complete),
 		TL(test_qi_rejects_bad_arguments),
 		TL(test_qi_range_invalidation_counts),
 		TS(test_qi_range_invalidation_counts),

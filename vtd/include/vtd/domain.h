@@ -108,9 +108,13 @@ struct vtd_attach_params {
  * detached first. Each change is followed by the invalidations of
  * [VT-d 6.5.3 Table 6-x] for its direction.
  *
- * Return: 0; -EINVAL; -EOPNOTSUPP (the domain's shape does not fit @u);
- * -ENOSPC (no domain ID); -ENOMEM; -ETIMEDOUT/-EIO from invalidation.
- * On -EINVAL, -EOPNOTSUPP, -ENOSPC or -ENOMEM nothing changed.
+ * Return: 0; -EINVAL (including a RID_PASID beyond the PASID directory
+ * size the unit's ECAP.PSS gives); -EOPNOTSUPP (the domain's shape does not
+ * fit @u); -ENOSPC (no domain ID); -ENOMEM; -EBUSY when a concurrent
+ * attach of @sid to another domain won; -ETIMEDOUT/-EIO from
+ * invalidation. On -EINVAL, -EOPNOTSUPP, -ENOSPC, -ENOMEM or -EBUSY the
+ * device's attachment did not change (RMRR identity maps added to @d
+ * stay, as they do across detach).
  */
 int vtd_device_attach(struct vtd_unit *u, u16 sid, struct vtd_domain *d,
 		      const struct vtd_attach_params *params);
@@ -118,7 +122,9 @@ int vtd_device_attach(struct vtd_unit *u, u16 sid, struct vtd_domain *d,
 /**
  * vtd_device_detach() - Block all DMA from @sid on @u: the context entry
  * is cleared and invalidated. Return: 0, -ENOENT when not attached,
- * -ETIMEDOUT/-EIO from invalidation.
+ * -ETIMEDOUT/-EIO from invalidation: the device is then blocked but stays
+ * counted on its domain, which keeps its domain ID and tables (the unit
+ * may still cache them); call again to finish.
  */
 int vtd_device_detach(struct vtd_unit *u, u16 sid);
 
