@@ -6,6 +6,7 @@
  * library, as the second source its encodings are checked against.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fake_dmar.h"
@@ -142,6 +143,7 @@ static void gcmd_write(struct fake_dmar *d, u32 val)
 	if (oneshot & G_SRTP) {
 		d->rtaddr_active = d->rtaddr;
 		next |= G_SRTP;		/* GSTS.RTPS */
+		fake_dmar_xlate_srtp(d);
 	}
 	if (oneshot & G_SIRTP) {
 		d->irta_active = d->irta;
@@ -275,6 +277,8 @@ static void process_queue(struct fake_dmar *d)
 			return;		/* IQH stays on the bad one */
 		}
 		log_desc(d, &desc);
+		if (!(d->inv_ignore & (1U << fake_dmar_desc_type(&desc))))
+			fake_dmar_xlate_inv_desc(d, &desc);
 		if (index == d->inject_ite_at) {
 			d->inject_ite_at = 0;
 			fsts_error(d, FS_ITE);
@@ -305,6 +309,8 @@ static void ccmd_write(struct fake_dmar *d, u64 val)
 	d->ccmd = (val & ~(1ULL << 63) & ~(3ULL << 59)) |
 		  (((val >> 61) & 3) << 59);
 	d->reg_inv_count++;
+	if (!(d->inv_ignore & (1U << 1)))
+		fake_dmar_xlate_inv_ccmd(d, val);
 }
 
 static void iotlb_write(struct fake_dmar *d, u64 val)
@@ -323,6 +329,8 @@ static void iotlb_write(struct fake_dmar *d, u64 val)
 	d->iotlb = (val & ~(1ULL << 63) & ~(3ULL << 57)) |
 		   (((val >> 60) & 3) << 57);
 	d->reg_inv_count++;
+	if (!(d->inv_ignore & (1U << 2)))
+		fake_dmar_xlate_inv_iotlb(d, val, d->iva);
 }
 
 /* ---- Faults ------------------------------------------------------------- */
@@ -482,6 +490,9 @@ static const struct fake_mmio_ops dmar_ops = {
 
 int fake_dmar_init(struct fake_dmar *d, u64 base, u64 cap, u64 ecap)
 {
+	/* A model re-initialised without fake_dmar_fini(): free its lines. */
+	if (d->lines_owner == d)
+		free(d->lines);
 	memset(d, 0, sizeof(*d));
 	d->base = base;
 	d->ver = 0x10;
@@ -489,11 +500,13 @@ int fake_dmar_init(struct fake_dmar *d, u64 base, u64 cap, u64 ecap)
 	d->ecap = ecap;
 	d->fectl = EC_IM;
 	d->iectl = EC_IM;
+	fake_dmar_xlate_init(d);
 	return fake_mmio_register(base, FAKE_DMAR_REG_SIZE, &dmar_ops, d);
 }
 
 void fake_dmar_fini(struct fake_dmar *d)
 {
+	fake_dmar_xlate_fini(d);
 	fake_mmio_unregister(d->base);
 }
 

@@ -16,7 +16,15 @@
  *    stops the queue at it, wait descriptors write their status or raise
  *    the completion event; ITE and ICE can be injected;
  *  - fault recording registers (CAP.FRO, CAP.NFR), PPF/PFO/FRI, and the
- *    fault event.
+ *    fault event;
+ *  - DMA translation (fake_dmar_dma.c): fake_dmar_dma() walks the active
+ *    root table (legacy or scalable, as latched by SRTP) through a context
+ *    cache, a PASID cache and an IOTLB, records faults with the spec's
+ *    reasons, and honours FPD. The caches keep what they hold until the
+ *    invalidation the specification names drops it, so a missing
+ *    invalidation shows as a stale translation. With ECAP.C = 0 the model
+ *    reads tables as the device sees memory: the content of each cache
+ *    line when the CPU last flushed it (hal_cache_flush_line).
  *
  * Every breach of a programming rule the model can see (a 64-bit access to
  * a 32-bit register, a GCMD write that changes two controls, a register
@@ -30,6 +38,78 @@
 #define FAKE_DMAR_REG_SIZE	0x1000
 #define FAKE_DMAR_MAX_FRCD	8
 #define FAKE_DMAR_LOG_MAX	1024
+
+#define FAKE_DMAR_NO_PASID	0xffffffffU
+#define FAKE_DMAR_CC_MAX	64
+#define FAKE_DMAR_PC_MAX	64
+#define FAKE_DMAR_IOTLB_MAX	512
+
+/*
+ * Context-cache entry, looked up by source ID. A present entry holds the
+ * context entry as read (2 qwords legacy, 4 scalable); with CAP.CM = 1 a
+ * not-present result is cached too, tagged with DID 0 [VT-d 6.1].
+ */
+struct fake_dmar_cc {
+	bool valid;
+	bool present;
+	bool fpd;
+	u8 reason;		/* fault of a cached not-present result */
+	u16 sid;
+	u16 did;		/* legacy DID; 0 in scalable mode (untagged) */
+	u64 qw[4];
+};
+
+/*
+ * PASID-cache entry (scalable mode), looked up by source ID and PASID,
+ * tagged with the entry's DID for invalidation [VT-d 6.2.2]. Not-present
+ * results (CAP.CM = 1 only) carry no DID.
+ */
+struct fake_dmar_pc {
+	bool valid;
+	bool present;
+	bool fpd;		/* FPD of the context, directory or PASID entry */
+	u8 reason;
+	u16 sid;
+	u16 did;
+	u32 pasid;
+	u64 qw[2];		/* PASID entry bits 127:0 */
+};
+
+/* IOTLB entry: one leaf, tagged with DID and (scalable mode) PASID. */
+struct fake_dmar_tlb {
+	bool valid;
+	bool present;		/* false: cached not-present (CAP.CM = 1) */
+	bool r, w;
+	bool fpd;
+	u16 did;
+	u32 pasid;		/* FAKE_DMAR_NO_PASID in legacy mode */
+	u64 base;		/* IOVA of the leaf, aligned to size */
+	u64 size;
+	u64 hpa;		/* host address of the leaf */
+};
+
+struct fake_dmar_cache_stats {
+	u64 hits;
+	u64 misses;
+	u64 fills;
+	u64 drops;		/* entries removed by invalidation */
+};
+
+/* Outcome of one fake_dmar_dma() request. */
+struct fake_dma_result {
+	u64 hpa;		/* host physical address (no fault) */
+	void *va;		/* hpa in fake memory, or NULL */
+	u8 reason;		/* fault reason, 0 when translated */
+	bool recorded;		/* fault written to a fault record */
+	bool cc_hit, pc_hit, iotlb_hit;
+	u16 did;		/* DID that tagged the translation */
+};
+
+/* A snapshot of one cache line as the device sees it (ECAP.C = 0). */
+struct fake_dmar_line {
+	u64 pa;			/* line address + 1; 0 = empty slot */
+	u8 data[64];
+};
 
 /* A descriptor as consumed by the model, in submission order. */
 struct fake_dmar_desc {
@@ -74,11 +154,32 @@ struct fake_dmar {
 	u32 log_len;		/* descriptors logged since last clear */
 	u32 reg_inv_count;	/* register-based invalidations done */
 
+	/* Translation model (fake_dmar_dma.c). */
+	struct fake_dmar_cc cc[FAKE_DMAR_CC_MAX];
+	struct fake_dmar_pc pc[FAKE_DMAR_PC_MAX];
+	struct fake_dmar_tlb tlb[FAKE_DMAR_IOTLB_MAX];
+	struct fake_dmar_cache_stats cc_stats, pc_stats, tlb_stats;
+	/* Knob: descriptor types (bit n for type n; bits 1 and 2 also
+	 * for CCMD and the IOTLB register) consumed without effect. */
+	u32 inv_ignore;
+	/* Knob: read tables directly even when ECAP.C = 0. */
+	bool coherent_view;
+	u64 dma_count, dma_faults;
+	/* ECAP.C = 0: lines whose snapshot differed from memory when read
+	 * (a CPU write the device cannot see yet), and lines read that were
+	 * never flushed (seen as all ones). */
+	u64 stale_reads;
+	u64 unflushed_reads;
+
 	/* Private. */
 	u32 pending_gsts;	/* GSTS value once the delay runs out */
 	u32 delay_left;
 	bool iq_wide;		/* DW latched from IQA */
 	u32 next_frcd;		/* record the next fault goes to */
+	u32 cc_next, pc_next, tlb_next;	/* round-robin victims */
+	struct fake_dmar_line *lines;	/* open-addressed, lines_cap slots */
+	size_t lines_cap, lines_used;
+	const struct fake_dmar *lines_owner;
 };
 
 /* CAP/ECAP of QEMU 7.2's default and scalable configurations (measured). */
@@ -100,3 +201,31 @@ void fake_dmar_log_clear(struct fake_dmar *d);
 
 /* Descriptor type of @desc as the model decodes it (bits 3:0 and 11:9). */
 unsigned int fake_dmar_desc_type(const struct fake_dmar_desc *desc);
+
+/*
+ * One untranslated DMA request from @sid (with @pasid, or without one
+ * when FAKE_DMAR_NO_PASID) to @iova [VT-d 3.4-3.7]. With TE clear the
+ * address passes through. Returns 0 and fills @r->hpa, or the fault
+ * reason (also in @r->reason), recorded unless FPD suppresses it.
+ */
+int fake_dmar_dma(struct fake_dmar *d, u16 sid, u32 pasid, u64 iova,
+		  bool write, struct fake_dma_result *r);
+
+/* Empty every translation cache (as hardware reset would). */
+void fake_dmar_caches_reset(struct fake_dmar *d);
+/* Entries valid in each cache, for tests. */
+unsigned int fake_dmar_cc_count(const struct fake_dmar *d);
+unsigned int fake_dmar_pc_count(const struct fake_dmar *d);
+unsigned int fake_dmar_iotlb_count(const struct fake_dmar *d);
+
+/* ---- Model internals: called by fake_dmar.c ----------------------------- */
+void fake_dmar_xlate_init(struct fake_dmar *d);
+void fake_dmar_xlate_fini(struct fake_dmar *d);
+/* Apply an invalidation descriptor (types 1, 2, 6, 7) to the caches. */
+void fake_dmar_xlate_inv_desc(struct fake_dmar *d,
+			      const struct fake_dmar_desc *desc);
+/* Register-based invalidation [VT-d 11.4.4.3, 11.4.8]. */
+void fake_dmar_xlate_inv_ccmd(struct fake_dmar *d, u64 ccmd);
+void fake_dmar_xlate_inv_iotlb(struct fake_dmar *d, u64 iotlb, u64 iva);
+/* GCMD.SRTP latched a root table. */
+void fake_dmar_xlate_srtp(struct fake_dmar *d);

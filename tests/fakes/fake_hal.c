@@ -161,12 +161,24 @@ bool hal_spin_held(const struct hal_spinlock *l)
 #define LINES_MAX	4096
 static struct fake_cache_stats cache;
 static const void *lines[LINES_MAX];
+static fake_cache_flush_fn flush_hook;
+static void *flush_hook_ctx;
+
+void fake_cache_set_flush_hook(fake_cache_flush_fn fn, void *ctx)
+{
+	flush_hook = fn;
+	flush_hook_ctx = ctx;
+}
 
 void hal_cache_flush_line(const void *va)
 {
-	lines[cache.lines_flushed % LINES_MAX] =
-		(const void *)((uintptr_t)va & ~(uintptr_t)(HAL_CACHE_LINE - 1));
+	const void *line = (const void *)((uintptr_t)va &
+					  ~(uintptr_t)(HAL_CACHE_LINE - 1));
+
+	lines[cache.lines_flushed % LINES_MAX] = line;
 	cache.lines_flushed++;
+	if (flush_hook)
+		flush_hook(flush_hook_ctx, line);
 }
 
 void hal_fence(void)
@@ -338,6 +350,7 @@ void fake_hal_reset(void)
 	tracing = false;
 	accesses = 0;
 	fake_cache_reset();
+	fake_cache_set_flush_hook(NULL, NULL);
 	fake_log_clear();
 	fake_mem_fail_nth(0, false);
 	panic_env = NULL;

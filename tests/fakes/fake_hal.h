@@ -36,6 +36,9 @@ bool fake_mem_phys_valid(u64 pa, u64 len);
 /* Pointer for @pa, or NULL when @pa is not in allocated fake memory. */
 void *fake_phys_to_virt_checked(u64 pa, u64 len);
 
+/* Physical address of @va, or 0 when @va is not in fake memory. */
+u64 fake_virt_to_phys_checked(const void *va);
+
 /* ---- Time (fake_hal.c) ------------------------------------------------- */
 
 /* Each hal_time_ns() call advances the virtual clock by this much. */
@@ -68,6 +71,12 @@ void fake_cache_stats(struct fake_cache_stats *s);
 void fake_cache_reset(void);
 /* Last flushed line addresses (ring of 4096), for distinct-line checks. */
 size_t fake_cache_lines(const void **out, size_t max);
+/*
+ * Call @fn(@ctx, line) on every hal_cache_flush_line() (the DMAR model
+ * snapshots the line as the device will see it); NULL removes the hook.
+ */
+typedef void (*fake_cache_flush_fn)(void *ctx, const void *line);
+void fake_cache_set_flush_hook(fake_cache_flush_fn fn, void *ctx);
 
 /* ---- MMIO (fake_hal.c) ------------------------------------------------- */
 

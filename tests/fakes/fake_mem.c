@@ -233,6 +233,15 @@ void *fake_phys_to_virt_checked(u64 pa, u64 len)
 	return pool + (pa - FAKE_PHYS_BASE);
 }
 
+u64 fake_virt_to_phys_checked(const void *va)
+{
+	const u8 *p = va;
+
+	if (!pool || p < pool || p >= pool + FAKE_MEM_SIZE)
+		return 0;
+	return FAKE_PHYS_BASE + (u64)(p - pool);
+}
+
 void *hal_phys_to_virt(hal_paddr_t pa)
 {
 	void *va = fake_phys_to_virt_checked(hal_paddr_val(pa), 1);

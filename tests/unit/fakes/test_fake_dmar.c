@@ -152,6 +152,141 @@ static void test_fault_recording_and_event(void **state)
 	assert_false(hal_mmio_read32(regs, 0x34) & (1U << 1));
 }
 
+/*
+ * Legacy translation on hand-built tables (no library), register-based
+ * invalidation only: the context cache keeps an entry until a CCMD that
+ * names its SID and DID, the IOTLB a leaf until a PSI of its page.
+ */
+static int setup_legacy_xlate(void **state)
+{
+	fake_hal_reset();
+	/* QEMU's legacy caps, ECAP.C = 1, ECAP.QI = 0. */
+	assert_int_equal(fake_dmar_init(&dmar, BASE, FAKE_DMAR_QEMU_CAP_LEGACY,
+					(FAKE_DMAR_QEMU_ECAP_LEGACY | 1) & ~2ULL),
+			 0);
+	regs = hal_mmio_map(hal_paddr_init(BASE), 0x1000);
+	assert_non_null(regs);
+	return 0;
+}
+
+static u64 pa_of(const void *va)
+{
+	return hal_paddr_val(hal_virt_to_phys(va));
+}
+
+static void test_xlate_legacy_caches(void **state)
+{
+	u64 *root = hal_page_alloc(0), *ctx = hal_page_alloc(0);
+	u64 *l3 = hal_page_alloc(0), *l2 = hal_page_alloc(0);
+	u64 *l1 = hal_page_alloc(0);
+	struct fake_dma_result r;
+	u64 iva = 0xf0;				/* ECAP.IRO of QEMU's caps */
+
+	/* Before TE: untranslated. */
+	assert_int_equal(fake_dmar_dma(&dmar, 0x18, FAKE_DMAR_NO_PASID,
+				       0x1234, false, &r), 0);
+	assert_int_equal(r.hpa, 0x1234);
+	root[0] = pa_of(ctx) | 1;			/* bus 0 */
+	ctx[2 * 0x18] = pa_of(l3) | 1;			/* P, TT 0 */
+	ctx[2 * 0x18 + 1] = 1 | (7ULL << 8);		/* AW 39, DID 7 */
+	l3[0] = pa_of(l2) | 3;
+	l2[0] = pa_of(l1) | 3;
+	l1[5] = 0xabc000 | 1;				/* read-only */
+	hal_mmio_write64(regs, 0x20, pa_of(root));	/* RTADDR, legacy */
+	hal_mmio_write32(regs, 0x18, 1U << 30);		/* SRTP */
+	hal_mmio_write32(regs, 0x18, 1U << 31);		/* TE */
+	assert_int_equal(fake_dmar_dma(&dmar, 0x18, FAKE_DMAR_NO_PASID,
+				       0x5678, false, &r), 0);
+	assert_int_equal(r.hpa, 0xabc678);
+	assert_int_equal(r.did, 7);
+	assert_int_equal(fake_dmar_dma(&dmar, 0x18, FAKE_DMAR_NO_PASID,
+				       0x5678, true, &r), 5);
+	assert_true(r.iotlb_hit);
+	hal_mmio_write64(regs, 0x228, 1ULL << 63);
+	assert_int_equal(fake_dmar_dma(&dmar, 0x19, FAKE_DMAR_NO_PASID,
+				       0, false, &r), 2);
+	hal_mmio_write64(regs, 0x228, 1ULL << 63);
+	/* IOTLB: a PSI of page 5 in DID 6 leaves it, in DID 7 drops it. */
+	l1[5] = 0xdef000 | 3;
+	hal_mmio_write64(regs, iva, 0x5000);
+	hal_mmio_write64(regs, iva + 8, (1ULL << 63) | (3ULL << 60) |
+					 (6ULL << 32));
+	assert_int_equal(fake_dmar_dma(&dmar, 0x18, FAKE_DMAR_NO_PASID,
+				       0x5000, false, &r), 0);
+	assert_int_equal(r.hpa, 0xabc000);
+	hal_mmio_write64(regs, iva + 8, (1ULL << 63) | (3ULL << 60) |
+					 (7ULL << 32));
+	assert_int_equal(fake_dmar_dma(&dmar, 0x18, FAKE_DMAR_NO_PASID,
+				       0x5000, true, &r), 0);
+	assert_int_equal(r.hpa, 0xdef000);
+	/* Context cache: device-selective needs the entry's DID. */
+	ctx[2 * 0x18] = 0;
+	hal_mmio_write64(regs, 0x28, (1ULL << 63) | (3ULL << 61) |
+				     (0x18ULL << 16) | 6);
+	hal_mmio_write64(regs, iva + 8, (1ULL << 63) | (1ULL << 60));
+	assert_int_equal(fake_dmar_dma(&dmar, 0x18, FAKE_DMAR_NO_PASID,
+				       0x5000, false, &r), 0);
+	assert_true(r.cc_hit);
+	/* FM 3 masks the function: 00:03.7 names 00:03.0 as well. */
+	hal_mmio_write64(regs, 0x28, (1ULL << 63) | (3ULL << 61) |
+				     (3ULL << 32) | (0x1fULL << 16) | 7);
+	assert_int_equal(fake_dmar_dma(&dmar, 0x18, FAKE_DMAR_NO_PASID,
+				       0x5000, false, &r), 2);
+	hal_mmio_write64(regs, 0x228, 1ULL << 63);
+	/* FPD hides a qualified fault, never a reserved root entry. */
+	ctx[2 * 0x18] = pa_of(l3) | 3;
+	hal_mmio_write64(regs, 0x28, (1ULL << 63) | (1ULL << 61));
+	assert_int_equal(fake_dmar_dma(&dmar, 0x18, FAKE_DMAR_NO_PASID,
+				       0x9000, false, &r), 6);
+	assert_false(r.recorded);
+	root[0] |= 1ULL << 3;
+	hal_mmio_write64(regs, 0x28, (1ULL << 63) | (1ULL << 61));
+	assert_int_equal(fake_dmar_dma(&dmar, 0x18, FAKE_DMAR_NO_PASID,
+				       0x9000, false, &r), 0xa);
+	assert_true(r.recorded);
+	assert_int_equal(dmar.protocol_errors, 0);
+	hal_mmio_write32(regs, 0x18, 0);		/* TE off */
+	hal_page_free(root, 0);
+	hal_page_free(ctx, 0);
+	hal_page_free(l3, 0);
+	hal_page_free(l2, 0);
+	hal_page_free(l1, 0);
+}
+
+/* ECAP.C = 0: the model reads a line as it was when last flushed. */
+static void test_xlate_noncoherent_view(void **state)
+{
+	static struct fake_dmar nc;
+	struct hal_mmio *ncr;
+	u64 *root = hal_page_alloc(0);
+	struct fake_dma_result r;
+
+	assert_int_equal(fake_dmar_init(&nc, BASE + 0x1000,
+					FAKE_DMAR_QEMU_CAP_LEGACY,
+					FAKE_DMAR_QEMU_ECAP_LEGACY), 0);
+	ncr = hal_mmio_map(hal_paddr_init(BASE + 0x1000), 0x1000);
+	hal_mmio_write64(ncr, 0x20, pa_of(root));
+	hal_mmio_write32(ncr, 0x18, 1U << 30);
+	hal_mmio_write32(ncr, 0x18, 1U << 31);
+	/* Never flushed: all ones, a reserved root entry. */
+	assert_int_equal(fake_dmar_dma(&nc, 0x18, FAKE_DMAR_NO_PASID, 0,
+				       false, &r), 0xa);
+	assert_int_equal(nc.unflushed_reads, 1);
+	hal_mmio_write64(ncr, 0x228, 1ULL << 63);
+	hal_cache_flush_line(root);
+	assert_int_equal(fake_dmar_dma(&nc, 0x18, FAKE_DMAR_NO_PASID, 0,
+				       false, &r), 1);
+	hal_mmio_write64(ncr, 0x228, 1ULL << 63);
+	root[0] = 1ULL << 3;				/* not flushed */
+	assert_int_equal(fake_dmar_dma(&nc, 0x18, FAKE_DMAR_NO_PASID, 0,
+				       false, &r), 1);
+	assert_int_equal(nc.stale_reads, 1);
+	hal_mmio_write32(ncr, 0x18, 0);
+	assert_int_equal(nc.protocol_errors, 0);
+	hal_page_free(root, 0);
+	fake_dmar_fini(&nc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +298,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wrong_width_is_a_protocol_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_wait_and_iqe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fault_recording_and_event, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_xlate_legacy_caches, setup_legacy_xlate, teardown),
+		cmocka_unit_test_setup_teardown(test_xlate_noncoherent_view, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("fake_dmar", tests, NULL, NULL);

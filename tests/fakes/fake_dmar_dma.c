@@ -1,0 +1,909 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * DMA translation for the DMAR model (see fake_dmar.h): the walk of root,
+ * context, PASID-directory, PASID-table and second-level entries
+ * [VT-d 3.4-3.7, 9.1-9.8], the caches hardware keeps of them
+ * [VT-d 6.2], their invalidation [VT-d 6.5], fault reporting [VT-d 7.1],
+ * and, for ECAP.C = 0, memory as the device sees it [VT-d 6.1].
+ *
+ * Bit positions are written here from the specification's entry tables,
+ * deliberately without the library's tables.h. Choices the spec leaves
+ * open, and where this model is stricter than QEMU 7.2:
+ *
+ *  - Caches hold entries until the invalidation that names them; there is
+ *    no capacity flush (a full cache replaces round-robin, large enough
+ *    for every test). Only leaves are cached (no paging-structure caches),
+ *    so IH never keeps anything.
+ *  - SRTP empties every cache only when CAP.ESRTPS = 1 [VT-d 6.5.3];
+ *    otherwise software must invalidate globally (QEMU flushes on SRTP
+ *    and TE; this model does neither). TE does not touch the caches.
+ *  - Legacy context-cache entries are tagged with the context entry's DID
+ *    (not-present results cached under CAP.CM with DID 0 [VT-d 6.1]);
+ *    domain- and device-selective invalidations must name that DID.
+ *    Scalable-mode context entries carry no DID, so scalable-mode
+ *    invalidations match on SID (and FM) alone.
+ *  - The PASID cache is looked up by source ID and PASID and tagged with
+ *    the PASID entry's DID; a context-cache invalidation does not drop it
+ *    [VT-d 6.5.2.2, Table 6-x: PC invalidation is a separate step].
+ *    Not-present results (CAP.CM only) have no DID and are dropped by any
+ *    PASID-cache invalidation naming their PASID (or the domain form).
+ *  - The IOTLB invalidate descriptor and register drop second-level
+ *    entries of the DID for every PASID; the PASID-based IOTLB descriptor
+ *    covers first-level and nested entries only, which this model never
+ *    creates, so it drops nothing [VT-d 6.5.2.4].
+ *  - Scalable-mode permission faults (a missing R or W at any level,
+ *    not-present included) are 0x85 (write) and 0x86 (read), as the
+ *    library's walk.c believes; legacy mode uses 5 and 6 as QEMU does.
+ *  - FPD: legacy faults 2-7 and 0xc are qualified (QEMU's list without
+ *    0xd/0xe, which the model never raises); scalable-mode faults from the
+ *    context entry on, except its reserved-bit fault 0x42, are qualified
+ *    by the FPD of every entry read so far. A not-present context entry's
+ *    own FPD bit counts, as in QEMU.
+ *  - ECAP.C = 0: each table read goes through the snapshot of its cache
+ *    line taken at the CPU's last hal_cache_flush_line(); a line never
+ *    flushed reads as all ones. stale_reads counts reads where the
+ *    snapshot differs from memory (a write not yet visible to the unit).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fake_dmar.h"
+#include "fake_hal.h"
+
+/* Bits hi..lo of a 64-bit word. */
+static u64 bits(unsigned int hi, unsigned int lo)
+{
+	return (~0ULL >> (63 - hi)) & (~0ULL << lo);
+}
+
+static u64 field(u64 v, unsigned int hi, unsigned int lo)
+{
+	return (v & bits(hi, lo)) >> lo;
+}
+
+/* [VT-d 11.4.2] CAP and [VT-d 11.4.3] ECAP fields. */
+static bool cap_cm(const struct fake_dmar *d)
+{
+	return (d->cap >> 7) & 1;
+}
+
+static unsigned int cap_sagaw(const struct fake_dmar *d)
+{
+	return (unsigned int)field(d->cap, 12, 8);
+}
+
+static unsigned int cap_mgaw(const struct fake_dmar *d)
+{
+	return (unsigned int)field(d->cap, 21, 16) + 1;
+}
+
+static unsigned int cap_sllps(const struct fake_dmar *d)
+{
+	return (unsigned int)field(d->cap, 37, 34);
+}
+
+static bool cap_esrtps(const struct fake_dmar *d)
+{
+	return d->cap >> 63;
+}
+
+static bool ecap_bit(const struct fake_dmar *d, unsigned int n)
+{
+	return (d->ecap >> n) & 1;
+}
+
+#define ECAP_C		0
+#define ECAP_DT		2
+#define ECAP_PT		6
+#define ECAP_SC		7
+#define ECAP_SMTS	43
+
+/* [VT-d 11.4.5] RTADDR: RTA 63:12, TTM 11:10. */
+#define TTM_LEGACY	0
+#define TTM_SCALABLE	1
+
+/* Fault reasons [VT-d 7.1.3]; scalable-mode codes as in vtd/fault.c. */
+enum {
+	FR_ROOT_NP = 0x01, FR_CTX_NP = 0x02, FR_CTX_INV = 0x03,
+	FR_ADDR = 0x04, FR_WRITE = 0x05, FR_READ = 0x06, FR_SL_FETCH = 0x07,
+	FR_ROOT_FETCH = 0x08, FR_CTX_FETCH = 0x09, FR_ROOT_RSVD = 0x0a,
+	FR_CTX_RSVD = 0x0b, FR_SL_RSVD = 0x0c,
+	SM_RTA = 0x30, SM_ROOT_FETCH = 0x38, SM_ROOT_NP = 0x39,
+	SM_ROOT_RSVD = 0x3a, SM_CTX_FETCH = 0x40, SM_CTX_NP = 0x41,
+	SM_CTX_RSVD = 0x42, SM_PASIDE = 0x45, SM_PASID_BIG = 0x46,
+	SM_PDE_FETCH = 0x50, SM_PDE_NP = 0x51, SM_PDE_RSVD = 0x52,
+	SM_PTE_FETCH = 0x58, SM_PTE_NP = 0x59, SM_PTE_RSVD = 0x5a,
+	SM_PTE_INV = 0x5b, SM_SL_FETCH = 0x78, SM_SL_RSVD = 0x7a,
+	SM_ADDR = 0x83, SM_WRITE = 0x85, SM_READ = 0x86,
+};
+
+static void model_error(struct fake_dmar *d, const char *what, u64 val)
+{
+	d->protocol_errors++;
+	hal_log(HAL_LOG_ERR, "fake_dmar: model error: %s (%#llx)\n", what,
+		(unsigned long long)val);
+}
+
+static bool scalable(const struct fake_dmar *d)
+{
+	return field(d->rtaddr_active, 11, 10) == TTM_SCALABLE;
+}
+
+/* ---- Memory as the device sees it (ECAP.C = 0) ------------------------ */
+
+static size_t line_hash(u64 pa, size_t mask)
+{
+	u64 h = (pa >> 6) * 0x9e3779b97f4a7c15ULL;
+
+	return (size_t)(h ^ (h >> 29)) & mask;
+}
+
+static struct fake_dmar_line *line_slot(struct fake_dmar *d, u64 pa,
+					bool insert);
+
+static void lines_grow(struct fake_dmar *d)
+{
+	struct fake_dmar_line *old = d->lines;
+	size_t i, old_cap = d->lines_cap;
+
+	d->lines_cap = old_cap ? old_cap * 2 : 1024;
+	d->lines = calloc(d->lines_cap, sizeof(*d->lines));
+	if (!d->lines)
+		abort();
+	d->lines_owner = d;
+	d->lines_used = 0;
+	for (i = 0; i < old_cap; i++) {
+		if (old[i].pa)
+			memcpy(line_slot(d, old[i].pa - 1, true)->data,
+			       old[i].data, 64);
+	}
+	free(old);
+}
+
+static struct fake_dmar_line *line_slot(struct fake_dmar *d, u64 pa,
+					bool insert)
+{
+	size_t i, mask;
+
+	if (insert && (d->lines_used + 1) * 2 > d->lines_cap)
+		lines_grow(d);
+	if (!d->lines_cap)
+		return NULL;
+	mask = d->lines_cap - 1;
+	for (i = line_hash(pa, mask);; i = (i + 1) & mask) {
+		if (d->lines[i].pa == pa + 1)
+			return &d->lines[i];
+		if (!d->lines[i].pa) {
+			if (!insert)
+				return NULL;
+			d->lines[i].pa = pa + 1;
+			d->lines_used++;
+			return &d->lines[i];
+		}
+	}
+}
+
+/* hal_cache_flush_line() hook: the line reaches memory. */
+static void on_flush(void *ctx, const void *line)
+{
+	struct fake_dmar *d = ctx;
+	u64 pa = fake_virt_to_phys_checked(line);
+	const void *va;
+
+	if (!pa)
+		return;
+	va = fake_phys_to_virt_checked(pa, 64);
+	if (va)
+		memcpy(line_slot(d, pa, true)->data, va, 64);
+}
+
+static bool device_view(const struct fake_dmar *d)
+{
+	return !ecap_bit(d, ECAP_C) && !d->coherent_view;
+}
+
+/*
+ * Read @len bytes of a table at @pa as the unit would. False when @pa is
+ * not allocated fake memory: a model error (a pointer, a freed page, or
+ * a bad address stored where a table address belongs).
+ */
+static bool dev_read(struct fake_dmar *d, u64 pa, void *out, size_t len)
+{
+	const u8 *va = fake_phys_to_virt_checked(pa, len);
+	u8 *o = out;
+	u64 p, line, end;
+
+	if (!va) {
+		model_error(d, "table read outside allocated memory", pa);
+		return false;
+	}
+	if (!device_view(d)) {
+		memcpy(out, va, len);
+		return true;
+	}
+	for (p = pa; p < pa + len; p = end) {
+		const struct fake_dmar_line *l;
+
+		line = p & ~63ULL;
+		end = line + 64 < pa + len ? line + 64 : pa + len;
+		l = line_slot(d, line, false);
+		if (!l) {
+			memset(o + (p - pa), 0xff, end - p);
+			d->unflushed_reads++;
+			hal_log(HAL_LOG_WARN, "fake_dmar: read of line %#llx "
+				"never flushed (ECAP.C = 0)\n",
+				(unsigned long long)line);
+			continue;
+		}
+		memcpy(o + (p - pa), l->data + (p - line), end - p);
+		if (memcmp(l->data + (p - line), va + (p - pa), end - p)) {
+			d->stale_reads++;
+			hal_log(HAL_LOG_WARN, "fake_dmar: line %#llx read "
+				"stale: written but not flushed\n",
+				(unsigned long long)line);
+		}
+	}
+	return true;
+}
+
+static bool read_u64(struct fake_dmar *d, u64 pa, u64 *v)
+{
+	return dev_read(d, pa, v, sizeof(*v));
+}
+
+/* ---- Caches --------------------------------------------------------------- */
+
+void fake_dmar_caches_reset(struct fake_dmar *d)
+{
+	memset(d->cc, 0, sizeof(d->cc));
+	memset(d->pc, 0, sizeof(d->pc));
+	memset(d->tlb, 0, sizeof(d->tlb));
+}
+
+#define COUNT_VALID(arr)						\
+	({								\
+		unsigned int n_ = 0, i_;				\
+		for (i_ = 0; i_ < sizeof(arr) / sizeof((arr)[0]); i_++) \
+			n_ += (arr)[i_].valid;				\
+		n_;							\
+	})
+
+unsigned int fake_dmar_cc_count(const struct fake_dmar *d)
+{
+	return COUNT_VALID(d->cc);
+}
+
+unsigned int fake_dmar_pc_count(const struct fake_dmar *d)
+{
+	return COUNT_VALID(d->pc);
+}
+
+unsigned int fake_dmar_iotlb_count(const struct fake_dmar *d)
+{
+	return COUNT_VALID(d->tlb);
+}
+
+/* A free slot, or the round-robin victim. */
+#define SLOT(arr, next)							\
+	({								\
+		unsigned int i_, n_ = sizeof(arr) / sizeof((arr)[0]);	\
+		for (i_ = 0; i_ < n_ && (arr)[i_].valid; i_++)		\
+			;						\
+		if (i_ == n_)						\
+			i_ = (next)++ % n_;				\
+		memset(&(arr)[i_], 0, sizeof((arr)[i_]));		\
+		(arr)[i_].valid = true;					\
+		&(arr)[i_];						\
+	})
+
+static struct fake_dmar_cc *cc_find(struct fake_dmar *d, u16 sid)
+{
+	unsigned int i;
+
+	for (i = 0; i < FAKE_DMAR_CC_MAX; i++) {
+		if (d->cc[i].valid && d->cc[i].sid == sid)
+			return &d->cc[i];
+	}
+	return NULL;
+}
+
+static struct fake_dmar_pc *pc_find(struct fake_dmar *d, u16 sid, u32 pasid)
+{
+	unsigned int i;
+
+	for (i = 0; i < FAKE_DMAR_PC_MAX; i++) {
+		if (d->pc[i].valid && d->pc[i].sid == sid &&
+		    d->pc[i].pasid == pasid)
+			return &d->pc[i];
+	}
+	return NULL;
+}
+
+static struct fake_dmar_tlb *tlb_find(struct fake_dmar *d, u16 did,
+				      u32 pasid, u64 iova)
+{
+	unsigned int i;
+
+	for (i = 0; i < FAKE_DMAR_IOTLB_MAX; i++) {
+		struct fake_dmar_tlb *t = &d->tlb[i];
+
+		if (t->valid && t->did == did && t->pasid == pasid &&
+		    iova - t->base < t->size)
+			return t;
+	}
+	return NULL;
+}
+
+/* ---- Faults --------------------------------------------------------------- */
+
+struct req {
+	u16 sid;
+	u32 pasid;		/* as requested */
+	u64 iova;
+	bool write;
+	bool fpd;		/* FPD seen on the walk so far */
+};
+
+static bool qualified(bool sm, u8 reason)
+{
+	if (sm)
+		return reason >= SM_CTX_NP && reason != SM_CTX_RSVD;
+	return reason >= FR_CTX_NP && (reason <= FR_SL_FETCH ||
+				       reason == FR_SL_RSVD);
+}
+
+static int fail(struct fake_dmar *d, const struct req *q,
+		struct fake_dma_result *r, u8 reason)
+{
+	r->reason = reason;
+	d->dma_faults++;
+	if (q->fpd && qualified(scalable(d), reason))
+		return reason;
+	r->recorded = true;
+	fake_dmar_record_fault(d, q->sid, q->iova, reason, q->write,
+			       q->pasid != FAKE_DMAR_NO_PASID,
+			       q->pasid == FAKE_DMAR_NO_PASID ? 0 : q->pasid);
+	return reason;
+}
+
+/* ---- Second-level translation [VT-d 3.7, 9.8] ------------------------- */
+
+/*
+ * Reserved bits of a present second-level entry at @level (1 = SL-PTE)
+ * [VT-d 9.8]: TM (62) in every entry; PS in SL-PML4E/PML5E; SNP unless a
+ * leaf on a unit with ECAP.SC; the address bits below a large page.
+ */
+static u64 sl_rsvd(const struct fake_dmar *d, u64 e, unsigned int level,
+		   bool leaf)
+{
+	u64 rsvd = 1ULL << 62;
+
+	if (level >= 4)
+		rsvd |= 1ULL << 7;
+	if (!leaf || !ecap_bit(d, ECAP_SC))
+		rsvd |= 1ULL << 11;
+	if (leaf && level == 2)
+		rsvd |= bits(20, 12);
+	if (leaf && level == 3)
+		rsvd |= bits(29, 12);
+	return e & rsvd;
+}
+
+static int sl_translate(struct fake_dmar *d, struct req *q,
+			struct fake_dma_result *r, u16 did, u32 pasid,
+			u64 table, unsigned int levels)
+{
+	bool sm = scalable(d);
+	struct fake_dmar_tlb *t = tlb_find(d, did, pasid, q->iova);
+	unsigned int level, shift = 12, aw = 12 + 9 * levels;
+	bool rd = true, wr = true;
+	u64 e = 0;
+
+	if (t) {
+		d->tlb_stats.hits++;
+		r->iotlb_hit = true;
+		q->fpd |= t->fpd;
+	} else {
+		d->tlb_stats.misses++;
+		if ((aw < 64 && (q->iova >> aw)) ||
+		    (q->iova >> cap_mgaw(d)))
+			return fail(d, q, r, sm ? SM_ADDR : FR_ADDR);
+		for (level = levels; level >= 1; level--) {
+			bool leaf;
+
+			shift = 12 + 9 * (level - 1);
+			if (!read_u64(d, table + 8 * ((q->iova >> shift) & 511),
+				      &e))
+				return fail(d, q, r,
+					    sm ? SM_SL_FETCH : FR_SL_FETCH);
+			rd &= e & 1;
+			wr &= (e >> 1) & 1;
+			if (!(e & 3)) {
+				/* Not present: cached only under CM. */
+				if (cap_cm(d)) {
+					t = SLOT(d->tlb, d->tlb_next);
+					t->did = did;
+					t->pasid = pasid;
+					t->base = q->iova & ~0xfffULL;
+					t->size = 0x1000;
+					t->fpd = q->fpd;
+					d->tlb_stats.fills++;
+				}
+				goto perm;
+			}
+			leaf = level == 1 || (level <= 3 && (e >> 7) & 1);
+			if (sl_rsvd(d, e, level, leaf) ||
+			    (leaf && level == 2 && !(cap_sllps(d) & 1)) ||
+			    (leaf && level == 3 && !(cap_sllps(d) & 2)))
+				return fail(d, q, r,
+					    sm ? SM_SL_RSVD : FR_SL_RSVD);
+			if (leaf)
+				break;
+			table = e & bits(51, 12);
+		}
+		t = SLOT(d->tlb, d->tlb_next);
+		t->present = true;
+		t->did = did;
+		t->pasid = pasid;
+		t->size = 1ULL << shift;
+		t->base = q->iova & ~(t->size - 1);
+		t->hpa = e & bits(51, shift);
+		t->r = rd;
+		t->w = wr;
+		t->fpd = q->fpd;
+		d->tlb_stats.fills++;
+	}
+	if (t->present) {
+		rd = t->r;
+		wr = t->w;
+	} else {
+		rd = wr = false;
+	}
+perm:
+	if (q->write ? !wr : !rd)
+		return fail(d, q, r, q->write ? (sm ? SM_WRITE : FR_WRITE) :
+						 (sm ? SM_READ : FR_READ));
+	r->hpa = t->hpa + (q->iova - t->base);
+	return 0;
+}
+
+/* ---- Legacy mode [VT-d 3.4.2, 9.1, 9.3] ------------------------------- */
+
+/* Read @sid's context entry; 0 when present and well-formed. */
+static u8 ctx_read_legacy(struct fake_dmar *d, u16 sid, u64 ce[2])
+{
+	u64 re[2];
+
+	if (!dev_read(d, (d->rtaddr_active & bits(63, 12)) + 16 * (sid >> 8),
+		      re, 16))
+		return FR_ROOT_FETCH;
+	/* [VT-d 9.1] P 0, CTP 63:12; bits 11:1 and 127:64 reserved. */
+	if ((re[0] & bits(11, 1)) || re[1])
+		return FR_ROOT_RSVD;
+	if (!(re[0] & 1))
+		return FR_ROOT_NP;
+	if (!dev_read(d, (re[0] & bits(63, 12)) + 16 * (sid & 0xff), ce, 16))
+		return FR_CTX_FETCH;
+	if (!(ce[0] & 1))
+		return FR_CTX_NP;
+	/*
+	 * [VT-d 9.3] P 0, FPD 1, TT 3:2, SLPTPTR 63:12, AW 66:64, DID
+	 * 87:72; reserved 11:4, 71, 127:88.
+	 */
+	if ((ce[0] & bits(11, 4)) || (ce[1] & (bits(63, 24) | bits(7, 7))))
+		return FR_CTX_RSVD;
+	return 0;
+}
+
+static int xlate_legacy(struct fake_dmar *d, struct req *q,
+			struct fake_dma_result *r)
+{
+	struct fake_dmar_cc *c = cc_find(d, q->sid);
+	unsigned int aw;
+	u64 lo, hi;
+
+	if (q->pasid != FAKE_DMAR_NO_PASID)
+		return fail(d, q, r, FR_CTX_INV);	/* no PASIDs here */
+	if (c) {
+		d->cc_stats.hits++;
+		r->cc_hit = true;
+	} else {
+		u64 ce[2] = { 0, 0 };
+		u8 reason;
+
+		d->cc_stats.misses++;
+		reason = ctx_read_legacy(d, q->sid, ce);
+		if (reason) {
+			q->fpd = reason == FR_CTX_NP && ((ce[0] >> 1) & 1);
+			if (cap_cm(d) && (reason == FR_ROOT_NP ||
+					  reason == FR_CTX_NP)) {
+				c = SLOT(d->cc, d->cc_next);
+				c->sid = q->sid;
+				c->reason = reason;
+				c->fpd = q->fpd;
+				d->cc_stats.fills++;
+			}
+			return fail(d, q, r, reason);
+		}
+		c = SLOT(d->cc, d->cc_next);
+		c->present = true;
+		c->sid = q->sid;
+		c->did = (u16)field(ce[1], 87 - 64, 72 - 64);
+		c->fpd = (ce[0] >> 1) & 1;
+		c->qw[0] = ce[0];
+		c->qw[1] = ce[1];
+		d->cc_stats.fills++;
+	}
+	q->fpd = c->fpd;
+	if (!c->present)
+		return fail(d, q, r, c->reason);
+	lo = c->qw[0];
+	hi = c->qw[1];
+	r->did = c->did;
+	aw = (unsigned int)field(hi, 2, 0);
+	switch (field(lo, 3, 2)) {
+	case 0:			/* untranslated requests: SL tables */
+		break;
+	case 1:			/* also translated requests: ECAP.DT */
+		if (!ecap_bit(d, ECAP_DT))
+			return fail(d, q, r, FR_CTX_INV);
+		break;
+	case 2:			/* pass-through: ECAP.PT */
+		if (!ecap_bit(d, ECAP_PT))
+			return fail(d, q, r, FR_CTX_INV);
+		r->hpa = q->iova;
+		return 0;
+	default:
+		return fail(d, q, r, FR_CTX_INV);
+	}
+	if (aw > 4 || !((cap_sagaw(d) >> aw) & 1))
+		return fail(d, q, r, FR_CTX_INV);
+	return sl_translate(d, q, r, c->did, FAKE_DMAR_NO_PASID,
+			    lo & bits(63, 12), aw + 2);
+}
+
+/* ---- Scalable mode [VT-d 3.4.3, 9.2, 9.4-9.6] ------------------------- */
+
+static u8 ctx_read_sm(struct fake_dmar *d, u16 sid, u64 ce[4])
+{
+	u8 devfn = (u8)sid;
+	u64 re[2], ctp;
+
+	if (!dev_read(d, (d->rtaddr_active & bits(63, 12)) + 16 * (sid >> 8),
+		      re, 16))
+		return SM_ROOT_FETCH;
+	/* [VT-d 9.2] LP 0, LCTP 63:12; UP 64, UCTP 127:76; 11:1, 75:65 reserved. */
+	if ((re[0] & bits(11, 1)) || (re[1] & bits(11, 1)))
+		return SM_ROOT_RSVD;
+	ctp = devfn < 128 ? re[0] : re[1];
+	if (!(ctp & 1))
+		return SM_ROOT_NP;
+	if (!dev_read(d, (ctp & bits(63, 12)) + 32 * (devfn % 128), ce, 32))
+		return SM_CTX_FETCH;
+	if (!(ce[0] & 1))
+		return SM_CTX_NP;
+	/*
+	 * [VT-d 9.4] P 0, FPD 1, DTE 2, PASIDE 3, PRE 4, PDTS 11:9,
+	 * PASIDDIRPTR 63:12, RID_PASID 83:64, RID_PRIV 84; reserved 8:5,
+	 * 127:85 and the upper 128 bits.
+	 */
+	if ((ce[0] & bits(8, 5)) || (ce[1] & bits(63, 21)) || ce[2] || ce[3])
+		return SM_CTX_RSVD;
+	return 0;
+}
+
+/* Fill a PASID-cache entry for (@q->sid, @pasid) from memory. */
+static u8 pasid_read(struct fake_dmar *d, struct req *q, u64 ctx0,
+		     u32 pasid, u64 pe[8])
+{
+	unsigned int pdts = (unsigned int)field(ctx0, 11, 9), aw;
+	u64 pde;
+
+	if ((pasid >> 6) >= (1U << (pdts + 7)))
+		return SM_PASID_BIG;
+	if (!read_u64(d, (ctx0 & bits(63, 12)) + 8 * (pasid >> 6), &pde))
+		return SM_PDE_FETCH;
+	/* [VT-d 9.5] P 0, FPD 1, SMPTBLPTR 63:12; 11:2 reserved. */
+	if (pde & bits(11, 2))
+		return SM_PDE_RSVD;
+	q->fpd |= (pde >> 1) & 1;
+	if (!(pde & 1))
+		return SM_PDE_NP;
+	if (!dev_read(d, (pde & bits(63, 12)) + 64 * (pasid & 63), pe, 64))
+		return SM_PTE_FETCH;
+	q->fpd |= (pe[0] >> 1) & 1;
+	if (!(pe[0] & 1))
+		return SM_PTE_NP;
+	/*
+	 * [VT-d 9.6] P 0, FPD 1, AW 4:2, SLEE 5, PGTT 8:6, SLADE 9,
+	 * SLPTPTR 63:12; DID 79:64, PWSNP 87, PGSNP 88. Reserved 11:10 and
+	 * 86:80.
+	 */
+	if ((pe[0] & bits(11, 10)) || (pe[1] & bits(22, 16)))
+		return SM_PTE_RSVD;
+	aw = (unsigned int)field(pe[0], 4, 2);
+	switch (field(pe[0], 8, 6)) {
+	case 2:			/* second-level only */
+		if (aw > 4 || !((cap_sagaw(d) >> aw) & 1))
+			return SM_PTE_INV;
+		return 0;
+	case 4:			/* pass-through */
+		return ecap_bit(d, ECAP_PT) ? 0 : SM_PTE_INV;
+	default:		/* first-level and nested: not modelled */
+		hal_log(HAL_LOG_WARN, "fake_dmar: PGTT %llu not modelled\n",
+			(unsigned long long)field(pe[0], 8, 6));
+		return SM_PTE_INV;
+	}
+}
+
+static int xlate_sm(struct fake_dmar *d, struct req *q,
+		    struct fake_dma_result *r)
+{
+	struct fake_dmar_cc *c = cc_find(d, q->sid);
+	struct fake_dmar_pc *p;
+	u32 pasid;
+
+	if (c) {
+		d->cc_stats.hits++;
+		r->cc_hit = true;
+	} else {
+		u64 ce[4] = { 0, 0, 0, 0 };
+		u8 reason;
+
+		d->cc_stats.misses++;
+		reason = ctx_read_sm(d, q->sid, ce);
+		if (reason) {
+			q->fpd = reason == SM_CTX_NP && ((ce[0] >> 1) & 1);
+			if (cap_cm(d) && (reason == SM_ROOT_NP ||
+					  reason == SM_CTX_NP)) {
+				c = SLOT(d->cc, d->cc_next);
+				c->sid = q->sid;
+				c->reason = reason;
+				c->fpd = q->fpd;
+				d->cc_stats.fills++;
+			}
+			return fail(d, q, r, reason);
+		}
+		c = SLOT(d->cc, d->cc_next);
+		c->present = true;
+		c->sid = q->sid;
+		c->fpd = (ce[0] >> 1) & 1;
+		memcpy(c->qw, ce, sizeof(c->qw));
+		d->cc_stats.fills++;
+	}
+	q->fpd = c->fpd;
+	if (!c->present)
+		return fail(d, q, r, c->reason);
+	if (q->pasid != FAKE_DMAR_NO_PASID && !((c->qw[0] >> 3) & 1))
+		return fail(d, q, r, SM_PASIDE);
+	pasid = q->pasid != FAKE_DMAR_NO_PASID ? q->pasid :
+		(u32)field(c->qw[1], 19, 0);
+	p = pc_find(d, q->sid, pasid);
+	if (p) {
+		d->pc_stats.hits++;
+		r->pc_hit = true;
+	} else {
+		u64 pe[8] = { 0 };
+		u8 reason;
+
+		d->pc_stats.misses++;
+		reason = pasid_read(d, q, c->qw[0], pasid, pe);
+		if (reason) {
+			if (cap_cm(d) && (reason == SM_PDE_NP ||
+					  reason == SM_PTE_NP)) {
+				p = SLOT(d->pc, d->pc_next);
+				p->sid = q->sid;
+				p->pasid = pasid;
+				p->reason = reason;
+				p->fpd = q->fpd;
+				d->pc_stats.fills++;
+			}
+			return fail(d, q, r, reason);
+		}
+		p = SLOT(d->pc, d->pc_next);
+		p->present = true;
+		p->sid = q->sid;
+		p->pasid = pasid;
+		p->did = (u16)field(pe[1], 79 - 64, 64 - 64);
+		p->fpd = q->fpd;
+		p->qw[0] = pe[0];
+		p->qw[1] = pe[1];
+		d->pc_stats.fills++;
+	}
+	q->fpd = p->fpd;
+	if (!p->present)
+		return fail(d, q, r, p->reason);
+	r->did = p->did;
+	if (field(p->qw[0], 8, 6) == 4) {
+		r->hpa = q->iova;
+		return 0;
+	}
+	return sl_translate(d, q, r, p->did, pasid, p->qw[0] & bits(63, 12),
+			    (unsigned int)field(p->qw[0], 4, 2) + 2);
+}
+
+int fake_dmar_dma(struct fake_dmar *d, u16 sid, u32 pasid, u64 iova,
+		  bool write, struct fake_dma_result *r)
+{
+	struct req q = { .sid = sid, .pasid = pasid, .iova = iova,
+			 .write = write };
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	d->dma_count++;
+	if (!(d->gsts & (1U << 31))) {		/* GSTS.TES clear */
+		r->hpa = iova;
+	} else {
+		switch (field(d->rtaddr_active, 11, 10)) {
+		case TTM_LEGACY:
+			ret = xlate_legacy(d, &q, r);
+			break;
+		case TTM_SCALABLE:
+			if (ecap_bit(d, ECAP_SMTS)) {
+				ret = xlate_sm(d, &q, r);
+				break;
+			}
+			/* fall through */
+		default:
+			model_error(d, "RTADDR.TTM not supported",
+				    d->rtaddr_active);
+			return fail(d, &q, r, SM_RTA);
+		}
+		if (ret)
+			return ret;
+	}
+	r->va = fake_phys_to_virt_checked(r->hpa, 1);
+	return 0;
+}
+
+/* ---- Invalidation [VT-d 6.5] ------------------------------------------ */
+
+/* [VT-d 6.5.2.1] Context cache: G 1 global, 2 domain, 3 device (+FM). */
+static void inv_cc(struct fake_dmar *d, unsigned int g, u16 did, u16 sid,
+		   unsigned int fm)
+{
+	/* FM masks the top @fm bits of the 3-bit function number. */
+	u16 mask = (u16)(((1U << fm) - 1) << (3 - fm));
+	bool sm = scalable(d);
+	unsigned int i;
+
+	for (i = 0; i < FAKE_DMAR_CC_MAX; i++) {
+		struct fake_dmar_cc *c = &d->cc[i];
+		bool drop;
+
+		if (!c->valid)
+			continue;
+		if (g == 1)
+			drop = true;
+		else if (g == 2)
+			drop = sm || c->did == did;
+		else if (g == 3)
+			drop = !((c->sid ^ sid) & ~mask) && (sm || c->did == did);
+		else
+			drop = false;
+		if (drop) {
+			c->valid = false;
+			d->cc_stats.drops++;
+		}
+	}
+}
+
+/* [VT-d 6.5.2.3] IOTLB: G 1 global, 2 domain, 3 page (AM). */
+static void inv_iotlb(struct fake_dmar *d, unsigned int g, u16 did, u64 addr,
+		      unsigned int am)
+{
+	u64 size = 0x1000ULL << am, base = addr & ~(size - 1);
+	unsigned int i;
+
+	for (i = 0; i < FAKE_DMAR_IOTLB_MAX; i++) {
+		struct fake_dmar_tlb *t = &d->tlb[i];
+		bool drop;
+
+		if (!t->valid)
+			continue;
+		if (g == 1)
+			drop = true;
+		else if (g == 2)
+			drop = t->did == did;
+		else if (g == 3)
+			drop = t->did == did && t->base < base + size &&
+			       base < t->base + t->size;
+		else
+			drop = false;
+		if (drop) {
+			t->valid = false;
+			d->tlb_stats.drops++;
+		}
+	}
+}
+
+/* [VT-d 6.5.2.2] PASID cache: G 0 domain, 1 PASID, 3 global. */
+static void inv_pc(struct fake_dmar *d, unsigned int g, u16 did, u32 pasid)
+{
+	unsigned int i;
+
+	for (i = 0; i < FAKE_DMAR_PC_MAX; i++) {
+		struct fake_dmar_pc *p = &d->pc[i];
+		bool drop;
+
+		if (!p->valid)
+			continue;
+		if (g == 3)
+			drop = true;
+		else if (g == 0)
+			drop = !p->present || p->did == did;
+		else if (g == 1)
+			drop = p->pasid == pasid && (!p->present ||
+						     p->did == did);
+		else
+			drop = false;
+		if (drop) {
+			p->valid = false;
+			d->pc_stats.drops++;
+		}
+	}
+}
+
+void fake_dmar_xlate_inv_desc(struct fake_dmar *d,
+			      const struct fake_dmar_desc *desc)
+{
+	u64 lo = desc->qw[0], hi = desc->qw[1];
+	unsigned int g = (unsigned int)field(lo, 5, 4);
+
+	switch (fake_dmar_desc_type(desc)) {
+	case 1:	/* DID 31:16, SID 47:32, FM 49:48 */
+		inv_cc(d, g, (u16)field(lo, 31, 16), (u16)field(lo, 47, 32),
+		       (unsigned int)field(lo, 49, 48));
+		break;
+	case 2:	/* DID 31:16; ADDR 127:76, IH 70, AM 69:64 */
+		inv_iotlb(d, g, (u16)field(lo, 31, 16), hi & bits(63, 12),
+			  (unsigned int)field(hi, 5, 0));
+		break;
+	case 6:	/* first-level and nested entries only: none cached */
+		break;
+	case 7:	/* DID 31:16, PASID 51:32 */
+		inv_pc(d, g, (u16)field(lo, 31, 16), (u32)field(lo, 51, 32));
+		break;
+	default:
+		break;
+	}
+}
+
+void fake_dmar_xlate_inv_ccmd(struct fake_dmar *d, u64 ccmd)
+{
+	/* [VT-d 11.4.4.3] CIRG 62:61, FM 33:32, SID 31:16, DID 15:0. */
+	inv_cc(d, (unsigned int)field(ccmd, 62, 61), (u16)field(ccmd, 15, 0),
+	       (u16)field(ccmd, 31, 16), (unsigned int)field(ccmd, 33, 32));
+}
+
+void fake_dmar_xlate_inv_iotlb(struct fake_dmar *d, u64 iotlb, u64 iva)
+{
+	/* [VT-d 11.4.8] IIRG 61:60, DID 47:32; IVA: ADDR 63:12, AM 5:0. */
+	inv_iotlb(d, (unsigned int)field(iotlb, 61, 60),
+		  (u16)field(iotlb, 47, 32), iva & bits(63, 12),
+		  (unsigned int)field(iva, 5, 0));
+}
+
+void fake_dmar_xlate_srtp(struct fake_dmar *d)
+{
+	/* [VT-d 6.5.3] Only with ESRTPS does SRTP invalidate the caches. */
+	if (cap_esrtps(d))
+		fake_dmar_caches_reset(d);
+}
+
+void fake_dmar_xlate_init(struct fake_dmar *d)
+{
+	if (!ecap_bit(d, ECAP_C))
+		fake_cache_set_flush_hook(on_flush, d);
+}
+
+void fake_dmar_xlate_fini(struct fake_dmar *d)
+{
+	if (!ecap_bit(d, ECAP_C))
+		fake_cache_set_flush_hook(NULL, NULL);
+	free(d->lines);
+	d->lines = NULL;
+	d->lines_cap = d->lines_used = 0;
+	d->lines_owner = NULL;
+}

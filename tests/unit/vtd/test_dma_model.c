@@ -1,0 +1,848 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The library's real flows against the DMAR model translating DMA
+ * (tests/fakes/fake_dmar_dma.c), with the caches hardware has: map and
+ * attach then DMA, unmap, detach, caching mode, scalable mode with a
+ * non-zero RID_PASID, pass-through, FPD, register-based invalidation,
+ * and ECAP.C = 0. Each cache also gets a "mutation" test: the model is
+ * told to ignore one descriptor type and the stale translation it then
+ * serves proves the cache is used, so the model cannot silently stop
+ * caching and the library's invalidation is what makes the other tests
+ * pass. Table positions are read with spec bit numbers written here.
+ */
+#include "vtd_test.h"
+
+#include <vtd/domain.h>
+
+#include "qi.h"
+#include "unit.h"
+
+static struct fake_dmar dmar;
+static struct vtd_unit *u;
+static u64 pages_before;
+static struct vtd_fault faults[16];
+static unsigned int fault_count;
+
+#define SID_A	0x0018		/* 00:03.0 */
+#define SID_B	0x0020		/* 00:04.0, same bus */
+#define SID_HI	0x00f8		/* 00:1f.0: upper SM context table */
+#define IOVA	0x100000ULL
+#define NOPASID	FAKE_DMAR_NO_PASID
+
+#define IGN_CC		(1U << 1)
+#define IGN_IOTLB	(1U << 2)
+#define IGN_PC		(1U << 7)
+
+static void on_fault(void *ctx, struct vtd_unit *unit,
+		     const struct vtd_fault *f)
+{
+	faults[fault_count++ % 16] = *f;
+}
+
+static void bring_up(u64 cap, u64 ecap)
+{
+	struct vtd_dmar_drhd drhd = test_drhd();
+	struct vtd_unit_params p = { .fault_fn = on_fault };
+
+	fake_hal_reset();
+	pages_before = fake_mem_pages_in_use();
+	assert_int_equal(fake_dmar_init(&dmar, TEST_BASE, cap, ecap), 0);
+	assert_int_equal(vtd_unit_create(&drhd, &p, &u), 0);
+	assert_int_equal(vtd_unit_enable(u), 0);
+	fake_dmar_log_clear(&dmar);
+	fault_count = 0;
+}
+
+static int setup_legacy(void **state)
+{
+	bring_up(FAKE_DMAR_QEMU_CAP_LEGACY, FAKE_DMAR_QEMU_ECAP_LEGACY);
+	return 0;
+}
+
+static int setup_legacy_cm(void **state)
+{
+	bring_up(with_bit(FAKE_DMAR_QEMU_CAP_LEGACY, 7, true),
+		 FAKE_DMAR_QEMU_ECAP_LEGACY);
+	return 0;
+}
+
+/* ECAP.QI (bit 1) clear: CCMD and IOTLB register invalidation. */
+static int setup_legacy_noqi(void **state)
+{
+	bring_up(FAKE_DMAR_QEMU_CAP_LEGACY,
+		 with_bit(FAKE_DMAR_QEMU_ECAP_LEGACY, 1, false));
+	return 0;
+}
+
+/* ECAP.C (bit 0) set: table walks snoop the CPU caches. */
+static int setup_legacy_coherent(void **state)
+{
+	bring_up(FAKE_DMAR_QEMU_CAP_LEGACY,
+		 with_bit(FAKE_DMAR_QEMU_ECAP_LEGACY, 0, true));
+	return 0;
+}
+
+/* The SM caps have CM = 1, as QEMU's caching-mode=on. */
+static int setup_sm_cm(void **state)
+{
+	bring_up(FAKE_DMAR_QEMU_CAP_SM, FAKE_DMAR_QEMU_ECAP_SM);
+	return 0;
+}
+
+static int setup_sm(void **state)
+{
+	bring_up(with_bit(FAKE_DMAR_QEMU_CAP_SM, 7, false),
+		 FAKE_DMAR_QEMU_ECAP_SM);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	assert_int_equal(dmar.protocol_errors, 0);
+	/* Every table line the unit read had been flushed, unchanged since. */
+	assert_int_equal(dmar.stale_reads, 0);
+	assert_int_equal(dmar.unflushed_reads, 0);
+	vtd_unit_destroy(u);
+	fake_dmar_fini(&dmar);
+	assert_int_equal(fake_mem_pages_in_use(), pages_before);
+	return 0;
+}
+
+/* ---- Helpers ------------------------------------------------------------ */
+
+static bool sm(void)
+{
+	return vtd_unit_is_scalable(u);
+}
+
+static u8 fr_read(void)
+{
+	return sm() ? 0x86 : 0x06;
+}
+
+static u8 fr_write(void)
+{
+	return sm() ? 0x85 : 0x05;
+}
+
+static u8 fr_ctx_np(void)
+{
+	return sm() ? 0x41 : 0x02;
+}
+
+static u64 *pa_to_va(u64 pa)
+{
+	u64 *va = fake_phys_to_virt_checked(pa & ~0xfffULL, 4096);
+
+	assert_non_null(va);
+	return va + (pa & 0xfff) / 8;
+}
+
+/* DMA read or write; returns the fault reason (0: translated). */
+static u8 dma(u16 sid, u64 iova, bool write, struct fake_dma_result *r)
+{
+	struct fake_dma_result tmp;
+
+	return (u8)fake_dmar_dma(&dmar, sid, NOPASID, iova, write,
+				 r ? r : &tmp);
+}
+
+static u64 dma_hpa(u16 sid, u64 iova)
+{
+	struct fake_dma_result r;
+
+	assert_int_equal(dma(sid, iova, false, &r), 0);
+	return r.hpa;
+}
+
+/* Handle pending faults; returns how many arrived. */
+static unsigned int take_faults(void)
+{
+	unsigned int before = fault_count;
+
+	vtd_fault_handle(u);
+	return fault_count - before;
+}
+
+static const struct vtd_fault *last_fault(void)
+{
+	return &faults[(fault_count - 1) % 16];
+}
+
+/* [VT-d 9.1-9.6] The context entry of @sid (2 or 4 qwords). */
+static u64 *ctx_of(u16 sid)
+{
+	u64 *root = pa_to_va(dmar.rtaddr_active & ~0xfffULL);
+	u64 re;
+
+	if (!sm()) {
+		re = root[2 * (sid >> 8)];
+		return (re & 1) ? pa_to_va((re & ~0xfffULL) +
+					   16 * (sid & 0xff)) : NULL;
+	}
+	re = root[2 * (sid >> 8) + ((sid & 0xff) >= 128)];
+	return (re & 1) ? pa_to_va((re & ~0xfffULL) +
+				   32 * ((sid & 0xff) % 128)) : NULL;
+}
+
+/* Scalable mode: the PASID entry of @pasid for @sid [VT-d 9.5, 9.6]. */
+static u64 *pasid_entry_of(u16 sid, u32 pasid)
+{
+	u64 *ce = ctx_of(sid);
+	u64 pde;
+
+	assert_non_null(ce);
+	pde = *pa_to_va((ce[0] & ~0xfffULL) + 8 * (pasid >> 6));
+	assert_true(pde & 1);
+	return pa_to_va((pde & ~0xfffULL) + 64 * (pasid & 63));
+}
+
+/* The leaf second-level entry mapping @iova for @sid [VT-d 9.8]. */
+static u64 *leaf_of(u16 sid, u64 iova)
+{
+	u64 table, *e;
+	unsigned int levels, level;
+
+	if (!sm()) {
+		u64 *ce = ctx_of(sid);
+
+		table = ce[0] & ~0xfffULL;
+		levels = (ce[1] & 7) + 2;
+	} else {
+		u64 *ce = ctx_of(sid), *pe;
+
+		pe = pasid_entry_of(sid, (u32)(ce[1] & 0xfffff));
+		table = pe[0] & ~0xfffULL & ((1ULL << 52) - 1);
+		levels = ((pe[0] >> 2) & 7) + 2;
+	}
+	for (level = levels;; level--) {
+		e = pa_to_va(table + 8 * ((iova >> (12 + 9 * (level - 1))) &
+					  511));
+		assert_true(*e & 3);
+		if (level == 1 || (*e & (1ULL << 7)))
+			return e;
+		table = *e & 0x000ffffffffff000ULL;
+	}
+}
+
+/* The DID the unit tags @sid's translations with. */
+static u16 did_of(u16 sid)
+{
+	struct fake_dma_result r;
+
+	fake_dmar_dma(&dmar, sid, NOPASID, IOVA, false, &r);
+	return r.did;
+}
+
+/* A write to a table behind the library's back, flushed as it would be. */
+static void poke(u64 *p, u64 v)
+{
+	*p = v;
+	hal_cache_flush_line(p);
+}
+
+struct page {
+	u8 *va;
+	u64 pa;
+};
+
+static struct page page_new(void)
+{
+	struct page p;
+
+	p.va = hal_page_alloc(0);
+	assert_non_null(p.va);
+	p.pa = hal_paddr_val(hal_virt_to_phys(p.va));
+	return p;
+}
+
+static struct vtd_domain *paging_domain(void)
+{
+	struct vtd_domain *d;
+
+	assert_int_equal(vtd_domain_create(u, VTD_DOMAIN_PAGING, 0, &d), 0);
+	return d;
+}
+
+static void map(struct vtd_domain *d, u64 iova, u64 pa, u64 size, u32 prot)
+{
+	assert_int_equal(vtd_domain_map(d, vtd_iova_init(iova),
+					hal_paddr_init(pa), size, prot), 0);
+}
+
+static void attach(u16 sid, struct vtd_domain *d, u32 rid_pasid, bool fpd)
+{
+	struct vtd_attach_params p = { .rid_pasid = rid_pasid,
+				       .fault_disable = fpd };
+
+	assert_int_equal(vtd_device_attach(u, sid, d, &p), 0);
+}
+
+/* ---- Map, attach, DMA ---------------------------------------------------- */
+
+static void test_dma_map_attach_translates(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct page a = page_new(), b = page_new();
+	struct fake_dma_result r;
+
+	map(d, IOVA, a.pa, 0x1000, VTD_PROT_READ | VTD_PROT_WRITE);
+	map(d, IOVA + 0x1000, b.pa, 0x1000, VTD_PROT_READ);
+	attach(SID_A, d, 0, false);
+	a.va[0x123] = 0x5a;
+	assert_int_equal(dma(SID_A, IOVA + 0x123, false, &r), 0);
+	assert_int_equal(r.hpa, a.pa + 0x123);
+	assert_ptr_equal(r.va, a.va + 0x123);
+	assert_int_equal(*(u8 *)r.va, 0x5a);
+	assert_false(r.iotlb_hit);
+	assert_int_equal(dma(SID_A, IOVA + 0x456, true, &r), 0);
+	assert_true(r.iotlb_hit);			/* the leaf was cached */
+	assert_true(r.cc_hit);
+	assert_int_equal(dma(SID_A, IOVA + 0x1010, false, &r), 0);
+	assert_int_equal(r.hpa, b.pa + 0x10);
+	assert_int_equal(take_faults(), 0);
+	/* Read-only page: a write faults, recorded with SID, page and T. */
+	assert_int_equal(dma(SID_A, IOVA + 0x1010, true, &r), fr_write());
+	assert_true(r.recorded);
+	assert_int_equal(take_faults(), 1);
+	assert_int_equal(last_fault()->reason, fr_write());
+	assert_int_equal(last_fault()->sid, SID_A);
+	assert_int_equal(last_fault()->addr, IOVA + 0x1000);
+	assert_true(last_fault()->write);
+	assert_false(last_fault()->pasid_present);
+	/* Unmapped IOVA and unattached device. */
+	assert_int_equal(dma(SID_A, IOVA + 0x2000, false, NULL), fr_read());
+	assert_int_equal(take_faults(), 1);
+	assert_false(last_fault()->write);
+	assert_int_equal(dma(SID_B, IOVA, false, NULL), fr_ctx_np());
+	assert_int_equal(take_faults(), 1);
+	assert_int_equal(last_fault()->sid, SID_B);
+	assert_int_equal(vtd_device_detach(u, SID_A), 0);
+	assert_int_equal(vtd_domain_destroy(d), 0);
+	hal_page_free(a.va, 0);
+	hal_page_free(b.va, 0);
+}
+
+/* A 2 MiB leaf is cached as one IOTLB entry. */
+static void test_dma_large_page(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct fake_dma_result r;
+
+	map(d, 0x40000000ULL, 0x80000000ULL, 0x200000,
+	    VTD_PROT_READ | VTD_PROT_WRITE);
+	attach(SID_HI, d, 0, false);
+	assert_int_equal(dma(SID_HI, 0x40000000ULL + 0x1234, true, &r), 0);
+	assert_int_equal(r.hpa, 0x80001234ULL);
+	assert_int_equal(dma(SID_HI, 0x40000000ULL + 0x1ff000, false, &r), 0);
+	assert_true(r.iotlb_hit);
+	assert_int_equal(r.hpa, 0x801ff000ULL);
+	assert_int_equal(fake_dmar_iotlb_count(&dmar), 1);
+	vtd_device_detach(u, SID_HI);
+	vtd_domain_destroy(d);
+}
+
+/* ---- Unmap --------------------------------------------------------------- */
+
+static void test_dma_unmap_then_faults(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct page a = page_new();
+
+	map(d, IOVA, a.pa, 0x1000, VTD_PROT_READ);
+	attach(SID_A, d, 0, false);
+	assert_int_equal(dma_hpa(SID_A, IOVA), a.pa);
+	assert_int_equal(fake_dmar_iotlb_count(&dmar), 1);
+	assert_int_equal(vtd_domain_unmap(d, vtd_iova_init(IOVA), 0x1000), 0);
+	assert_int_equal(fake_dmar_iotlb_count(&dmar), 0);
+	assert_int_equal(dma(SID_A, IOVA, false, NULL), fr_read());
+	assert_int_equal(take_faults(), 1);
+	vtd_device_detach(u, SID_A);
+	vtd_domain_destroy(d);
+	hal_page_free(a.va, 0);
+}
+
+/* Mutation: without the IOTLB descriptor the unmapped page stays usable. */
+static void test_dma_unmap_without_iotlb_inv_is_stale(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct page a = page_new();
+	struct fake_dma_result r;
+
+	map(d, IOVA, a.pa, 0x1000, VTD_PROT_READ);
+	attach(SID_A, d, 0, false);
+	assert_int_equal(dma_hpa(SID_A, IOVA), a.pa);
+	dmar.inv_ignore = IGN_IOTLB;
+	assert_int_equal(vtd_domain_unmap(d, vtd_iova_init(IOVA), 0x1000), 0);
+	assert_int_equal(dma(SID_A, IOVA, false, &r), 0);
+	assert_true(r.iotlb_hit);
+	assert_int_equal(r.hpa, a.pa);			/* stale */
+	dmar.inv_ignore = 0;
+	assert_int_equal(vtd_inv_iotlb_range(u, r.did, IOVA, 0x1000, true), 0);
+	assert_int_equal(dma(SID_A, IOVA, false, NULL), fr_read());
+	assert_int_equal(take_faults(), 1);
+	vtd_device_detach(u, SID_A);
+	vtd_domain_destroy(d);
+	hal_page_free(a.va, 0);
+}
+
+/* The IOTLB serves a leaf changed in memory until a PSI names it. */
+static void test_dma_iotlb_used_until_psi(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct page a = page_new(), b = page_new();
+	u64 *pte, old;
+	u16 did;
+
+	map(d, IOVA, a.pa, 0x2000, VTD_PROT_READ);
+	attach(SID_A, d, 0, false);
+	did = did_of(SID_A);
+	assert_int_equal(dma_hpa(SID_A, IOVA + 0x1000), a.pa + 0x1000);
+	pte = leaf_of(SID_A, IOVA + 0x1000);
+	old = *pte;
+	poke(pte, (b.pa & ~0xfffULL) | 1);
+	assert_int_equal(dma_hpa(SID_A, IOVA + 0x1000), a.pa + 0x1000);
+	/* A PSI of another page or another domain leaves it. */
+	assert_int_equal(vtd_inv_iotlb_range(u, did, IOVA, 0x1000, true), 0);
+	assert_int_equal(vtd_inv_iotlb_range(u, did + 1, IOVA + 0x1000,
+					     0x1000, true), 0);
+	assert_int_equal(dma_hpa(SID_A, IOVA + 0x1000), a.pa + 0x1000);
+	assert_int_equal(vtd_inv_iotlb_range(u, did, IOVA + 0x1000, 0x1000,
+					     true), 0);
+	assert_int_equal(dma_hpa(SID_A, IOVA + 0x1000), b.pa);
+	poke(pte, old);
+	assert_int_equal(vtd_inv_iotlb_domain(u, did), 0);
+	vtd_device_detach(u, SID_A);
+	vtd_domain_destroy(d);
+	hal_page_free(a.va, 0);
+	hal_page_free(b.va, 0);
+}
+
+/* ---- Detach -------------------------------------------------------------- */
+
+static void test_dma_detach_then_faults(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+
+	map(d, IOVA, 0x7000000, 0x1000, VTD_PROT_READ);
+	attach(SID_A, d, 0, false);
+	assert_int_equal(dma_hpa(SID_A, IOVA), 0x7000000);
+	assert_int_equal(vtd_device_detach(u, SID_A), 0);
+	assert_int_equal(dma(SID_A, IOVA, false, NULL), fr_ctx_np());
+	assert_int_equal(take_faults(), 1);
+	assert_int_equal(last_fault()->reason, fr_ctx_np());
+	vtd_domain_destroy(d);
+}
+
+/* Mutation: without the context-cache descriptor, detach leaves DMA on. */
+static void test_dma_detach_without_cc_inv_is_stale(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct fake_dma_result r;
+
+	map(d, IOVA, 0x7000000, 0x1000, VTD_PROT_READ);
+	attach(SID_A, d, 0, false);
+	assert_int_equal(dma_hpa(SID_A, IOVA), 0x7000000);
+	dmar.inv_ignore = IGN_CC;
+	assert_int_equal(vtd_device_detach(u, SID_A), 0);
+	/* The IOTLB was flushed; the cached context entry still walks. */
+	assert_int_equal(dma(SID_A, IOVA, false, &r), 0);
+	assert_true(r.cc_hit);
+	assert_false(r.iotlb_hit);
+	dmar.inv_ignore = 0;
+	assert_int_equal(vtd_inv_context_global(u), 0);
+	assert_int_equal(dma(SID_A, IOVA, false, NULL), 2);
+	take_faults();
+	vtd_domain_destroy(d);
+}
+
+/* ---- Caching mode: not-present results are cached ---------------------- */
+
+static void test_dma_cm_attach_after_cached_not_present(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct fake_dma_result r;
+
+	map(d, IOVA, 0x7000000, 0x1000, VTD_PROT_READ);
+	attach(SID_A, d, 0, false);		/* bus 0's context table */
+	assert_int_equal(dma(SID_B, IOVA, false, &r), fr_ctx_np());
+	assert_int_equal(dma(SID_B, IOVA, false, &r), fr_ctx_np());
+	assert_true(r.cc_hit);			/* cached not-present */
+	take_faults();
+	attach(SID_B, d, 0, false);
+	assert_int_equal(dma_hpa(SID_B, IOVA), 0x7000000);
+	vtd_device_detach(u, SID_B);
+	vtd_device_detach(u, SID_A);
+	vtd_domain_destroy(d);
+}
+
+/* Mutation: attach under CM works only through its DID-0 invalidation. */
+static void test_dma_cm_attach_without_cc_inv_is_stale(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct fake_dma_result r;
+
+	map(d, IOVA, 0x7000000, 0x1000, VTD_PROT_READ);
+	attach(SID_A, d, 0, false);
+	assert_int_equal(dma(SID_B, IOVA, false, NULL), fr_ctx_np());
+	dmar.inv_ignore = IGN_CC;
+	attach(SID_B, d, 0, false);
+	assert_int_equal(dma(SID_B, IOVA, false, &r), fr_ctx_np());
+	assert_true(r.cc_hit);
+	dmar.inv_ignore = 0;
+	/* Device-selective with the DID the entry was cached under (0). */
+	assert_int_equal(vtd_inv_context_device(u, did_of(SID_A), SID_B, 0),
+			 0);
+	assert_int_equal(dma(SID_B, IOVA, false, NULL), fr_ctx_np());
+	assert_int_equal(vtd_inv_context_device(u, 0, SID_B, 0), 0);
+	assert_int_equal(dma_hpa(SID_B, IOVA), 0x7000000);
+	take_faults();
+	vtd_device_detach(u, SID_B);
+	vtd_device_detach(u, SID_A);
+	vtd_domain_destroy(d);
+}
+
+/* Under CM a not-present leaf is cached; map's PSI drops it. */
+static void test_dma_cm_map_after_cached_not_present(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct fake_dma_result r;
+
+	attach(SID_A, d, 0, false);
+	assert_int_equal(dma(SID_A, IOVA, false, NULL), fr_read());
+	assert_int_equal(fake_dmar_iotlb_count(&dmar), 1);
+	dmar.inv_ignore = IGN_IOTLB;
+	map(d, IOVA, 0x7000000, 0x1000, VTD_PROT_READ);
+	assert_int_equal(dma(SID_A, IOVA, false, &r), fr_read());
+	assert_true(r.iotlb_hit);			/* mutation: stale */
+	dmar.inv_ignore = 0;
+	assert_int_equal(vtd_domain_unmap(d, vtd_iova_init(IOVA), 0x1000), 0);
+	map(d, IOVA, 0x7000000, 0x1000, VTD_PROT_READ);
+	assert_int_equal(dma_hpa(SID_A, IOVA), 0x7000000);
+	take_faults();
+	vtd_device_detach(u, SID_A);
+	vtd_domain_destroy(d);
+}
+
+/* Without CM nothing not-present is cached: attach needs no flush. */
+static void test_dma_no_cm_caches_no_not_present(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+
+	attach(SID_A, d, 0, false);
+	assert_int_equal(dma(SID_B, IOVA, false, NULL), fr_ctx_np());
+	assert_int_equal(dma(SID_A, IOVA, false, NULL), fr_read());
+	assert_int_equal(fake_dmar_iotlb_count(&dmar), 0);
+	fake_dmar_log_clear(&dmar);
+	attach(SID_B, d, 0, false);
+	map(d, IOVA, 0x7000000, 0x1000, VTD_PROT_READ);
+	assert_int_equal(dmar.log_len, 0);
+	assert_int_equal(dma_hpa(SID_B, IOVA), 0x7000000);
+	assert_int_equal(dma_hpa(SID_A, IOVA), 0x7000000);
+	take_faults();
+	vtd_device_detach(u, SID_A);
+	vtd_device_detach(u, SID_B);
+	vtd_domain_destroy(d);
+}
+
+/* ---- Scalable mode ------------------------------------------------------ */
+
+static void test_dma_sm_rid_pasid_nonzero(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct fake_dma_result r;
+
+	map(d, IOVA, 0x7000000, 0x1000, VTD_PROT_READ | VTD_PROT_WRITE);
+	attach(SID_HI, d, 5, false);
+	assert_int_equal(dma(SID_HI, IOVA + 8, true, &r), 0);
+	assert_int_equal(r.hpa, 0x7000008);
+	assert_int_equal(r.did, pasid_entry_of(SID_HI, 5)[1] & 0xffff);
+	assert_int_equal(fake_dmar_pc_count(&dmar), 1);
+	assert_int_equal(dmar.pc[0].pasid, 5);
+	/* Requests with a PASID are blocked: the context has PASIDE = 0. */
+	assert_int_equal(fake_dmar_dma(&dmar, SID_HI, 5, IOVA, false, &r),
+			 0x45);
+	assert_int_equal(take_faults(), 1);
+	assert_true(last_fault()->pasid_present);
+	assert_int_equal(last_fault()->pasid, 5);
+	vtd_device_detach(u, SID_HI);
+	vtd_domain_destroy(d);
+}
+
+/* The PASID cache serves an entry cleared in memory until a PC descriptor. */
+static void test_dma_sm_pasid_cache_used(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct vtd_qi_desc pc;
+	u64 *pe, old;
+	u16 did;
+
+	map(d, IOVA, 0x7000000, 0x1000, VTD_PROT_READ);
+	attach(SID_A, d, 3, false);
+	did = did_of(SID_A);
+	pe = pasid_entry_of(SID_A, 3);
+	old = pe[0];
+	poke(pe, old & ~1ULL);				/* P = 0 */
+	assert_int_equal(dma_hpa(SID_A, IOVA), 0x7000000);	/* IOTLB */
+	assert_int_equal(vtd_inv_iotlb_domain(u, did), 0);
+	assert_int_equal(dma_hpa(SID_A, IOVA), 0x7000000);	/* PC */
+	/* Another PASID or another DID does not drop it. */
+	pc = vtd_qi_pc(VTD_QI_PC_G_PASID, did, 4);
+	assert_int_equal(vtd_qi_submit(u, &pc, 1, 0), 0);
+	pc = vtd_qi_pc(VTD_QI_PC_G_PASID, did + 1, 3);
+	assert_int_equal(vtd_qi_submit(u, &pc, 1, 0), 0);
+	assert_int_equal(vtd_inv_iotlb_domain(u, did), 0);
+	assert_int_equal(dma_hpa(SID_A, IOVA), 0x7000000);
+	pc = vtd_qi_pc(VTD_QI_PC_G_PASID, did, 3);
+	assert_int_equal(vtd_qi_submit(u, &pc, 1, 0), 0);
+	assert_int_equal(vtd_inv_iotlb_domain(u, did), 0);
+	assert_int_equal(dma(SID_A, IOVA, false, NULL), 0x59);
+	assert_int_equal(take_faults(), 1);
+	poke(pe, old);
+	pc = vtd_qi_pc(VTD_QI_PC_G_DOMAIN, did, 0);
+	assert_int_equal(vtd_qi_submit(u, &pc, 1, 0), 0);
+	assert_int_equal(dma_hpa(SID_A, IOVA), 0x7000000);
+	vtd_device_detach(u, SID_A);
+	vtd_domain_destroy(d);
+}
+
+/*
+ * Detach, then attach to another domain: correct only because detach
+ * invalidates the PASID cache. Mutation: without that descriptor the
+ * device keeps translating through the old domain's tables.
+ */
+static void test_dma_sm_reattach_needs_pc_inv(void **state)
+{
+	struct vtd_domain *da = paging_domain(), *db = paging_domain();
+
+	map(da, IOVA, 0x7000000, 0x1000, VTD_PROT_READ);
+	map(db, IOVA, 0x9000000, 0x1000, VTD_PROT_READ);
+	attach(SID_A, da, 0, false);
+	assert_int_equal(dma_hpa(SID_A, IOVA), 0x7000000);
+	assert_int_equal(vtd_device_detach(u, SID_A), 0);
+	attach(SID_A, db, 0, false);
+	assert_int_equal(dma_hpa(SID_A, IOVA), 0x9000000);
+
+	assert_int_equal(vtd_device_detach(u, SID_A), 0);
+	attach(SID_A, da, 0, false);
+	assert_int_equal(dma_hpa(SID_A, IOVA), 0x7000000);
+	dmar.inv_ignore = IGN_PC;
+	assert_int_equal(vtd_device_detach(u, SID_A), 0);
+	attach(SID_A, db, 0, false);
+	assert_int_equal(dma_hpa(SID_A, IOVA), 0x7000000);	/* stale */
+	dmar.inv_ignore = 0;
+	vtd_device_detach(u, SID_A);
+	vtd_domain_destroy(da);
+	vtd_domain_destroy(db);
+}
+
+/* ---- Pass-through, FPD, register-based invalidation, re-enable -------- */
+
+static void test_dma_passthrough(void **state)
+{
+	struct vtd_domain *d;
+	struct fake_dma_result r;
+
+	assert_int_equal(vtd_domain_create(u, VTD_DOMAIN_PASSTHROUGH, 0, &d),
+			 0);
+	attach(SID_A, d, 0, false);
+	assert_int_equal(dma(SID_A, 0x12345678, true, &r), 0);
+	assert_int_equal(r.hpa, 0x12345678);
+	assert_int_equal(fake_dmar_iotlb_count(&dmar), 0);
+	assert_int_equal(vtd_device_detach(u, SID_A), 0);
+	assert_int_equal(dma(SID_A, 0x12345678, true, NULL), fr_ctx_np());
+	take_faults();
+	vtd_domain_destroy(d);
+}
+
+static void test_dma_fpd_suppresses_faults(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct fake_dma_result r;
+
+	map(d, IOVA, 0x7000000, 0x1000, VTD_PROT_READ);
+	attach(SID_A, d, 0, true);
+	assert_int_equal(dma(SID_A, IOVA, true, &r), fr_write());
+	assert_false(r.recorded);
+	assert_int_equal(dma(SID_A, IOVA + 0x1000, false, &r), fr_read());
+	assert_false(r.recorded);
+	assert_int_equal(take_faults(), 0);
+	/* Another device on the same unit still reports. */
+	assert_int_equal(dma(SID_B, IOVA, false, &r), fr_ctx_np());
+	assert_true(r.recorded);
+	assert_int_equal(take_faults(), 1);
+	vtd_device_detach(u, SID_A);
+	vtd_domain_destroy(d);
+}
+
+/* ECAP.QI = 0: the same flows through CCMD and the IOTLB registers. */
+static void test_dma_register_invalidation(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+
+	assert_false(vtd_qi_enabled(u));
+	map(d, IOVA, 0x7000000, 0x2000, VTD_PROT_READ);
+	attach(SID_A, d, 0, false);
+	assert_int_equal(dma_hpa(SID_A, IOVA + 0x1000), 0x7001000);
+	assert_int_equal(vtd_domain_unmap(d, vtd_iova_init(IOVA + 0x1000),
+					  0x1000), 0);
+	assert_int_equal(dma(SID_A, IOVA + 0x1000, false, NULL), 6);
+	assert_int_equal(dma_hpa(SID_A, IOVA), 0x7000000);
+	assert_int_equal(vtd_device_detach(u, SID_A), 0);
+	assert_int_equal(dma(SID_A, IOVA, false, NULL), 2);
+	assert_true(dmar.reg_inv_count > 0);
+	take_faults();
+	vtd_domain_destroy(d);
+}
+
+/*
+ * Disable and enable again: without CAP.ESRTPS the unit keeps its caches
+ * across SRTP, and only the global invalidations of vtd_unit_enable()
+ * make a change made meanwhile visible. Mutation: ignore them.
+ */
+static void test_dma_reenable_invalidates_globally(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	u64 *pte, old;
+
+	map(d, IOVA, 0x7000000, 0x1000, VTD_PROT_READ);
+	attach(SID_A, d, 0, false);
+	assert_int_equal(dma_hpa(SID_A, IOVA), 0x7000000);
+	pte = leaf_of(SID_A, IOVA);
+	old = *pte;
+	poke(pte, 0x9000000 | 1);
+	assert_int_equal(vtd_unit_disable(u), 0);
+	dmar.inv_ignore = IGN_CC | IGN_IOTLB | IGN_PC;
+	assert_int_equal(vtd_unit_enable(u), 0);
+	assert_int_equal(dma_hpa(SID_A, IOVA), 0x7000000);	/* stale */
+	dmar.inv_ignore = 0;
+	assert_int_equal(vtd_unit_disable(u), 0);
+	assert_int_equal(vtd_unit_enable(u), 0);
+	assert_int_equal(dma_hpa(SID_A, IOVA), 0x9000000);
+	poke(pte, old);
+	assert_int_equal(vtd_inv_iotlb_global(u), 0);
+	vtd_device_detach(u, SID_A);
+	vtd_domain_destroy(d);
+}
+
+/* ---- ECAP.C = 0: the unit sees memory only as flushed ------------------- */
+
+static void test_dma_noncoherent_sees_flushed_lines_only(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	u64 *pte, old;
+	u16 did;
+
+	map(d, IOVA, 0x7000000, 0x1000, VTD_PROT_READ);
+	attach(SID_A, d, 0, false);
+	did = did_of(SID_A);
+	pte = leaf_of(SID_A, IOVA);
+	old = *pte;
+	*pte = 0x9000000 | 1;				/* not flushed */
+	assert_int_equal(vtd_inv_iotlb_domain(u, did), 0);
+	assert_int_equal(dma_hpa(SID_A, IOVA), 0x7000000);
+	assert_int_equal(dmar.stale_reads, 1);
+	hal_cache_flush_line(pte);
+	assert_int_equal(vtd_inv_iotlb_domain(u, did), 0);
+	assert_int_equal(dma_hpa(SID_A, IOVA), 0x9000000);
+	poke(pte, old);
+	assert_int_equal(vtd_inv_iotlb_domain(u, did), 0);
+	dmar.stale_reads = 0;
+	vtd_device_detach(u, SID_A);
+	vtd_domain_destroy(d);
+}
+
+/* A coherent unit (ECAP.C = 1) sees every write at once. */
+static void test_dma_coherent_sees_writes(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	u64 *pte, old;
+
+	map(d, IOVA, 0x7000000, 0x1000, VTD_PROT_READ);
+	attach(SID_A, d, 0, false);
+	assert_int_equal(dma_hpa(SID_A, IOVA), 0x7000000);
+	pte = leaf_of(SID_A, IOVA);
+	old = *pte;
+	*pte = 0x9000000 | 1;
+	assert_int_equal(vtd_inv_iotlb_domain(u, did_of(SID_A)), 0);
+	assert_int_equal(dma_hpa(SID_A, IOVA), 0x9000000);
+	*pte = old;
+	assert_int_equal(vtd_inv_iotlb_domain(u, did_of(SID_A)), 0);
+	vtd_device_detach(u, SID_A);
+	vtd_domain_destroy(d);
+}
+
+/* Scalable mode, ECAP.C = 0: every PASID of the table reads as flushed. */
+static void test_dma_sm_other_pasids_read_flushed(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct fake_dma_result r;
+	u64 *ce;
+
+	map(d, IOVA, 0x7000000, 0x1000, VTD_PROT_READ);
+	attach(SID_A, d, 0, false);
+	/* Point RID_PASID at PASID 9 behind the library's back. */
+	ce = ctx_of(SID_A);
+	poke(&ce[1], 9);
+	assert_int_equal(vtd_inv_context_global(u), 0);
+	assert_int_equal(dma(SID_A, IOVA, false, &r), 0x59);
+	take_faults();
+	poke(&ce[1], 0);
+	assert_int_equal(vtd_inv_context_global(u), 0);
+	vtd_device_detach(u, SID_A);
+	vtd_domain_destroy(d);
+}
+
+#define TL(f) cmocka_unit_test_setup_teardown(f, setup_legacy, teardown)
+#define TC(f) cmocka_unit_test_setup_teardown(f, setup_legacy_cm, teardown)
+#define TN(f) cmocka_unit_test_setup_teardown(f, setup_legacy_noqi, teardown)
+#define TK(f) cmocka_unit_test_setup_teardown(f, setup_legacy_coherent, \
+					      teardown)
+#define TS(f) cmocka_unit_test_setup_teardown(f, setup_sm, teardown)
+#define TM(f) cmocka_unit_test_setup_teardown(f, setup_sm_cm, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TL(test_dma_map_attach_translates),
+		TS(test_dma_map_attach_translates),
+		TK(test_dma_map_attach_translates),
+		TL(test_dma_large_page),
+		TS(test_dma_large_page),
+		TL(test_dma_unmap_then_faults),
+		TS(test_dma_unmap_then_faults),
+		TL(test_dma_unmap_without_iotlb_inv_is_stale),
+		TS(test_dma_unmap_without_iotlb_inv_is_stale),
+		TL(test_dma_iotlb_used_until_psi),
+		TS(test_dma_iotlb_used_until_psi),
+		TL(test_dma_detach_then_faults),
+		TS(test_dma_detach_then_faults),
+		TC(test_dma_detach_then_faults),
+		TM(test_dma_detach_then_faults),
+		TL(test_dma_detach_without_cc_inv_is_stale),
+		TC(test_dma_cm_attach_after_cached_not_present),
+		TM(test_dma_cm_attach_after_cached_not_present),
+		TC(test_dma_cm_attach_without_cc_inv_is_stale),
+		TC(test_dma_cm_map_after_cached_not_present),
+		TM(test_dma_cm_map_after_cached_not_present),
+		TL(test_dma_no_cm_caches_no_not_present),
+		TS(test_dma_no_cm_caches_no_not_present),
+		TS(test_dma_sm_rid_pasid_nonzero),
+		TM(test_dma_sm_rid_pasid_nonzero),
+		TS(test_dma_sm_pasid_cache_used),
+		TS(test_dma_sm_reattach_needs_pc_inv),
+		TM(test_dma_sm_reattach_needs_pc_inv),
+		TL(test_dma_passthrough),
+		TS(test_dma_passthrough),
+		TL(test_dma_fpd_suppresses_faults),
+		TS(test_dma_fpd_suppresses_faults),
+		TN(test_dma_register_invalidation),
+		TL(test_dma_reenable_invalidates_globally),
+		TS(test_dma_reenable_invalidates_globally),
+		TL(test_dma_noncoherent_sees_flushed_lines_only),
+		TK(test_dma_coherent_sees_writes),
+		TS(test_dma_sm_other_pasids_read_flushed),
+	};
+
+	return cmocka_run_group_tests_name("vtd_dma_model", tests, NULL, NULL);
+}
