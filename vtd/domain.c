@@ -691,6 +691,7 @@ static int detach_locked(struct vtd_unit *u, struct vtd_domain *d, u16 sid)
 		du->did = 0;
 	}
 	d->devices--;
+	u->attached--;
 	dv->did = 0;
 	dv->domain = NULL;
 	hal_spin_unlock(&u->ctx_lock);
@@ -827,6 +828,7 @@ static void commit_locked(struct vtd_unit *u, struct vtd_domain *d, u16 sid,
 	}
 	du->devices++;
 	d->devices++;
+	u->attached++;
 	dv->domain = d;
 	dv->did = du->did;
 	dv->rid_pasid = params->rid_pasid;

@@ -394,13 +394,28 @@ int vtd_unit_disable(struct vtd_unit *u)
 	return ret;
 }
 
-void vtd_unit_destroy(struct vtd_unit *u)
+int vtd_unit_destroy(struct vtd_unit *u)
 {
+	int ret;
+
 	if (!u)
-		return;
-	if (u->enabled)
-		vtd_unit_disable(u);
+		return VTD_ERR(-EINVAL);
+	if (u->attached)
+		return VTD_ERR(-EBUSY);
+	ret = vtd_unit_disable(u);
+	if (ret) {
+		/*
+		 * Translation or queued invalidation may still be on: the
+		 * unit may read the root table, the queue or the tables at
+		 * any time, so none of it may be reused.
+		 */
+		hal_log(HAL_LOG_ERR, "vtd %llx: not disabled (%d); its memory "
+			"stays allocated\n", (unsigned long long)u->reg_base,
+			ret);
+		return ret;
+	}
 	unit_free(u);
+	return 0;
 }
 
 int vtd_unit_did_alloc_locked(struct vtd_unit *u)

@@ -81,6 +81,7 @@ struct vtd_unit {
 	 * lock, qi.lock.
 	 */
 	struct hal_spinlock ctx_lock;
+	u32 attached;			/* devices attached, under ctx_lock */
 	/* Per bus: 256 device slots, allocated on first attach. */
 	struct vtd_dev *bus_devs[256];
 

@@ -334,7 +334,10 @@ static void env_down(struct boot_test_ctx *t, struct dma_env *e)
 				boot_test_fail(t, __FILE__, __LINE__,
 					       "vtd_domain_destroy failed");
 		}
-		vtd_unit_destroy(e->u);
+		ret = vtd_unit_destroy(e->u);
+		if (ret && !t->failed)
+			boot_test_fail(t, __FILE__, __LINE__,
+				       "vtd_unit_destroy: %d", ret);
 	}
 	if (e->have_dmar)
 		vtd_dmar_free(&e->dmar);

@@ -6,6 +6,8 @@
  */
 #include "vtd_test.h"
 
+#include <vtd/domain.h>
+
 #include "unit.h"
 
 static struct fake_dmar dmar;
@@ -383,6 +385,31 @@ static void test_unit_disable_and_reenable(void **state)
 	vtd_unit_destroy(u);
 }
 
+/* Destroy refuses while devices are attached, and keeps memory the
+ * hardware may still read when it cannot turn the unit off. */
+static void test_unit_destroy_refuses_unsafe_states(void **state)
+{
+	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_LEGACY,
+				       FAKE_DMAR_QEMU_ECAP_LEGACY, NULL);
+	struct vtd_domain *d;
+	u64 pages;
+
+	assert_int_equal(vtd_unit_enable(u), 0);
+	assert_int_equal(vtd_domain_create(u, VTD_DOMAIN_PAGING, 0, &d), 0);
+	assert_int_equal(vtd_device_attach(u, 0x18, d, NULL), 0);
+	assert_int_equal(vtd_unit_destroy(u), -EBUSY);
+	assert_true(dmar.gsts & (1U << 31));		/* untouched */
+	assert_int_equal(vtd_device_detach(u, 0x18), 0);
+	assert_int_equal(vtd_domain_destroy(d), 0);
+	pages = fake_mem_pages_in_use();
+	dmar.gsts_stuck = 1U << 31;			/* TE cannot go off */
+	assert_int_equal(vtd_unit_destroy(u), -ETIMEDOUT);
+	assert_int_equal(fake_mem_pages_in_use(), pages);
+	dmar.gsts_stuck = 0;
+	assert_int_equal(vtd_unit_destroy(u), 0);
+	assert_int_equal(vtd_unit_destroy(NULL), -EINVAL);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -407,6 +434,7 @@ int main(void)
 		T(test_unit_create_rejects_bad_input),
 		T(test_unit_domain_ids),
 		T(test_unit_disable_and_reenable),
+		T(test_unit_destroy_refuses_unsafe_states),
 	};
 
 	return cmocka_run_group_tests_name("vtd_unit", tests, NULL, NULL);

@@ -107,8 +107,16 @@ int vtd_unit_enable(struct vtd_unit *u);
  */
 int vtd_unit_disable(struct vtd_unit *u);
 
-/** vtd_unit_destroy() - Disable (if enabled) and free everything. */
-void vtd_unit_destroy(struct vtd_unit *u);
+/**
+ * vtd_unit_destroy() - Disable the unit and free everything it owns.
+ *
+ * Return: 0; -EINVAL for NULL; -EBUSY while devices are attached (detach
+ * them first; nothing is done); -ETIMEDOUT when the unit does not turn
+ * translation or queued invalidation off: its memory then stays
+ * allocated, since the hardware may still read it, and the call may be
+ * repeated.
+ */
+int vtd_unit_destroy(struct vtd_unit *u);
 
 bool vtd_unit_is_scalable(const struct vtd_unit *u);
 u64 vtd_unit_cap(const struct vtd_unit *u);
