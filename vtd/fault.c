@@ -119,12 +119,15 @@ static void decode(u64 lo, u64 hi, u32 index, struct vtd_fault *f)
 
 int vtd_fault_handle(struct vtd_unit *u)
 {
-	u32 n = vtd_regs_frcd_count(u->cap), i, k, off;
+	u32 n, i, k, off;
 	struct vtd_fault f;
 	int handled = 0;
 	u32 fsts;
 	u64 hi, lo;
 
+	if (!u)
+		return VTD_ERR(-EINVAL);
+	n = vtd_regs_frcd_count(u->cap);
 	hal_spin_lock(&u->fault_lock);
 	fsts = vtd_read32(u, VTD_FSTS_REG);
 	if (fsts & VTD_FSTS_PPF) {

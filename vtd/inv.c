@@ -88,6 +88,8 @@ int vtd_inv_context_global(struct vtd_unit *u)
 {
 	struct vtd_qi_desc d = vtd_qi_cc_global();
 
+	if (!u)
+		return VTD_ERR(-EINVAL);
 	if (vtd_qi_enabled(u))
 		return vtd_qi_submit(u, &d, 1, 0);
 	return ccmd(u, FIELD_PREP(VTD_CCMD_CIRG, VTD_CCMD_G_GLOBAL));
@@ -97,6 +99,8 @@ int vtd_inv_context_domain(struct vtd_unit *u, u16 did)
 {
 	struct vtd_qi_desc d = vtd_qi_cc_domain(did);
 
+	if (!u)
+		return VTD_ERR(-EINVAL);
 	if (vtd_qi_enabled(u))
 		return vtd_qi_submit(u, &d, 1, 0);
 	return ccmd(u, FIELD_PREP(VTD_CCMD_CIRG, VTD_CCMD_G_DOMAIN) |
@@ -107,7 +111,7 @@ int vtd_inv_context_device(struct vtd_unit *u, u16 did, u16 sid, u8 fm)
 {
 	struct vtd_qi_desc d;
 
-	if (fm > 3)
+	if (!u || fm > 3)
 		return VTD_ERR(-EINVAL);
 	d = vtd_qi_cc_device(did, sid, fm);
 	if (vtd_qi_enabled(u))
@@ -120,9 +124,11 @@ int vtd_inv_context_device(struct vtd_unit *u, u16 did, u16 sid, u8 fm)
 
 int vtd_inv_iotlb_global(struct vtd_unit *u)
 {
-	struct vtd_qi_desc d = vtd_qi_iotlb_global(drain_reads(u),
-						   drain_writes(u));
+	struct vtd_qi_desc d;
 
+	if (!u)
+		return VTD_ERR(-EINVAL);
+	d = vtd_qi_iotlb_global(drain_reads(u), drain_writes(u));
 	if (vtd_qi_enabled(u))
 		return vtd_qi_submit(u, &d, 1, 0);
 	return iotlb_reg(u, FIELD_PREP(VTD_IOTLB_IIRG, VTD_IOTLB_G_GLOBAL) |
@@ -131,9 +137,11 @@ int vtd_inv_iotlb_global(struct vtd_unit *u)
 
 int vtd_inv_iotlb_domain(struct vtd_unit *u, u16 did)
 {
-	struct vtd_qi_desc d = vtd_qi_iotlb_domain(did, drain_reads(u),
-						   drain_writes(u));
+	struct vtd_qi_desc d;
 
+	if (!u)
+		return VTD_ERR(-EINVAL);
+	d = vtd_qi_iotlb_domain(did, drain_reads(u), drain_writes(u));
 	if (vtd_qi_enabled(u))
 		return vtd_qi_submit(u, &d, 1, 0);
 	return iotlb_reg(u, FIELD_PREP(VTD_IOTLB_IIRG, VTD_IOTLB_G_DOMAIN) |
@@ -149,7 +157,8 @@ int vtd_inv_iotlb_range(struct vtd_unit *u, u16 did, u64 iova, u64 size,
 	unsigned int am[2], n, i, mamv;
 	int ret = 0;
 
-	if (!size || (iova & (HAL_PAGE_SIZE - 1)) || iova + size - 1 < iova)
+	if (!u || !size || (iova & (HAL_PAGE_SIZE - 1)) ||
+	    iova + size - 1 < iova)
 		return VTD_ERR(-EINVAL);
 	if (!(u->cap & VTD_CAP_PSI))
 		return vtd_inv_iotlb_domain(u, did);
@@ -183,6 +192,8 @@ int vtd_inv_iec_global(struct vtd_unit *u)
 {
 	struct vtd_qi_desc d = vtd_qi_iec_global();
 
+	if (!u)
+		return VTD_ERR(-EINVAL);
 	/* [VT-d 6.5.2.7] The interrupt entry cache has no register form. */
 	if (!vtd_qi_enabled(u))
 		return VTD_ERR(-EOPNOTSUPP);

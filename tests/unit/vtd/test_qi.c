@@ -332,6 +332,16 @@ static void test_qi_range_above_mamv_is_domain_selective(void **state)
 
 static void test_qi_range_rejects_bad_ranges(void **state)
 {
+	assert_int_equal(vtd_inv_iotlb_range(NULL, 1, 0, 0x1000, false),
+			 -EINVAL);
+	assert_int_equal(vtd_inv_context_global(NULL), -EINVAL);
+	assert_int_equal(vtd_inv_context_domain(NULL, 1), -EINVAL);
+	assert_int_equal(vtd_inv_context_device(NULL, 1, 2, 0), -EINVAL);
+	assert_int_equal(vtd_inv_iotlb_global(NULL), -EINVAL);
+	assert_int_equal(vtd_inv_iotlb_domain(NULL, 1), -EINVAL);
+	assert_int_equal(vtd_inv_iec_global(NULL), -EINVAL);
+	assert_int_equal(vtd_fault_handle(NULL), -EINVAL);
+	assert_int_equal(vtd_inv_context_device(u, 1, 2, 4), -EINVAL);
 	assert_int_equal(vtd_inv_iotlb_range(u, 1, 0x1001, 0x1000, false),
 			 -EINVAL);
 	assert_int_equal(vtd_inv_iotlb_range(u, 1, 0x1000, 0, false),

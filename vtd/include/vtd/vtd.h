@@ -169,7 +169,7 @@ int vtd_inv_iec_global(struct vtd_unit *u);
  * clear its F bit, hand it to the fault callback, and clear a primary
  * fault overflow. Call it from the fault event interrupt, or to poll.
  *
- * Return: the number of records processed.
+ * Return: the number of records processed, or -EINVAL for a NULL unit.
  * Context: any; takes unit->fault_lock.
  */
 int vtd_fault_handle(struct vtd_unit *u);
