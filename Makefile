@@ -77,14 +77,22 @@ iso: $(O)/vtd-test.iso
 
 # ---------------------------------------------------------------------------
 # config.h: rewritten only when an option's value changes.
+# $(call write_config,file,options forced to y): every CONFIG option as
+# a #define, booleans as 1/0.
 
-$(CONFIG_H): FORCE
-	@mkdir -p $(dir $@)
+config_value = $(if $(filter $(1),$(2)),1,$(patsubst y,1,$(patsubst n,0,$(strip $($(1))))))
+
+define write_config
+	@mkdir -p $(dir $(1))
 	@{ echo '/* Generated from CONFIG by the Makefile. Do not edit. */'; \
 	   echo '#pragma once'; \
-	   $(foreach n,$(CONFIG_NAMES),echo '#define $(n) $(patsubst y,1,$(patsubst n,0,$(strip $($(n)))))';) \
-	 } > $@.tmp
-	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+	   $(foreach n,$(CONFIG_NAMES),echo '#define $(n) $(call config_value,$(n),$(2))';) \
+	 } > $(1).tmp
+	@if cmp -s $(1).tmp $(1); then rm -f $(1).tmp; else mv $(1).tmp $(1); fi
+endef
+
+$(CONFIG_H): FORCE
+	$(call write_config,$@,)
 
 # ---------------------------------------------------------------------------
 # The library: vtd/ and ioasid/ only.
@@ -167,12 +175,7 @@ HOST_LDLIBS	:= -lcmocka -lpthread
 HOST_CONFIG_OVERRIDES := CONFIG_HAL_DEBUG_LOCKS
 
 $(HOST_CONFIG_H): FORCE
-	@mkdir -p $(dir $@)
-	@{ echo '/* Generated from CONFIG by the Makefile (host tests). */'; \
-	   echo '#pragma once'; \
-	   $(foreach n,$(CONFIG_NAMES),echo '#define $(n) $(if $(filter $(n),$(HOST_CONFIG_OVERRIDES)),1,$(patsubst y,1,$(patsubst n,0,$(strip $($(n))))))';) \
-	 } > $@.tmp
-	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+	$(call write_config,$@,$(HOST_CONFIG_OVERRIDES))
 
 HOST_LIB_OBJS	:= $(LIB_SRCS:%.c=$(HOST_O)/%.o)
 FAKE_SRCS	:= $(sort $(wildcard tests/fakes/*.c))
