@@ -8,6 +8,7 @@
 #   run            install QEMU if needed, boot the demo, exit with its status
 #   check          install test packages if needed, run every test
 #   bench          host benchmarks
+#   fuzz           libFuzzer harnesses, FUZZ_SECONDS each (tests/fuzz)
 #   headercheck    compile every public header on its own
 #   clean
 #
