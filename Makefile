@@ -121,6 +121,11 @@ symcheck: $(O)/libvtd.a
 		echo "libvtd.a references symbols outside the HAL: $$bad"; \
 		exit 1; \
 	fi; echo "symcheck: libvtd.a references only hal_* symbols"
+	@# vtd/ and ioasid/ reach the world only through hal/ (STYLE 3.1).
+	@if grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"](arch|boot|tests)/' \
+		vtd ioasid; then \
+		echo "symcheck: vtd/ or ioasid/ includes outside hal/"; exit 1; \
+	fi
 
 # ---------------------------------------------------------------------------
 # The QEMU test kernel.
