@@ -39,6 +39,12 @@ struct vtd_domain {
 		u64 size;
 	} rsv[VTD_DOMAIN_RSV_MAX];
 	u32 rsv_count;
+	/* Devices with ATS: their TLBs are invalidated with the IOTLB. */
+	struct {
+		struct vtd_unit *u;
+		struct vtd_dev_tlb tlb;
+	} ats[VTD_DEV_TLB_MAX];
+	u32 ats_count;
 };
 _Static_assert(sizeof(struct vtd_domain) <= HAL_PAGE_SIZE,
 	       "struct vtd_domain fits one page");
@@ -190,10 +196,17 @@ static int domain_flush_locked(struct vtd_domain *d, u64 start, u64 end,
 	if (start >= end)
 		return 0;
 	for (i = 0; i < ARRAY_SIZE(d->units); i++) {
+		struct vtd_dev_tlb devs[VTD_DEV_TLB_MAX];
+		unsigned int k, n = 0;
+
 		if (!d->units[i].u)
 			continue;
-		r = vtd_inv_iotlb_range(d->units[i].u, d->units[i].did, start,
-					end - start, leaf_only);
+		for (k = 0; k < d->ats_count; k++) {
+			if (d->ats[k].u == d->units[i].u)
+				devs[n++] = d->ats[k].tlb;
+		}
+		r = vtd_inv_range(d->units[i].u, d->units[i].did, start,
+				  end - start, leaf_only, devs, n);
 		ret = ret ? ret : r;
 	}
 	return ret;
@@ -612,19 +625,24 @@ static int flush_after_present(struct vtd_unit *u, struct vtd_dev *dv,
  * context cache for the device with its old DID, (scalable mode) PASID
  * cache for its RID_PASID, then the IOTLB of the old domain.
  */
-static int flush_after_clear(struct vtd_unit *u, u16 did, u32 rid_pasid,
+static int flush_after_clear(struct vtd_unit *u, const struct vtd_dev *dv,
 			     u16 sid)
 {
-	struct vtd_qi_desc pc;
+	struct vtd_qi_desc q;
 	int ret;
 
-	ret = vtd_inv_context_device(u, did, sid, 0);
+	ret = vtd_inv_context_device(u, dv->did, sid, 0);
 	if (!ret && u->scalable && vtd_qi_enabled(u)) {
-		pc = vtd_qi_pc(VTD_QI_PC_G_PASID, did, rid_pasid);
-		ret = vtd_qi_submit(u, &pc, 1, 0);
+		q = vtd_qi_pc(VTD_QI_PC_G_PASID, dv->did, dv->rid_pasid);
+		ret = vtd_qi_submit(u, &q, 1, 0);
 	}
 	if (!ret)
-		ret = vtd_inv_iotlb_domain(u, did);
+		ret = vtd_inv_iotlb_domain(u, dv->did);
+	/* [VT-d 6.5.2.5] Then everything the device TLB holds. */
+	if (!ret && dv->ats) {
+		q = vtd_qi_dev_tlb(sid, dv->ats_pfsid, dv->ats_qdep, 0, 52);
+		ret = vtd_qi_submit(u, &q, 1, 0);
+	}
 	return ret;
 }
 
@@ -642,6 +660,19 @@ static void free_pasid_dir(struct vtd_dev *dv)
 	}
 	hal_page_free(dv->pasid_dir, dv->pasid_dir_order);
 	dv->pasid_dir = NULL;
+}
+
+static void ats_remove_locked(struct vtd_domain *d, const struct vtd_unit *u,
+			      u16 sid)
+{
+	u32 k;
+
+	for (k = 0; k < d->ats_count; k++) {
+		if (d->ats[k].u == u && d->ats[k].tlb.sid == sid) {
+			d->ats[k] = d->ats[--d->ats_count];
+			return;
+		}
+	}
 }
 
 /* Make @sid's context entry not present, invalidate, release. */
@@ -669,7 +700,7 @@ static int detach_locked(struct vtd_unit *u, struct vtd_domain *d, u16 sid)
 		fs_add(&f, ce, sizeof(*ce));
 	}
 	fs_commit(&f);
-	ret = flush_after_clear(u, dv->did, dv->rid_pasid, sid);
+	ret = flush_after_clear(u, dv, sid);
 	/*
 	 * Only after the invalidation may anything the unit may still cache
 	 * be released: the PASID structures, the domain's tables (through
@@ -692,6 +723,9 @@ static int detach_locked(struct vtd_unit *u, struct vtd_domain *d, u16 sid)
 	}
 	d->devices--;
 	u->attached--;
+	if (dv->ats)
+		ats_remove_locked(d, u, sid);
+	dv->ats = false;
 	dv->did = 0;
 	dv->domain = NULL;
 	hal_spin_unlock(&u->ctx_lock);
@@ -832,6 +866,17 @@ static void commit_locked(struct vtd_unit *u, struct vtd_domain *d, u16 sid,
 	dv->domain = d;
 	dv->did = du->did;
 	dv->rid_pasid = params->rid_pasid;
+	dv->ats = params->ats && d->type == VTD_DOMAIN_PAGING;
+	if (dv->ats) {
+		dv->ats_qdep = params->ats_queue_depth;
+		dv->ats_pfsid = params->ats_pfsid;
+		d->ats[d->ats_count].u = u;
+		d->ats[d->ats_count].tlb = (struct vtd_dev_tlb){
+			.sid = sid, .pfsid = dv->ats_pfsid,
+			.qdep = dv->ats_qdep,
+		};
+		d->ats_count++;
+	}
 	if (p->ctx_table) {
 		ctx_table_link(u, bus, devfn, p->ctx_table, &f);
 		p->ctx_table = NULL;
@@ -875,6 +920,7 @@ static void commit_locked(struct vtd_unit *u, struct vtd_domain *d, u16 sid,
 			    VTD_SM_CTX_Q0_PDP) |
 			   FIELD_PREP(VTD_SM_CTX_Q0_PDTS, dv->pdts) |
 			   (params->fault_disable ? VTD_SM_CTX_Q0_FPD : 0) |
+			   (dv->ats ? VTD_SM_CTX_Q0_DTE : 0) |
 			   VTD_SM_CTX_Q0_P);
 		fs_add(&f, ce, sizeof(*ce));
 	} else {
@@ -893,7 +939,9 @@ static void commit_locked(struct vtd_unit *u, struct vtd_domain *d, u16 sid,
 			lo = FIELD_PREP(VTD_CTX_LO_TT, VTD_CTX_TT_PT);
 		} else {
 			aw = vtd_sl_pt_agaw(&d->pt);
-			lo = FIELD_PREP(VTD_CTX_LO_TT, VTD_CTX_TT_SL) |
+			/* [VT-d 9.3] TT = 01 lets the device use its TLB. */
+			lo = FIELD_PREP(VTD_CTX_LO_TT, dv->ats ?
+					VTD_CTX_TT_SL_DEVTLB : VTD_CTX_TT_SL) |
 			     (hal_paddr_val(d->pt.root_pa) &
 			      VTD_CTX_LO_SLPTPTR);
 		}
@@ -916,6 +964,7 @@ int vtd_device_attach(struct vtd_unit *u, u16 sid, struct vtd_domain *d,
 	struct vtd_domain_unit *du;
 	struct vtd_domain *cur;
 	struct vtd_dev *dv;
+	bool ats, cur_ats;
 	u32 cur_pasid;
 	int ret;
 
@@ -934,6 +983,13 @@ int vtd_device_attach(struct vtd_unit *u, u16 sid, struct vtd_domain *d,
 	if (u->scalable && (params->rid_pasid >> VTD_PASID_DIR_SHIFT) >=
 			   (1U << (pasid_pdts(u) + 7)))
 		return VTD_ERR(-EINVAL);
+	/*
+	 * [VT-d 9.3, 9.4, 6.5.2.5] A device TLB needs ECAP.DT, and its
+	 * invalidations go through the queue only.
+	 */
+	ats = params->ats && d->type == VTD_DOMAIN_PAGING;
+	if (ats && (!(u->ecap & VTD_ECAP_DT) || !vtd_qi_enabled(u)))
+		return VTD_ERR(-EOPNOTSUPP);
 	ret = domain_fits_unit(d, u);
 	if (ret)
 		return ret;
@@ -943,10 +999,17 @@ int vtd_device_attach(struct vtd_unit *u, u16 sid, struct vtd_domain *d,
 	dv = dev_slot(u, sid, false);
 	cur = dv ? dv->domain : NULL;
 	cur_pasid = dv ? dv->rid_pasid : 0;
+	cur_ats = dv && dv->ats;
 	hal_spin_unlock(&u->ctx_lock);
-	if (cur == d && cur_pasid == params->rid_pasid) {
+	if (cur == d && cur_pasid == params->rid_pasid && cur_ats == ats &&
+	    (!ats || (dv->ats_qdep == params->ats_queue_depth &&
+		      dv->ats_pfsid == params->ats_pfsid))) {
 		hal_spin_unlock(&d->lock);
 		return 0;
+	}
+	if (ats && d->ats_count - (cur == d && cur_ats) >= VTD_DEV_TLB_MAX) {
+		hal_spin_unlock(&d->lock);
+		return VTD_ERR(-ENOSPC);
 	}
 	ret = map_rmrrs_locked(d, u, sid, params->dmar);
 	if (ret)

@@ -149,43 +149,76 @@ int vtd_inv_iotlb_domain(struct vtd_unit *u, u16 did)
 			    iotlb_drain_bits(u), 0);
 }
 
-int vtd_inv_iotlb_range(struct vtd_unit *u, u16 did, u64 iova, u64 size,
-			bool leaf_only)
+/*
+ * [VT-d 6.5.2.3, 6.5.2.5] The IOTLB for [@iova, @iova + @size) of domain
+ * @did, then the TLBs of the @ndevs devices with ATS, all behind one wait:
+ * the device TLBs are invalidated after the IOTLB, so that a device
+ * refilling its TLB cannot fetch the stale translation again. A device
+ * TLB gets one aligned block covering the range (S = 1 encodes its size).
+ */
+int vtd_inv_range(struct vtd_unit *u, u16 did, u64 iova, u64 size,
+		  bool leaf_only, const struct vtd_dev_tlb *devs,
+		  unsigned int ndevs)
 {
-	struct vtd_qi_desc d[2];
+	struct vtd_qi_desc d[2 + VTD_DEV_TLB_MAX];
 	u64 base[2], first, last;
-	unsigned int am[2], n, i, mamv;
+	unsigned int am[2], n = 0, i, mamv, order;
+	bool dsi;
 	int ret = 0;
 
 	if (!u || !size || (iova & (HAL_PAGE_SIZE - 1)) ||
-	    iova + size - 1 < iova)
+	    iova + size - 1 < iova || ndevs > VTD_DEV_TLB_MAX ||
+	    (ndevs && !devs))
 		return VTD_ERR(-EINVAL);
-	if (!(u->cap & VTD_CAP_PSI))
-		return vtd_inv_iotlb_domain(u, did);
+	/* [VT-d 6.5.2.5] Device TLBs are reached only through the queue. */
+	if (ndevs && !vtd_qi_enabled(u))
+		return VTD_ERR(-EOPNOTSUPP);
 	first = iova >> HAL_PAGE_SHIFT;
 	last = (iova + size - 1) >> HAL_PAGE_SHIFT;
-	n = vtd_psi_cover(first, last, base, am);
 	mamv = (unsigned int)FIELD_GET(VTD_CAP_MAMV, u->cap);
-	for (i = 0; i < n; i++) {
-		if (am[i] > mamv)
-			return vtd_inv_iotlb_domain(u, did);
+	dsi = !(u->cap & VTD_CAP_PSI);
+	if (!dsi) {
+		n = vtd_psi_cover(first, last, base, am);
+		for (i = 0; i < n; i++)
+			dsi |= am[i] > mamv;
 	}
-	if (vtd_qi_enabled(u)) {
+	if (!vtd_qi_enabled(u)) {
+		if (dsi)
+			return vtd_inv_iotlb_domain(u, did);
+		for (i = 0; i < n && !ret; i++)
+			ret = iotlb_reg(u, FIELD_PREP(VTD_IOTLB_IIRG,
+						      VTD_IOTLB_G_PAGE) |
+					   FIELD_PREP(VTD_IOTLB_DID, did) |
+					   iotlb_drain_bits(u),
+					(base[i] << HAL_PAGE_SHIFT) |
+					FIELD_PREP(VTD_IVA_AM, am[i]) |
+					(leaf_only ? VTD_IVA_IH : 0));
+		return ret;
+	}
+	if (dsi) {
+		d[0] = vtd_qi_iotlb_domain(did, drain_reads(u),
+					   drain_writes(u));
+		n = 1;
+	} else {
 		for (i = 0; i < n; i++)
 			d[i] = vtd_qi_iotlb_page(did, base[i] << HAL_PAGE_SHIFT,
 						 (u8)am[i], leaf_only,
 						 drain_reads(u),
 						 drain_writes(u));
-		return vtd_qi_submit(u, d, n, 0);
 	}
-	for (i = 0; i < n && !ret; i++)
-		ret = iotlb_reg(u, FIELD_PREP(VTD_IOTLB_IIRG, VTD_IOTLB_G_PAGE) |
-				   FIELD_PREP(VTD_IOTLB_DID, did) |
-				   iotlb_drain_bits(u),
-				(base[i] << HAL_PAGE_SHIFT) |
-				FIELD_PREP(VTD_IVA_AM, am[i]) |
-				(leaf_only ? VTD_IVA_IH : 0));
-	return ret;
+	order = vtd_psi_block_order(first, last);
+	for (i = 0; i < ndevs; i++)
+		d[n + i] = vtd_qi_dev_tlb(devs[i].sid, devs[i].pfsid,
+					  devs[i].qdep,
+					  (first >> order) << order <<
+					  HAL_PAGE_SHIFT, order);
+	return vtd_qi_submit(u, d, n + ndevs, 0);
+}
+
+int vtd_inv_iotlb_range(struct vtd_unit *u, u16 did, u64 iova, u64 size,
+			bool leaf_only)
+{
+	return vtd_inv_range(u, did, iova, size, leaf_only, NULL, 0);
 }
 
 int vtd_inv_iec_global(struct vtd_unit *u)

@@ -177,6 +177,9 @@ static inline u64 vtd_qi_size_addr(u64 addr, unsigned int size_order)
 {
 	if (!size_order)
 		return addr & VTD_QI_DEV_HI_ADDR;
+	/* [VT-d 6.5.2.5] Every page: bits 62:12 set, bit 63 clear. */
+	if (size_order >= 52)
+		return GENMASK_ULL(62, 12);
 	addr &= ~((1ULL << (12 + size_order)) - 1);
 	return (addr | ((1ULL << (11 + size_order)) - 1)) &
 	       VTD_QI_DEV_HI_ADDR;

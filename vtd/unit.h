@@ -45,7 +45,18 @@ struct vtd_dev {
 	u64 *pasid_dir;			/* scalable mode */
 	unsigned int pasid_dir_order;
 	u8 pdts;
+	bool ats;			/* device TLB in use (ECAP.DT) */
+	u8 ats_qdep;
+	u16 ats_pfsid;
 };
+
+/* A device whose TLB a range invalidation must reach [VT-d 6.5.2.5]. */
+struct vtd_dev_tlb {
+	u16 sid;
+	u16 pfsid;
+	u8 qdep;
+};
+#define VTD_DEV_TLB_MAX		8	/* ATS devices per domain and unit */
 #define VTD_BUS_DEVS_ORDER	2	/* 256 struct vtd_dev per bus */
 _Static_assert(256 * sizeof(struct vtd_dev) <= (4096 << VTD_BUS_DEVS_ORDER),
 	       "per-bus device block");
@@ -130,6 +141,11 @@ void vtd_unit_did_free_locked(struct vtd_unit *u, u16 did);
 
 /* domain.c */
 void vtd_unit_free_devices(struct vtd_unit *u);
+
+/* inv.c */
+int vtd_inv_range(struct vtd_unit *u, u16 did, u64 iova, u64 size,
+		  bool leaf_only, const struct vtd_dev_tlb *devs,
+		  unsigned int ndevs);
 
 /* qi.c */
 int vtd_qi_init(struct vtd_unit *u);

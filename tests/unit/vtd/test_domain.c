@@ -769,6 +769,143 @@ static void test_domain_create_rejects(void **state)
 	assert_int_equal(vtd_device_attach(u, SID_A, NULL, NULL), -EINVAL);
 }
 
+
+/* Legacy QEMU CAP/ECAP with ECAP.DT (bit 2): device TLBs allowed. */
+static int setup_legacy_dt(void **state)
+{
+	fake_hal_reset();
+	pages_before = fake_mem_pages_in_use();
+	bring_up(FAKE_DMAR_QEMU_CAP_LEGACY,
+		 with_bit(FAKE_DMAR_QEMU_ECAP_LEGACY, 2, true));
+	return 0;
+}
+
+/* Scalable mode with device-iotlb=on: QEMU's ECAP then has DT. */
+static int setup_sm_dt(void **state)
+{
+	fake_hal_reset();
+	pages_before = fake_mem_pages_in_use();
+	bring_up(FAKE_DMAR_QEMU_CAP_SM,
+		 with_bit(FAKE_DMAR_QEMU_ECAP_SM, 2, true));
+	return 0;
+}
+
+static unsigned int count_type(unsigned int type)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < dmar.log_len; i++)
+		n += fake_dmar_desc_type(&dmar.log[i]) == type;
+	return n;
+}
+
+/*
+ * ATS: TT = 01 in the context entry; an unmap invalidates the IOTLB,
+ * then the device TLB of the range (S = 1 size encoding), behind one
+ * wait; a detach invalidates the whole device TLB.
+ */
+static void test_domain_ats_device_tlb(void **state)
+{
+	struct vtd_attach_params p = {
+		.ats = true, .ats_queue_depth = 3, .ats_pfsid = 0x0010,
+	};
+	struct vtd_domain *d = paging_domain();
+	const struct fake_dmar_desc *x;
+	unsigned int i;
+
+	assert_int_equal(vtd_device_attach(u, SID_A, d, &p), 0);
+	if (u->scalable)
+		assert_int_equal((sm_ctx_of(SID_A)[0] >> 2) & 1, 1); /* DTE */
+	else
+		assert_int_equal((legacy_ctx_of(SID_A)[0] >> 2) & 3, 1);
+	assert_int_equal(vtd_domain_map(d, vtd_iova_init(0x200000),
+					hal_paddr_init(0x800000), 0x4000,
+					VTD_PROT_READ), 0);
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(vtd_domain_unmap(d, vtd_iova_init(0x200000), 0x4000),
+			 0);
+	assert_int_equal(count_type(5), 1);		/* one wait */
+	assert_int_equal(count_type(3), 1);		/* one device TLB */
+	for (i = 0; i < dmar.log_len; i++) {
+		x = &dmar.log[i];
+		if (fake_dmar_desc_type(x) != 3)
+			continue;
+		/* After the IOTLB descriptor, before the wait. */
+		assert_int_equal(fake_dmar_desc_type(&dmar.log[i - 1]), 2);
+		assert_int_equal((x->qw[0] >> 32) & 0xffff, SID_A);
+		assert_int_equal((x->qw[0] >> 16) & 0x1f, 3);	/* MIP */
+		assert_int_equal((x->qw[0] >> 12) & 0xf, 0x0);	/* PFSID 3:0 */
+		assert_int_equal(x->qw[0] >> 52, 0x001);	/* PFSID 15:4 */
+		assert_int_equal(x->qw[1] & 1, 1);		/* S */
+		/* 4 pages at 0x200000: bit 12 set, bit 13 clear. */
+		assert_int_equal(x->qw[1] & ~0xfffULL, 0x201000);
+	}
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(vtd_device_detach(u, SID_A), 0);
+	assert_int_equal(count_type(3), 1);
+	for (i = 0; i < dmar.log_len; i++) {
+		x = &dmar.log[i];
+		if (fake_dmar_desc_type(x) == 3)
+			/* Every page: S = 1, bits 62:12 set, 63 clear. */
+			assert_int_equal(x->qw[1],
+					 0x7ffffffffffff000ULL | 1);
+	}
+	/* Without ATS, no device TLB descriptor. */
+	assert_int_equal(vtd_device_attach(u, SID_A, d, NULL), 0);
+	if (u->scalable)
+		assert_int_equal((sm_ctx_of(SID_A)[0] >> 2) & 1, 0);
+	else
+		assert_int_equal((legacy_ctx_of(SID_A)[0] >> 2) & 3, 0);
+	assert_int_equal(vtd_domain_map(d, vtd_iova_init(0x200000),
+					hal_paddr_init(0x800000), 0x1000,
+					VTD_PROT_READ), 0);
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(vtd_domain_unmap(d, vtd_iova_init(0x200000), 0x1000),
+			 0);
+	assert_int_equal(count_type(3), 0);
+	vtd_device_detach(u, SID_A);
+	vtd_domain_destroy(d);
+}
+
+/* Scalable mode: DTE in the context entry. */
+static void test_domain_ats_scalable_dte(void **state)
+{
+	struct vtd_attach_params p = { .ats = true, .ats_pfsid = SID_A };
+	struct vtd_domain *d = paging_domain();
+
+	assert_int_equal(vtd_device_attach(u, SID_A, d, &p), 0);
+	assert_int_equal((sm_ctx_of(SID_A)[0] >> 2) & 1, 1);	/* DTE */
+	vtd_device_detach(u, SID_A);
+	vtd_domain_destroy(d);
+}
+
+static void test_domain_ats_refused_without_dt(void **state)
+{
+	struct vtd_attach_params p = { .ats = true };
+	struct vtd_domain *d = paging_domain();
+
+	assert_int_equal(vtd_device_attach(u, SID_A, d, &p), -EOPNOTSUPP);
+	assert_int_equal(vtd_domain_device_count(d), 0);
+	vtd_domain_destroy(d);
+}
+
+static void test_domain_ats_capacity(void **state)
+{
+	struct vtd_attach_params p = { .ats = true };
+	struct vtd_domain *d = paging_domain();
+	unsigned int i;
+
+	for (i = 0; i < 8; i++)
+		assert_int_equal(vtd_device_attach(u, (u16)(0x100 + i), d, &p),
+				 0);
+	assert_int_equal(vtd_device_attach(u, 0x108, d, &p), -ENOSPC);
+	assert_int_equal(vtd_domain_device_count(d), 8);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(vtd_device_detach(u, (u16)(0x100 + i)), 0);
+	vtd_domain_destroy(d);
+}
+
+#define TD(f) cmocka_unit_test_setup_teardown(f, setup_legacy_dt, teardown)
 #define TL(f) cmocka_unit_test_setup_teardown(f, setup_legacy, teardown)
 #define TC(f) cmocka_unit_test_setup_teardown(f, setup_legacy_cm, teardown)
 #define TS(f) cmocka_unit_test_setup_teardown(f, setup_sm, teardown)
@@ -801,6 +938,11 @@ int main(void)
 		TS(test_domain_move_failures_keep_old_attachment),
 		TL(test_domain_map_errors_change_nothing),
 		TL(test_domain_create_rejects),
+		TD(test_domain_ats_device_tlb),
+		cmocka_unit_test_setup_teardown(test_domain_ats_device_tlb, setup_sm_dt, teardown),
+		cmocka_unit_test_setup_teardown(test_domain_ats_scalable_dte, setup_sm_dt, teardown),
+		TL(test_domain_ats_refused_without_dt),
+		TD(test_domain_ats_capacity),
 	};
 
 	return cmocka_run_group_tests_name("vtd_domain", tests, NULL, NULL);

@@ -97,6 +97,18 @@ struct vtd_attach_params {
 	 * domain, and stays mapped across detach and reattach. NULL: none.
 	 */
 	const struct vtd_dmar *dmar;
+	/*
+	 * The device has ATS enabled (its PCIe ATS capability, which the
+	 * caller programs): translated requests and its device TLB are
+	 * allowed (legacy TT = 01, scalable DTE = 1), and every unmap and
+	 * detach invalidates its TLB after the IOTLB [VT-d 6.5.2.5]. Needs
+	 * ECAP.DT and queued invalidation. Ignored for pass-through.
+	 */
+	bool ats;
+	/* ATS Invalidate Queue Depth from the device's ATS capability. */
+	u8 ats_queue_depth;
+	/* Source ID of the physical function (a VF's PF; else @sid). */
+	u16 ats_pfsid;
 };
 
 /**
@@ -110,7 +122,8 @@ struct vtd_attach_params {
  *
  * Return: 0; -EINVAL (including a RID_PASID beyond the PASID directory
  * size the unit's ECAP.PSS gives); -EOPNOTSUPP (the domain's shape does not
- * fit @u); -ENOSPC (no domain ID); -ENOMEM; -EBUSY when a concurrent
+ * fit @u, or ATS without ECAP.DT and queued invalidation); -ENOSPC (no
+ * domain ID, or a ninth ATS device of the domain on @u); -ENOMEM; -EBUSY when a concurrent
  * attach of @sid to another domain won; -ETIMEDOUT/-EIO from
  * invalidation. On -EINVAL, -EOPNOTSUPP, -ENOSPC, -ENOMEM or -EBUSY the
  * device's attachment did not change (RMRR identity maps added to @d
