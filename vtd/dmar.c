@@ -781,3 +781,26 @@ void vtd_dmar_log(const struct vtd_dmar *d)
 		hal_log(HAL_LOG_INFO, "vtd: %u unknown structures skipped\n",
 			d->unknown_count);
 }
+
+int vtd_dmar_scope_sid(const struct vtd_dmar_scope *s, u16 segment,
+		       vtd_dmar_bus_fn bus_fn, void *ctx)
+{
+	unsigned int hop;
+	int bus;
+
+	if (!s || !s->path_count || !s->path ||
+	    (s->type != VTD_DMAR_SCOPE_PCI_ENDPOINT &&
+	     s->type != VTD_DMAR_SCOPE_PCI_BRIDGE))
+		return VTD_ERR(-EINVAL);
+	bus = s->start_bus;
+	for (hop = 0; hop + 1 < s->path_count; hop++) {
+		if (!bus_fn)
+			return VTD_ERR(-ENODEV);
+		bus = bus_fn(ctx, segment, (u8)bus, s->path[hop].dev,
+			     s->path[hop].fn);
+		if (bus < 0 || bus > 255)
+			return VTD_ERR(-ENODEV);
+	}
+	return bus << 8 | (s->path[hop].dev & 0x1f) << 3 |
+	       (s->path[hop].fn & 7);
+}

@@ -734,7 +734,8 @@ static int detach_locked(struct vtd_unit *u, struct vtd_domain *d, u16 sid)
 
 /* Identity-map the RMRRs whose scope names @sid [VT-d 8.4]. */
 static int map_rmrrs_locked(struct vtd_domain *d, const struct vtd_unit *u,
-			    u16 sid, const struct vtd_dmar *dmar)
+			    u16 sid, const struct vtd_dmar *dmar,
+			    vtd_dmar_bus_fn bus_fn, void *bus_ctx)
 {
 	u32 i, j;
 	int ret;
@@ -753,16 +754,11 @@ static int map_rmrrs_locked(struct vtd_domain *d, const struct vtd_unit *u,
 			const struct vtd_dmar_scope *s = &r->scopes[j];
 
 			/*
-			 * Single-hop paths name the device directly; deeper
-			 * paths need the bridges' bus numbers, which only
-			 * the caller's PCI enumeration knows.
+			 * Deeper paths need the bridges' bus numbers, which
+			 * only the caller's PCI enumeration knows (bus_fn).
 			 */
-			if (s->path_count == 1 &&
-			    (s->type == VTD_DMAR_SCOPE_PCI_ENDPOINT ||
-			     s->type == VTD_DMAR_SCOPE_PCI_BRIDGE) &&
-			    sid == (u16)(s->start_bus << 8 |
-					 s->path[0].dev << 3 |
-					 s->path[0].fn))
+			if (vtd_dmar_scope_sid(s, r->segment, bus_fn,
+					       bus_ctx) == (int)sid)
 				match = true;
 		}
 		if (!match)
@@ -1011,7 +1007,8 @@ int vtd_device_attach(struct vtd_unit *u, u16 sid, struct vtd_domain *d,
 		hal_spin_unlock(&d->lock);
 		return VTD_ERR(-ENOSPC);
 	}
-	ret = map_rmrrs_locked(d, u, sid, params->dmar);
+	ret = map_rmrrs_locked(d, u, sid, params->dmar, params->bus_fn,
+			       params->bus_ctx);
 	if (ret)
 		goto out;
 	if (cur) {

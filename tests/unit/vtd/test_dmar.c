@@ -1245,11 +1245,52 @@ static void test_dmar_fuzz(void **state)
 	assert_true(failed > 100);
 }
 
+/* Bridges: 00:1c.0 -> bus 3, 03:00.0 -> bus 4; nothing else. */
+static int sid_bus_of(void *ctx, u16 seg, u8 bus, u8 dev, u8 fn)
+{
+	if (seg != 7)
+		return -1;
+	if (bus == 0 && dev == 0x1c && fn == 0)
+		return 3;
+	if (bus == 3 && dev == 0 && fn == 0)
+		return 4;
+	return -1;
+}
+
+static void test_dmar_scope_sid(void **state)
+{
+	struct vtd_dmar_path p3[3] = { { 0x1c, 0 }, { 0, 0 }, { 2, 5 } };
+	struct vtd_dmar_scope s = {
+		.type = VTD_DMAR_SCOPE_PCI_ENDPOINT, .start_bus = 0,
+		.path_count = 1, .path = p3,
+	};
+
+	assert_int_equal(vtd_dmar_scope_sid(&s, 7, NULL, NULL), 0x00e0);
+	s.path_count = 3;
+	assert_int_equal(vtd_dmar_scope_sid(&s, 7, NULL, NULL), -ENODEV);
+	assert_int_equal(vtd_dmar_scope_sid(&s, 7, sid_bus_of, NULL),
+			 0x0415);			/* 04:02.5 */
+	assert_int_equal(vtd_dmar_scope_sid(&s, 6, sid_bus_of, NULL),
+			 -ENODEV);
+	p3[1].fn = 1;					/* not a bridge */
+	assert_int_equal(vtd_dmar_scope_sid(&s, 7, sid_bus_of, NULL),
+			 -ENODEV);
+	s.type = VTD_DMAR_SCOPE_IOAPIC;
+	assert_int_equal(vtd_dmar_scope_sid(&s, 7, sid_bus_of, NULL),
+			 -EINVAL);
+	s.type = VTD_DMAR_SCOPE_PCI_BRIDGE;
+	s.path_count = 0;
+	assert_int_equal(vtd_dmar_scope_sid(&s, 7, sid_bus_of, NULL),
+			 -EINVAL);
+	assert_int_equal(vtd_dmar_scope_sid(NULL, 7, NULL, NULL), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_dmar_parse_qemu_single_unit),
+		T(test_dmar_scope_sid),
 		T(test_dmar_parse_full_table),
 		T(test_dmar_parse_unaligned_buffer),
 		T(test_dmar_parse_ignores_bytes_after_table),

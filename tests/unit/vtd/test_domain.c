@@ -770,6 +770,56 @@ static void test_domain_create_rejects(void **state)
 }
 
 
+/* A bridge at 00:1c.0 leads to bus 5; nothing else is a bridge. */
+static int bus_of(void *ctx, u16 seg, u8 bus, u8 dev, u8 fn)
+{
+	(*(int *)ctx)++;
+	return seg == 0 && bus == 0 && dev == 0x1c && fn == 0 ? 5 : -1;
+}
+
+/* An RMRR behind a bridge: matched only when the caller resolves it. */
+static void test_domain_rmrr_behind_bridge(void **state)
+{
+	struct vtd_dmar_path path[2] = { { .dev = 0x1c, .fn = 0 },
+					 { .dev = 0, .fn = 1 } };
+	struct vtd_dmar_scope scope = {
+		.type = VTD_DMAR_SCOPE_PCI_ENDPOINT, .start_bus = 0,
+		.path_count = 2, .path = path,
+	};
+	struct vtd_dmar_rmrr rmrr = {
+		.base = 0x7d000000, .limit = 0x7d0fffff, .scope_count = 1,
+		.scopes = &scope,
+	};
+	struct vtd_dmar dm = { .rmrr_count = 1, .rmrrs = &rmrr };
+	struct vtd_attach_params p = { .dmar = &dm };
+	struct vtd_domain *d = paging_domain();
+	struct vtd_translation t;
+	int calls = 0;
+
+	/* Without a resolver the two-hop scope names no device. */
+	assert_int_equal(vtd_device_attach(u, 0x0501, d, &p), 0);
+	vtd_translate(u, 0x0501, VTD_NO_PASID, vtd_iova_init(0x7d000000),
+		      VTD_PROT_READ, &t);
+	assert_int_equal(t.fault_reason, 6);
+	assert_int_equal(vtd_device_detach(u, 0x0501), 0);
+	p.bus_fn = bus_of;
+	p.bus_ctx = &calls;
+	/* A device on another bus is not the one the scope names. */
+	assert_int_equal(vtd_device_attach(u, 0x0601, d, &p), 0);
+	vtd_translate(u, 0x0601, VTD_NO_PASID, vtd_iova_init(0x7d000000),
+		      VTD_PROT_READ, &t);
+	assert_int_equal(t.fault_reason, 6);
+	assert_int_equal(vtd_device_detach(u, 0x0601), 0);
+	assert_int_equal(vtd_device_attach(u, 0x0501, d, &p), 0);
+	assert_true(calls >= 2);
+	vtd_translate(u, 0x0501, VTD_NO_PASID, vtd_iova_init(0x7d0ff000),
+		      VTD_PROT_WRITE, &t);
+	assert_int_equal(t.fault_reason, 0);
+	assert_int_equal(hal_paddr_val(t.pa), 0x7d0ff000);
+	vtd_device_detach(u, 0x0501);
+	vtd_domain_destroy(d);
+}
+
 /* Legacy QEMU CAP/ECAP with ECAP.DT (bit 2): device TLBs allowed. */
 static int setup_legacy_dt(void **state)
 {
@@ -927,6 +977,7 @@ int main(void)
 		TL(test_domain_passthrough_legacy),
 		TS(test_domain_passthrough_scalable),
 		TL(test_domain_rmrr_kept_across_detach),
+		TL(test_domain_rmrr_behind_bridge),
 		TL(test_domain_attach_moves_device),
 		TL(test_domain_attach_allocation_failures),
 		TS(test_domain_attach_allocation_failures),

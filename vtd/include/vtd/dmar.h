@@ -178,6 +178,31 @@ struct vtd_dmar {
 int vtd_dmar_parse(const void *table, size_t len, u32 max_units,
 		   struct vtd_dmar *out, struct vtd_dmar_error *err);
 
+/*
+ * Secondary bus number of the PCI-to-PCI bridge at (@segment, @bus,
+ * @dev, @fn), from the caller's PCI enumeration (the bridge's config
+ * register at 0x19 [PCI-to-PCI Bridge 3.2.5.3]); negative when there is
+ * no such bridge.
+ */
+typedef int (*vtd_dmar_bus_fn)(void *ctx, u16 segment, u8 bus, u8 dev,
+			       u8 fn);
+
+/**
+ * vtd_dmar_scope_sid() - The source ID a PCI device scope names
+ * [VT-d 8.3.1]: start at the scope's bus, and for every hop but the last
+ * move to the secondary bus of the bridge at that hop.
+ * @s: an endpoint or bridge scope.
+ * @segment: the scope's PCI segment.
+ * @bus_fn: resolves bridges; may be NULL when every path has one hop.
+ * @ctx: passed to @bus_fn.
+ *
+ * Return: the source ID (bus << 8 | dev << 3 | fn); -EINVAL when @s is
+ * not a PCI scope; -ENODEV when a hop needs @bus_fn and there is none,
+ * or @bus_fn finds no bridge there.
+ */
+int vtd_dmar_scope_sid(const struct vtd_dmar_scope *s, u16 segment,
+		       vtd_dmar_bus_fn bus_fn, void *ctx);
+
 /** vtd_dmar_free() - Free what vtd_dmar_parse() built; @d is zeroed. */
 void vtd_dmar_free(struct vtd_dmar *d);
 

@@ -93,10 +93,16 @@ struct vtd_attach_params {
 	bool fault_disable;
 	/*
 	 * The parsed DMAR table, for RMRRs: each RMRR whose device scope
-	 * names @sid (single-hop paths) is identity-mapped into a paging
-	 * domain, and stays mapped across detach and reattach. NULL: none.
+	 * names @sid is identity-mapped into a paging domain, and stays
+	 * mapped across detach and reattach. NULL: none.
 	 */
 	const struct vtd_dmar *dmar;
+	/*
+	 * Resolves bridges on multi-hop scope paths (vtd_dmar_scope_sid());
+	 * NULL: only single-hop scopes are matched.
+	 */
+	vtd_dmar_bus_fn bus_fn;
+	void *bus_ctx;
 	/*
 	 * The device has ATS enabled (its PCIe ATS capability, which the
 	 * caller programs): translated requests and its device TLB are
