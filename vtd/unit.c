@@ -74,9 +74,8 @@ static int gcmd_locked(struct vtd_unit *u, u32 cmd, u32 status, bool on)
 	int ret;
 
 	hal_lock_assert_held(&u->lock);
-	if (cmd & VTD_GCMD_ONE_SHOT)
-		val |= cmd;
-	else if (on)
+	/* A one-shot command is always written as 1. */
+	if (on || (cmd & VTD_GCMD_ONE_SHOT))
 		val |= cmd;
 	else
 		val &= ~cmd;
