@@ -9,6 +9,7 @@
  * Sections, one per structure family (add new ones as their own section):
  *   1. Second-level (r5.10: "second-stage") paging entries [VT-d 9.8]
  *   2. Root, context, PASID-directory and PASID-table entries [VT-d 9.1-9.6]
+ *   3. First-level (r5.10: "first-stage") paging entries [VT-d 9.7]
  */
 #pragma once
 
@@ -244,3 +245,135 @@ _Static_assert(sizeof(struct vtd_pasid_entry) == 64, "VT-d 9.6");
 #define  VTD_PE_FSPM_5LVL	1
 #define VTD_PE_Q2_WPE		BIT_ULL(132 - 128)		/* bit 132    Write Protect Enable */
 #define VTD_PE_Q2_FSPTPTR	GENMASK_ULL(191 - 128, 140 - 128) /* bits 191:140 First-stage Page-table Pointer */
+
+/* ======================================================================
+ * 3. First-level paging entries [VT-d 9.7]
+ *
+ * The IA-32e (4-level) and 5-level paging formats of the CPU [SDM 3A 4.5],
+ * used by scalable-mode PASID entries with PGTT=001 (FSPTPTR, FSPM) and
+ * as the guest's table in nested translation (PGTT=011) [VT-d 3.6]. Tables
+ * are 4 KiB with 512 entries; 4 or 5 levels consume 9 input-address bits
+ * each above the 12-bit page offset, and the input address must be
+ * canonical (bits 63:48, or 63:57, copies of bit 47, or 56). Level
+ * numbering as in section 1: 1 = PTE (4 KiB leaves), 2 = PDE, 3 = PDPE,
+ * 4 = PML4E, 5 = PML5E.
+ *
+ * Unlike second-level entries there is a Present bit, write permission
+ * is R/W (reads are implied by P), and execute is controlled by XD. The
+ * access rights are the AND over every level of the walk (R/W, U/S) and
+ * the OR of XD [VT-d 3.6.1, SDM 3A 4.6], so non-leaf entries written here
+ * grant R/W and U/S and leave XD clear: the leaf decides.
+ * ====================================================================== */
+
+/* [VT-d 9.7] One first-level paging entry (any level). */
+struct vtd_fl_pte {
+	u64 val;
+};
+_Static_assert(sizeof(struct vtd_fl_pte) == 8, "VT-d 9.7: 64-bit entries");
+
+#define VTD_FL_TABLE_ENTRIES	512
+#define VTD_FL_LEVEL_STRIDE	9		/* input bits per level */
+#define VTD_FL_LEVELS_MIN	4		/* 48-bit, FSPM 4-level */
+#define VTD_FL_LEVELS_MAX	5		/* 57-bit, FSPM 5-level (CAP.FS5LP) */
+
+/* [VT-d 9.7] A first-level paging structure: one 4 KiB page. */
+struct vtd_fl_table {
+	struct vtd_fl_pte e[VTD_FL_TABLE_ENTRIES];
+};
+_Static_assert(sizeof(struct vtd_fl_table) == 4096,
+	       "VT-d 9.7: paging structures are 4 KiB");
+
+/* Fields common to every level [VT-d 9.7, SDM 3A Tables 4-15..4-20]. */
+#define VTD_FL_PTE_P		BIT_ULL(0)		/* Present */
+#define VTD_FL_PTE_RW		BIT_ULL(1)		/* Read/Write: 0 = read-only */
+#define VTD_FL_PTE_US		BIT_ULL(2)		/* User/Supervisor: 1 = user allowed */
+#define VTD_FL_PTE_PWT		BIT_ULL(3)		/* Page-level Write-Through */
+#define VTD_FL_PTE_PCD		BIT_ULL(4)		/* Page-level Cache Disable */
+#define VTD_FL_PTE_A		BIT_ULL(5)		/* Accessed */
+/*
+ * Address of the next table (non-leaf) or of the 4 KiB page (PTE). Bits
+ * at and above the host address width are reserved; large leaves use
+ * the narrower fields below.
+ */
+#define VTD_FL_PTE_ADDR		GENMASK_ULL(51, 12)
+/*
+ * Ignored at every level, whatever the CPU's CR4.PKE (bits 62:59 hold the
+ * protection key of CPU leaves when it is set): available to software.
+ */
+#define VTD_FL_PTE_IGN_HI	GENMASK_ULL(58, 52)
+#define VTD_FL_PTE_PK		GENMASK_ULL(62, 59)	/* CPU protection key; never set */
+/*
+ * Execute Disable: reserved (must be 0) unless the PASID entry's NXE (or
+ * the CPU's EFER.NXE) is set [VT-d 9.6, 9.7; SDM 3A 4.6].
+ */
+#define VTD_FL_PTE_XD		BIT_ULL(63)
+
+/* Leaf-only fields (PTE, and PDE/PDPE with PS = 1) [VT-d 9.7]. */
+#define VTD_FL_PTE_D		BIT_ULL(6)		/* Dirty; ignored in non-leaf entries */
+#define VTD_FL_PTE_G		BIT_ULL(8)		/* Global; ignored in non-leaf entries */
+#define VTD_FL_PTE_PAT		BIT_ULL(7)		/* PAT index bit, PTE (4 KiB) only */
+#define VTD_FL_PTE_PAT_LARGE	BIT_ULL(12)		/* PAT index bit, 2 MiB / 1 GiB leaves */
+
+/*
+ * Page Size, PDE and PDPE only: 1 maps a 2 MiB or 1 GiB page, 0 references
+ * the next table. Reserved in PML4E and PML5E; in a PTE the same bit is
+ * PAT [VT-d 9.7]. 1 GiB leaves need CAP.FS1GP (CPU: CPUID 80000001H
+ * EDX[26]); 2 MiB leaves are always supported.
+ */
+#define VTD_FL_PTE_PS		BIT_ULL(7)
+
+/* Reserved (must be 0) per level, apart from address bits >= HAW. */
+#define VTD_FL_PML5E_RSVD	VTD_FL_PTE_PS		/* PML5E: bit 7 */
+#define VTD_FL_PML4E_RSVD	VTD_FL_PTE_PS		/* PML4E: bit 7 */
+#define VTD_FL_PDE_2M_ADDR	GENMASK_ULL(51, 21)	/* PDE, PS = 1 */
+#define VTD_FL_PDE_2M_RSVD	GENMASK_ULL(20, 13)
+#define VTD_FL_PDPE_1G_ADDR	GENMASK_ULL(51, 30)	/* PDPE, PS = 1 */
+#define VTD_FL_PDPE_1G_RSVD	GENMASK_ULL(29, 13)
+
+static inline bool vtd_fl_pte_present(u64 pte)
+{
+	return (pte & VTD_FL_PTE_P) != 0;
+}
+
+/* A leaf at @level: every PTE, or a PDE/PDPE with PS = 1. */
+static inline bool vtd_fl_pte_is_leaf(u64 pte, unsigned int level)
+{
+	return level == 1 || (level <= 3 && (pte & VTD_FL_PTE_PS) != 0);
+}
+
+/*
+ * Host address held in @pte at @level: the next table, or the page base
+ * (the large-leaf PAT bit, 12, is not part of the address).
+ */
+static inline u64 vtd_fl_pte_addr(u64 pte, unsigned int level)
+{
+	if (level == 2 && (pte & VTD_FL_PTE_PS))
+		return pte & VTD_FL_PDE_2M_ADDR;
+	if (level == 3 && (pte & VTD_FL_PTE_PS))
+		return pte & VTD_FL_PDPE_1G_ADDR;
+	return pte & VTD_FL_PTE_ADDR;
+}
+
+/* Bytes mapped by one entry at @level (1 -> 4 KiB, 2 -> 2 MiB, ...). */
+static inline u64 vtd_fl_level_size(unsigned int level)
+{
+	return 1ULL << (12 + VTD_FL_LEVEL_STRIDE * (level - 1));
+}
+
+/* Index of input address @va in a table at @level. */
+static inline unsigned int vtd_fl_level_index(u64 va, unsigned int level)
+{
+	return (unsigned int)(va >> (12 + VTD_FL_LEVEL_STRIDE * (level - 1))) &
+	       (VTD_FL_TABLE_ENTRIES - 1);
+}
+
+/* Single-copy accessors, as for second-level entries (section 1). */
+static inline u64 vtd_fl_pte_read(const struct vtd_fl_pte *p)
+{
+	return READ_ONCE(p->val);
+}
+
+static inline void vtd_fl_pte_write(struct vtd_fl_pte *p, u64 val)
+{
+	WRITE_ONCE(p->val, val);
+}

@@ -14,6 +14,12 @@
 
 /* [SDM 4 Table 2-2] Architectural MSRs used by the kernel. */
 #define X86_MSR_APIC_BASE	0x1b
+#define X86_MSR_EFER		0xc0000080
+#define  X86_EFER_NXE		(1UL << 11)	/* Execute-disable enable [SDM 3A 4.1.1] */
+
+/* [SDM 2A CPUID] Leaf 80000001H, EDX. */
+#define X86_CPUID_EXT_NX	(1U << 20)	/* Execute Disable bit */
+#define X86_CPUID_EXT_PDPE1GB	(1U << 26)	/* 1-GByte pages */
 #define X86_RFLAGS_IF		(1UL << 9)
 
 static inline void x86_cpu_relax(void)
