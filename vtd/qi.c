@@ -154,7 +154,8 @@ static int wait_space_locked(struct vtd_unit *u, u32 need)
  * batch was queued; the caller returns -EIO.
  *
  * IQE: the unit stopped with IQH on the descriptor it refused. Every slot
- * from there up to (not including) the batch's own wait descriptor is
+ * from there up to the tail (the batch's own wait included: the batch has
+ * failed, and even a refused wait must not stall the queue) is
  * overwritten with a harmless status write to the scratch word, IQE is
  * cleared, and the tail is written again so that the unit (QEMU 7.2
  * restarts only on a tail write) fetches from IQH once more.
@@ -165,7 +166,7 @@ static int wait_space_locked(struct vtd_unit *u, u32 need)
  * Either way the queue is then drained to the tail, so the next
  * submission starts on an empty, error-free queue.
  */
-static int recover_locked(struct vtd_unit *u, u32 fsts, u32 wait_slot)
+static int recover_locked(struct vtd_unit *u, u32 fsts)
 {
 	struct vtd_qi *q = &u->qi;
 	struct vtd_qi_desc nop = vtd_qi_wait(true, false, false, 0,
@@ -181,8 +182,13 @@ static int recover_locked(struct vtd_unit *u, u32 fsts, u32 wait_slot)
 			"slot %u (IQERCD %#llx)\n",
 			(unsigned long long)u->reg_base, head,
 			(unsigned long long)vtd_read64(u, VTD_IQERCD_REG));
+		/*
+		 * The batch has failed: every slot from the refused one up
+		 * to the tail, our own wait included, becomes a harmless
+		 * status write, so the unit can always drain the queue.
+		 */
 		saved_tail = q->tail;
-		while (head != wait_slot && head != saved_tail) {
+		while (head != saved_tail) {
 			q->tail = head;
 			put_desc_locked(q, &nop);
 			head = q->tail;
@@ -203,8 +209,7 @@ static int recover_locked(struct vtd_unit *u, u32 fsts, u32 wait_slot)
 }
 
 /* Wait for the batch's wait descriptor, watching FSTS for errors. */
-static int wait_done_locked(struct vtd_unit *u, u32 seq, u32 wait_slot,
-			    bool irq)
+static int wait_done_locked(struct vtd_unit *u, u32 seq, bool irq)
 {
 	struct vtd_qi *q = &u->qi;
 	u64 deadline = vtd_deadline();
@@ -224,7 +229,7 @@ static int wait_done_locked(struct vtd_unit *u, u32 seq, u32 wait_slot,
 		}
 		fsts = vtd_read32(u, VTD_FSTS_REG);
 		if (fsts & QI_ERRORS) {
-			recover_locked(u, fsts, wait_slot);
+			recover_locked(u, fsts);
 			return VTD_ERR(-EIO);
 		}
 		if (late) {
@@ -247,7 +252,6 @@ static int submit_locked(struct vtd_unit *u, const struct vtd_qi_desc *descs,
 	struct vtd_qi *q = &u->qi;
 	bool irq = flags & VTD_QI_WAIT_IRQ;
 	struct vtd_qi_desc wait;
-	u32 wait_slot;
 	unsigned int i;
 	int ret;
 
@@ -266,7 +270,6 @@ static int submit_locked(struct vtd_unit *u, const struct vtd_qi_desc *descs,
 	wait = vtd_qi_wait(!irq, irq, false, q->seq,
 			   hal_paddr_val(q->status_pa) +
 			   VTD_QI_STATUS_WAIT * sizeof(u32));
-	wait_slot = q->tail;
 	put_desc_locked(q, &wait);
 	q->waits++;
 	q->submits++;
@@ -286,7 +289,7 @@ static int submit_locked(struct vtd_unit *u, const struct vtd_qi_desc *descs,
 	 * compiler barrier. [VT-d 6.5.2] Queue fetches are snooped.
 	 */
 	vtd_write64(u, VTD_IQT_REG, (u64)q->tail * q->desc_size);
-	return wait_done_locked(u, q->seq, wait_slot, irq);
+	return wait_done_locked(u, q->seq, irq);
 }
 
 int vtd_qi_submit(struct vtd_unit *u, const struct vtd_qi_desc *descs,
