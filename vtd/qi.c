@@ -255,7 +255,12 @@ static int submit_locked(struct vtd_unit *u, const struct vtd_qi_desc *descs,
 	unsigned int i;
 	int ret;
 
-	ret = wait_space_locked(u, n + 1);
+	/*
+	 * An IF wait completes only through ICS.IWC, which does not say
+	 * which wait set it: no earlier wait (one that timed out) may still
+	 * be pending, so the queue must be drained first.
+	 */
+	ret = wait_space_locked(u, irq ? q->slots - 1 : n + 1);
 	if (ret)
 		return ret;
 	for (i = 0; i < n; i++)

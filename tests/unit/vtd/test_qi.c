@@ -215,6 +215,30 @@ static void test_qi_irq_stale_iwc_does_not_complete(void **state)
 	assert_int_equal(dmar.ics & 1, 0);
 }
 
+/*
+ * An IF wait after a timed-out one: the late completion of the old wait
+ * must not be taken for the new one, so the new batch waits for the
+ * queue to drain first (here it never does: -ETIMEDOUT, and nothing of
+ * the new batch was queued).
+ */
+static void test_qi_irq_wait_after_timeout_drains_first(void **state)
+{
+	struct vtd_qi_desc d = vtd_qi_iotlb_global(false, false);
+	u64 descs;
+
+	dmar.wait_never_completes = true;
+	assert_int_equal(vtd_qi_submit(u, &d, 1, 0), -ETIMEDOUT);
+	/* The unit stalls one slot behind the tail (the late wait). */
+	descs = u->qi.descs;
+	dmar.iqh = (dmar.iqh + 16 * 255) % 4096;
+	assert_int_equal(vtd_qi_submit(u, &d, 1, VTD_QI_WAIT_IRQ),
+			 -ETIMEDOUT);
+	assert_int_equal(u->qi.descs, descs);		/* nothing queued */
+	dmar.iqh = dmar.iqt;				/* the unit catches up */
+	dmar.wait_never_completes = false;
+	assert_int_equal(vtd_qi_submit(u, &d, 1, VTD_QI_WAIT_IRQ), 0);
+}
+
 static void test_qi_rejects_bad_arguments(void **state)
 {
 	assert_int_equal(vtd_qi_submit(u, NULL, 1, 0), -EINVAL);
@@ -369,6 +393,7 @@ int main(void)
 		TL(test_qi_wait_times_out_then_recovers),
 		TL(test_qi_irq_completion),
 		TL(test_qi_irq_stale_iwc_does_not_complete),
+		TL(test_qi_irq_wait_after_timeout_drains_first),
 		TL(test_qi_rejects_bad_arguments),
 		TL(test_qi_range_invalidation_counts),
 		TS(test_qi_range_invalidation_counts),
