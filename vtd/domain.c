@@ -13,6 +13,7 @@
  */
 #include <hal/hal.h>
 #include <vtd/domain.h>
+#include <vtd/pt_fl.h>
 #include <vtd/pt_sl.h>
 
 #include "tables.h"
@@ -437,6 +438,8 @@ static struct vtd_dev *dev_slot(struct vtd_unit *u, u16 sid, bool alloc)
 	return &u->bus_devs[bus][sid & 0xff];
 }
 
+static void free_pasid_dir(struct vtd_dev *dv);
+
 void vtd_unit_free_devices(struct vtd_unit *u)
 {
 	unsigned int bus, devfn;
@@ -447,20 +450,7 @@ void vtd_unit_free_devices(struct vtd_unit *u)
 			for (devfn = 0; devfn < 256; devfn++) {
 				struct vtd_dev *dv = &u->bus_devs[bus][devfn];
 
-				if (dv->pasid_dir) {
-					u64 *dir = dv->pasid_dir;
-					size_t i, n = (HAL_PAGE_SIZE <<
-						       dv->pasid_dir_order) / 8;
-
-					for (i = 0; i < n; i++) {
-						if (dir[i] & VTD_PDE_P)
-							hal_page_free(hal_phys_to_virt(
-							  hal_paddr_init(dir[i] &
-							  VTD_PDE_SMPTBLPTR)), 0);
-					}
-					hal_page_free(dir,
-						      dv->pasid_dir_order);
-				}
+				free_pasid_dir(dv);
 			}
 			hal_page_free(u->bus_devs[bus], VTD_BUS_DEVS_ORDER);
 			u->bus_devs[bus] = NULL;
@@ -550,7 +540,7 @@ static void prep_free(struct vtd_unit *u, struct attach_prep *p)
 	if (p->pasid_dir)
 		hal_page_free(p->pasid_dir, p->pasid_dir_order);
 	if (p->pasid_table)
-		hal_page_free(p->pasid_table, 0);
+		hal_page_free(p->pasid_table, VTD_PASID_TABLE_ORDER);
 	if (p->did > 0)
 		vtd_unit_did_free_locked(u, (u16)p->did);
 	if (p->new_bus >= 0) {
@@ -646,6 +636,10 @@ static int flush_after_clear(struct vtd_unit *u, const struct vtd_dev *dv,
 	return ret;
 }
 
+/*
+ * Free @dv's PASID directory and its tables. A table whose last PASID's
+ * detach failed keeps its address with P clear: it is freed too.
+ */
 static void free_pasid_dir(struct vtd_dev *dv)
 {
 	size_t i, n;
@@ -654,9 +648,10 @@ static void free_pasid_dir(struct vtd_dev *dv)
 		return;
 	n = (HAL_PAGE_SIZE << dv->pasid_dir_order) / 8;
 	for (i = 0; i < n; i++) {
-		if (dv->pasid_dir[i] & VTD_PDE_P)
+		if (dv->pasid_dir[i] & VTD_PDE_SMPTBLPTR)
 			hal_page_free(hal_phys_to_virt(hal_paddr_init(
-				dv->pasid_dir[i] & VTD_PDE_SMPTBLPTR)), 0);
+				dv->pasid_dir[i] & VTD_PDE_SMPTBLPTR)),
+				VTD_PASID_TABLE_ORDER);
 	}
 	hal_page_free(dv->pasid_dir, dv->pasid_dir_order);
 	dv->pasid_dir = NULL;
@@ -688,6 +683,9 @@ static int detach_locked(struct vtd_unit *u, struct vtd_domain *d, u16 sid)
 	hal_lock_assert_held(&d->lock);
 	if (!dv || dv->domain != d || !t)
 		return VTD_ERR(-ENOENT);
+	/* Other PASIDs use the PASID directory: detach them first. */
+	if (dv->pasid_count)
+		return VTD_ERR(-EBUSY);
 	if (u->scalable) {
 		struct vtd_sm_ctx_entry *ce = sm_ctx(t, (u8)sid);
 
@@ -796,7 +794,7 @@ static int reserve_locked(struct vtd_unit *u, struct vtd_domain *d,
 	if (u->scalable && !p->pasid_dir) {
 		p->pasid_dir_order = pasid_dir_order(pasid_pdts(u));
 		p->pasid_dir = hal_page_alloc(p->pasid_dir_order);
-		p->pasid_table = hal_page_alloc(0);
+		p->pasid_table = hal_page_alloc(VTD_PASID_TABLE_ORDER);
 		if (!p->pasid_dir || !p->pasid_table)
 			return VTD_ERR(-ENOMEM);
 	}
@@ -1079,4 +1077,407 @@ int vtd_device_detach(struct vtd_unit *u, u16 sid)
 		ret = detach_locked(u, d, sid);
 	hal_spin_unlock(&d->lock);
 	return ret;
+}
+
+/* ---- PASIDs other than RID_PASID [VT-d 3.4.3, 9.4-9.6] ----------------- */
+
+/* The PASID table (and its shadow page) holding directory entry @idx. */
+static struct vtd_pasid_entry *pasid_table_of(const struct vtd_dev *dv,
+					      u32 idx)
+{
+	u64 pde = READ_ONCE(dv->pasid_dir[idx]);
+
+	/*
+	 * The address names the table even while P is clear: a detach whose
+	 * invalidation failed keeps it, to be finished by a later call.
+	 */
+	if (!(pde & VTD_PDE_SMPTBLPTR))
+		return NULL;
+	return hal_phys_to_virt(hal_paddr_init(pde & VTD_PDE_SMPTBLPTR));
+}
+
+static struct vtd_pasid_sw *pasid_sw_of(struct vtd_pasid_entry *t)
+{
+	return (struct vtd_pasid_sw *)((u8 *)t + HAL_PAGE_SIZE);
+}
+
+/* [VT-d 6.5.3.3] PASID-based IOTLB for FL and PT, domain-selective else. */
+static bool pasid_uses_piotlb(enum vtd_pasid_type type)
+{
+	return type == VTD_PASID_FL || type == VTD_PASID_PT;
+}
+
+static struct vtd_qi_desc pasid_iotlb_desc(const struct vtd_unit *u,
+					   enum vtd_pasid_type type, u16 did,
+					   u32 pasid)
+{
+	if (pasid_uses_piotlb(type))
+		return vtd_qi_piotlb_pasid(did, pasid);
+	return vtd_qi_iotlb_domain(did, u->cap & VTD_CAP_DRD,
+				   u->cap & VTD_CAP_DWD);
+}
+
+/* Check @p against @u's capabilities; nothing is locked or changed. */
+static int pasid_validate(const struct vtd_unit *u, u32 pasid,
+			  const struct vtd_pasid_attach_params *p)
+{
+	const struct vtd_domain *d = p->domain;
+	unsigned int pss = (unsigned int)FIELD_GET(VTD_ECAP_PSS, u->ecap) + 1;
+
+	if (!d || pasid >= (1U << 20))
+		return VTD_ERR(-EINVAL);
+	if (!u->scalable || !(u->ecap & VTD_ECAP_PASID) || !vtd_qi_enabled(u))
+		return VTD_ERR(-EOPNOTSUPP);
+	/* [VT-d 11.4.3] PASIDs are ECAP.PSS + 1 bits wide. */
+	if (pasid >> pss)
+		return VTD_ERR(-EINVAL);
+	if ((p->sre || p->wpe) && p->type != VTD_PASID_FL &&
+	    p->type != VTD_PASID_NESTED)
+		return VTD_ERR(-EINVAL);
+	/* [VT-d 9.6] SRE is reserved unless the unit has ECAP.SRS. */
+	if (p->sre && !(u->ecap & VTD_ECAP_SRS))
+		return VTD_ERR(-EOPNOTSUPP);
+	switch (p->type) {
+	case VTD_PASID_SL:
+		if (d->type != VTD_DOMAIN_PAGING)
+			return VTD_ERR(-EINVAL);
+		return domain_fits_unit(d, u);
+	case VTD_PASID_PT:
+		if (d->type != VTD_DOMAIN_PASSTHROUGH)
+			return VTD_ERR(-EINVAL);
+		return domain_fits_unit(d, u);
+	case VTD_PASID_FL:
+		if (!p->fl || !p->fl->root)
+			return VTD_ERR(-EINVAL);
+		/*
+		 * [VT-d 11.4.2, 11.4.3] First-level translation, 5-level
+		 * paging and 1-GiB leaves each need their capability; a
+		 * table written without cache flushes needs a coherent walk.
+		 */
+		if (!(u->ecap & VTD_ECAP_FSTS) ||
+		    (p->fl->levels == 5 && !(u->cap & VTD_CAP_FS5LP)) ||
+		    ((p->fl->leaf_levels & BIT(3)) &&
+		     !(u->cap & VTD_CAP_FS1GP)) ||
+		    (p->fl->coherent && !u->coherent))
+			return VTD_ERR(-EOPNOTSUPP);
+		return 0;
+	case VTD_PASID_NESTED:
+		if (d->type != VTD_DOMAIN_PAGING ||
+		    (p->fl_levels != 4 && p->fl_levels != 5) ||
+		    (vtd_gpa_val(p->fl_gpa) & (HAL_PAGE_SIZE - 1)) ||
+		    (vtd_gpa_val(p->fl_gpa) & ~VTD_PE_Q2_FSPTPTR))
+			return VTD_ERR(-EINVAL);
+		/* [VT-d 3.8, 11.4.3] Nesting needs ECAP.NEST (and FSTS). */
+		if (!(u->ecap & VTD_ECAP_NEST) || !(u->ecap & VTD_ECAP_FSTS) ||
+		    (p->fl_levels == 5 && !(u->cap & VTD_CAP_FS5LP)) ||
+		    (p->fl_1g && !(u->cap & VTD_CAP_FS1GP)))
+			return VTD_ERR(-EOPNOTSUPP);
+		return domain_fits_unit(d, u);
+	default:
+		return VTD_ERR(-EINVAL);
+	}
+}
+
+/*
+ * [VT-d 9.6] Fill a not-present PASID entry: the upper qwords first, the
+ * qword holding P last, each one store.
+ */
+static void pasid_entry_write(const struct vtd_unit *u,
+			      const struct vtd_pasid_attach_params *p, u16 did,
+			      struct vtd_pasid_entry *pe)
+{
+	const struct vtd_domain *d = p->domain;
+	u64 q0, q1 = FIELD_PREP(VTD_PE_Q1_DID, did), q2 = 0;
+
+	if (p->type == VTD_PASID_SL || p->type == VTD_PASID_PT) {
+		write_pasid_entry(u, d, did, p->fault_disable, pe);
+		return;
+	}
+	if (p->type == VTD_PASID_FL) {
+		q0 = FIELD_PREP(VTD_PE_Q0_PGTT, VTD_PE_PGTT_FL);
+		q2 = (hal_paddr_val(p->fl->root_pa) & VTD_PE_Q2_FSPTPTR) |
+		     FIELD_PREP(VTD_PE_Q2_FSPM, vtd_fl_pt_fspm(p->fl));
+	} else {
+		/*
+		 * [VT-d 3.8, 9.6] Nested: FSPTPTR is guest-physical and, like
+		 * every first-level table pointer and output address, is
+		 * translated by the second-level table at SSPTPTR.
+		 */
+		q0 = FIELD_PREP(VTD_PE_Q0_PGTT, VTD_PE_PGTT_NESTED) |
+		     FIELD_PREP(VTD_PE_Q0_AW, vtd_sl_pt_agaw(&d->pt)) |
+		     (hal_paddr_val(d->pt.root_pa) & VTD_PE_Q0_SSPTPTR);
+		q2 = (vtd_gpa_val(p->fl_gpa) & VTD_PE_Q2_FSPTPTR) |
+		     FIELD_PREP(VTD_PE_Q2_FSPM, p->fl_levels == 5 ?
+				VTD_PE_FSPM_5LVL : VTD_PE_FSPM_4LVL);
+	}
+	if (p->sre)
+		q2 |= VTD_PE_Q2_SRE;
+	if (p->wpe)
+		q2 |= VTD_PE_Q2_WPE;
+	if (u->ecap & VTD_ECAP_SMPWCS)
+		q1 |= VTD_PE_Q1_PWSNP;
+	if (p->fault_disable)
+		q0 |= VTD_PE_Q0_FPD;
+	WRITE_ONCE(pe->qw[2], q2);
+	WRITE_ONCE(pe->qw[1], q1);
+	WRITE_ONCE(pe->qw[0], q0 | VTD_PE_Q0_P);
+}
+
+/* Drop a PASID attachment's reference on @d's domain ID on @u. */
+static void pasid_domain_put_locked(struct vtd_unit *u, struct vtd_domain *d)
+{
+	struct vtd_domain_unit *du = domain_unit(d, u);
+
+	hal_lock_assert_held(&u->ctx_lock);
+	if (du && --du->devices == 0) {
+		vtd_unit_did_free_locked(u, du->did);
+		du->u = NULL;
+		du->did = 0;
+	}
+	d->devices--;
+}
+
+int vtd_pasid_attach(struct vtd_unit *u, u16 sid, u32 pasid,
+		     const struct vtd_pasid_attach_params *p)
+{
+	struct vtd_pasid_entry *t, *new_t = NULL;
+	struct vtd_domain_unit *du;
+	struct vtd_sm_ctx_entry *ce;
+	struct vtd_qi_desc q[3];
+	struct vtd_pasid_sw *sw;
+	struct vtd_domain *d;
+	struct vtd_dev *dv;
+	struct flush_set f;
+	unsigned int n = 0;
+	bool paside_new;
+	u32 idx = pasid >> VTD_PASID_DIR_SHIFT;
+	u32 i = pasid % VTD_PASID_TABLE_ENTRIES;
+	int did = -1, ret;
+	u16 tag;
+
+	if (!u || !p)
+		return VTD_ERR(-EINVAL);
+	ret = pasid_validate(u, pasid, p);
+	if (ret)
+		return ret;
+	d = p->domain;
+	fs_init(&f, u);
+	hal_spin_lock(&d->lock);
+	hal_spin_lock(&u->ctx_lock);
+	/* ---- Validate and pre-allocate: nothing visible changes. ---- */
+	dv = dev_slot(u, sid, false);
+	if (!dv || !dv->domain || !dv->pasid_dir) {
+		ret = VTD_ERR(-ENOENT);
+		goto out_unlock;
+	}
+	/* [VT-d 9.4] PASID[19:6] must index the 2^(PDTS + 7) directory. */
+	if (pasid == dv->rid_pasid || idx >= (1U << (dv->pdts + 7))) {
+		ret = VTD_ERR(-EINVAL);
+		goto out_unlock;
+	}
+	t = pasid_table_of(dv, idx);
+	if (t && (pasid_sw_of(t)->e[i].domain ||
+		  (READ_ONCE(t[i].qw[0]) & VTD_PE_Q0_P))) {
+		ret = VTD_ERR(-EBUSY);
+		goto out_unlock;
+	}
+	if (!t) {
+		new_t = hal_page_alloc(VTD_PASID_TABLE_ORDER);
+		if (!new_t) {
+			ret = VTD_ERR(-ENOMEM);
+			goto out_unlock;
+		}
+	}
+	du = domain_unit(d, u);
+	if (!du) {
+		if (!domain_unit(d, NULL)) {
+			ret = VTD_ERR(-ENOSPC);
+			goto out_free;
+		}
+		did = vtd_unit_did_alloc_locked(u);
+		if (did < 0) {
+			ret = did;
+			goto out_free;
+		}
+	}
+
+	/* ---- Commit: stores that cannot fail. ---- */
+	if (!du) {
+		du = domain_unit(d, NULL);
+		du->u = u;
+		du->did = (u16)did;
+	}
+	du->devices++;
+	d->devices++;
+	tag = du->did;
+	if (new_t) {
+		t = new_t;
+		new_t = NULL;
+		pasid_entry_write(u, p, tag, &t[i]);
+		/*
+		 * [VT-d 6.1] With ECAP.C = 0 the whole new table must reach
+		 * memory (its zeroes too) before the directory points to it.
+		 */
+		fs_add(&f, t, HAL_PAGE_SIZE);
+		fs_commit(&f);
+		WRITE_ONCE(dv->pasid_dir[idx],
+			   (hal_paddr_val(hal_virt_to_phys(t)) &
+			    VTD_PDE_SMPTBLPTR) | VTD_PDE_P);
+		fs_add(&f, &dv->pasid_dir[idx], 8);
+	} else {
+		pasid_entry_write(u, p, tag, &t[i]);
+		fs_add(&f, &t[i], sizeof(t[i]));
+		if (!(READ_ONCE(dv->pasid_dir[idx]) & VTD_PDE_P)) {
+			/* A table awaiting release is taken back. */
+			fs_commit(&f);
+			WRITE_ONCE(dv->pasid_dir[idx],
+				   dv->pasid_dir[idx] | VTD_PDE_P);
+			fs_add(&f, &dv->pasid_dir[idx], 8);
+		}
+	}
+	fs_commit(&f);
+	sw = pasid_sw_of(t);
+	sw->e[i].domain = d;
+	sw->e[i].type = (u8)p->type;
+	sw->used++;
+	dv->pasid_count++;
+	/*
+	 * [VT-d 9.4] Requests with PASID are blocked (fault 0x45) unless
+	 * the context entry has PASIDE. It is set once, after the PASID
+	 * entry is visible, and left set: clearing it would need another
+	 * context-cache invalidation, and a PASID without an entry faults
+	 * either way.
+	 */
+	ce = sm_ctx(ctx_table(u, (u8)(sid >> 8), (u8)sid), (u8)sid);
+	paside_new = !(READ_ONCE(ce->qw[0]) & VTD_SM_CTX_Q0_PASIDE);
+	if (paside_new) {
+		WRITE_ONCE(ce->qw[0], ce->qw[0] | VTD_SM_CTX_Q0_PASIDE);
+		fs_add(&f, ce, sizeof(*ce));
+		fs_commit(&f);
+	}
+	hal_spin_unlock(&u->ctx_lock);
+
+	/*
+	 * [VT-d 6.5.3.3, 6.1] A changed present context entry must leave the
+	 * context cache. A not-present entry made present needs invalidation
+	 * only under caching mode, which may cache not-present entries: the
+	 * PASID cache for (DID, PASID), then the IOTLB as for a teardown.
+	 */
+	if (paside_new)
+		q[n++] = vtd_qi_cc_device(dv->did, sid, 0);
+	if (u->cap & VTD_CAP_CM) {
+		q[n++] = vtd_qi_pc(VTD_QI_PC_G_PASID, tag, pasid);
+		q[n++] = pasid_iotlb_desc(u, p->type, tag, pasid);
+	}
+	if (n)
+		ret = vtd_qi_submit(u, q, n, 0);
+	if (!ret && !(u->cap & VTD_CAP_CM) && (u->cap & VTD_CAP_RWBF))
+		ret = vtd_unit_flush_write_buffer(u);
+	hal_spin_unlock(&d->lock);
+	return ret;
+
+out_free:
+	if (new_t)
+		hal_page_free(new_t, VTD_PASID_TABLE_ORDER);
+out_unlock:
+	hal_spin_unlock(&u->ctx_lock);
+	hal_spin_unlock(&d->lock);
+	return ret;
+}
+
+int vtd_pasid_detach(struct vtd_unit *u, u16 sid, u32 pasid)
+{
+	u32 idx = pasid >> VTD_PASID_DIR_SHIFT;
+	u32 i = pasid % VTD_PASID_TABLE_ENTRIES;
+	struct vtd_pasid_entry *t;
+	struct vtd_qi_desc q[4];
+	struct vtd_pasid_sw *sw;
+	struct vtd_domain *d;
+	struct vtd_dev *dv;
+	struct flush_set f;
+	enum vtd_pasid_type type;
+	bool release, rid_table;
+	unsigned int n = 0;
+	u16 tag;
+	int ret;
+
+	if (!u || pasid >= (1U << 20))
+		return VTD_ERR(-EINVAL);
+	fs_init(&f, u);
+	/* The domain is found under ctx_lock, then locked first. */
+	hal_spin_lock(&u->ctx_lock);
+	dv = dev_slot(u, sid, false);
+	t = (dv && dv->pasid_dir && idx < (1U << (dv->pdts + 7))) ?
+	    pasid_table_of(dv, idx) : NULL;
+	d = t ? pasid_sw_of(t)->e[i].domain : NULL;
+	hal_spin_unlock(&u->ctx_lock);
+	if (!d)
+		return VTD_ERR(-ENOENT);
+
+	hal_spin_lock(&d->lock);
+	hal_spin_lock(&u->ctx_lock);
+	if (!dv->pasid_dir || pasid_table_of(dv, idx) != t ||
+	    pasid_sw_of(t)->e[i].domain != d) {
+		hal_spin_unlock(&u->ctx_lock);
+		hal_spin_unlock(&d->lock);
+		return VTD_ERR(-ENOENT);
+	}
+	sw = pasid_sw_of(t);
+	type = (enum vtd_pasid_type)sw->e[i].type;
+	tag = domain_unit(d, u)->did;
+	rid_table = idx == (dv->rid_pasid >> VTD_PASID_DIR_SHIFT);
+	/* [VT-d 9.6] Not present first; the other fields stay as they were. */
+	WRITE_ONCE(t[i].qw[0], 0);
+	fs_add(&f, &t[i].qw[0], 8);
+	/*
+	 * The table's last PASID: its directory entry turns not-present too
+	 * (the address stays, so that a failed invalidation can be retried),
+	 * and the PASID cache is then invalidated globally, since a unit may
+	 * cache directory entries with any PASID of the table.
+	 */
+	release = sw->used == 1 && !rid_table;
+	if (release) {
+		WRITE_ONCE(dv->pasid_dir[idx], dv->pasid_dir[idx] & ~VTD_PDE_P);
+		fs_add(&f, &dv->pasid_dir[idx], 8);
+	}
+	fs_commit(&f);
+	hal_spin_unlock(&u->ctx_lock);
+
+	/*
+	 * [VT-d 6.5.3.3] After a PASID entry is torn down: the PASID cache
+	 * for (DID, PASID); the IOTLB, PASID-based for FL and PT entries and
+	 * domain-selective for SL and nested ones (whose second-level
+	 * translations the DID tags for every PASID); then the device TLB
+	 * for the PASID [VT-d 6.5.2.6]. Only afterwards is anything freed.
+	 */
+	q[n++] = vtd_qi_pc(VTD_QI_PC_G_PASID, tag, pasid);
+	if (release)
+		q[n++] = vtd_qi_pc(VTD_QI_PC_G_GLOBAL, 0, 0);
+	q[n++] = pasid_iotlb_desc(u, type, tag, pasid);
+	if (dv->ats)
+		q[n++] = vtd_qi_pdev_tlb(sid, dv->ats_pfsid, dv->ats_qdep,
+					 pasid, false, 0, 52);
+	ret = vtd_qi_submit(u, q, n, 0);
+	if (ret) {
+		hal_spin_unlock(&d->lock);
+		return ret;
+	}
+
+	hal_spin_lock(&u->ctx_lock);
+	sw->e[i].domain = NULL;
+	sw->e[i].type = 0;
+	sw->used--;
+	dv->pasid_count--;
+	if (!sw->used && !rid_table &&
+	    !(READ_ONCE(dv->pasid_dir[idx]) & VTD_PDE_P)) {
+		/* Not present already: clearing the address needs no flush. */
+		WRITE_ONCE(dv->pasid_dir[idx], 0);
+		fs_add(&f, &dv->pasid_dir[idx], 8);
+		fs_commit(&f);
+		hal_page_free(t, VTD_PASID_TABLE_ORDER);
+	}
+	pasid_domain_put_locked(u, d);
+	hal_spin_unlock(&u->ctx_lock);
+	hal_spin_unlock(&d->lock);
+	return 0;
 }

@@ -48,7 +48,23 @@ struct vtd_dev {
 	bool ats;			/* device TLB in use (ECAP.DT) */
 	u8 ats_qdep;
 	u16 ats_pfsid;
+	u16 pasid_count;		/* PASIDs attached besides RID_PASID */
 };
+
+/*
+ * A PASID table is allocated as 2^VTD_PASID_TABLE_ORDER pages: the first
+ * is the table the unit reads [VT-d 9.6], the second (never pointed to
+ * by the hardware) records, per entry, what software attached there.
+ */
+#define VTD_PASID_TABLE_ORDER	1
+struct vtd_pasid_sw {
+	struct {
+		struct vtd_domain *domain;	/* NULL: free or RID_PASID */
+		u8 type;			/* enum vtd_pasid_type */
+	} e[64];
+	u32 used;			/* entries with a domain */
+};
+_Static_assert(sizeof(struct vtd_pasid_sw) <= 4096, "PASID table shadow");
 
 /* A device whose TLB a range invalidation must reach [VT-d 6.5.2.5]. */
 struct vtd_dev_tlb {

@@ -33,6 +33,14 @@
 #define FR_SM_PDE_NP		0x51
 #define FR_SM_PTE_NP		0x59
 #define FR_SM_PTE_INV		0x5b
+#define FR_SM_SRE		0x5d
+#define FR_SM_FL_NP		0x71
+#define FR_SM_FL_RSVD		0x72
+#define FR_SM_NEST_BEYOND	0x74
+#define FR_SM_NEST_ROOT_READ	0x75
+#define FR_SM_NEST_READ		0x76
+#define FR_SM_NONCANON		0x80
+#define FR_SM_USER		0x81
 #define FR_SM_ADDR_BEYOND	0x83
 #define FR_SM_WRITE		0x85
 #define FR_SM_READ		0x86
@@ -152,15 +160,137 @@ static void walk_legacy(struct vtd_unit *u, u16 sid, u64 iova, u32 prot,
 	sl_walk(lo & VTD_CTX_LO_SLPTPTR, aw + 2, iova, prot, false, out);
 }
 
-static void walk_scalable(struct vtd_unit *u, u16 sid, u32 pasid, u64 iova,
-			  u32 prot, struct vtd_translation *out)
+/* What a first-level walk needs besides the table [VT-d 3.6, 3.8]. */
+struct fl_req {
+	unsigned int levels;		/* 4 or 5 (FSPM) */
+	bool priv;			/* supervisor request */
+	bool wpe;			/* supervisor writes honour R/W */
+	bool nested;			/* table and output addresses are GPAs */
+	u64 sl_root;			/* nested: second-level table */
+	unsigned int sl_levels;
+};
+
+/*
+ * Nested: translate the guest-physical address of a first-level table
+ * through the second level; reading a table needs read permission
+ * [VT-d 3.8]. 0 or the fault reason.
+ */
+static u8 nest_table(const struct fl_req *r, u64 gpa, bool root, u64 *hpa)
 {
+	struct vtd_translation t;
+
+	hal_memset(&t, 0, sizeof(t));
+	sl_walk(r->sl_root, r->sl_levels, gpa, VTD_PROT_READ, true, &t);
+	if (t.fault_reason == FR_SM_ADDR_BEYOND)
+		return FR_SM_NEST_BEYOND;
+	if (t.fault_reason)
+		return root ? FR_SM_NEST_ROOT_READ : FR_SM_NEST_READ;
+	*hpa = hal_paddr_val(t.pa);
+	return 0;
+}
+
+/*
+ * First-level walk [VT-d 3.6, 9.7; SDM 3A 4.5-4.6] from @fsptptr. The
+ * address must be canonical; R/W and U/S are the AND over the walk. A
+ * user request needs U/S = 1 everywhere; a write needs R/W = 1 everywhere
+ * unless it is a supervisor write with WPE = 0. Nested walks translate
+ * every table address and the output through the second level.
+ */
+static void fl_walk(const struct vtd_unit *u, u64 fsptptr,
+		    const struct fl_req *r, u64 va, u32 prot,
+		    struct vtd_translation *out)
+{
+	unsigned int level, top = 12 + 9 * r->levels - 1;
+	bool w = true, us = true;
+	u64 table = fsptptr, e = 0, size = 0, hi;
+	u8 fr;
+
+	out->levels = (u8)r->levels;
+	/* [VT-d 3.6] Bits 63:47 (63:56) are copies of bit 47 (56). */
+	hi = va >> top;
+	if (hi && hi != (~0ULL >> top)) {
+		out->fault_reason = FR_SM_NONCANON;
+		return;
+	}
+	for (level = r->levels; level >= 1; level--) {
+		const struct vtd_fl_table *t;
+		u64 rsvd = 0;
+
+		if (r->nested) {
+			fr = nest_table(r, table, level == r->levels, &table);
+			if (fr) {
+				out->fault_reason = fr;
+				return;
+			}
+		}
+		t = table_va(table);
+		e = READ_ONCE(t->e[vtd_fl_level_index(va, level)].val);
+		if (!(e & VTD_FL_PTE_P)) {
+			out->fault_reason = FR_SM_FL_NP;
+			return;
+		}
+		w &= !!(e & VTD_FL_PTE_RW);
+		us &= !!(e & VTD_FL_PTE_US);
+		if (level >= 4)
+			rsvd = VTD_FL_PML4E_RSVD;
+		else if (level == 3 && (e & VTD_FL_PTE_PS))
+			rsvd = (u->cap & VTD_CAP_FS1GP) ?
+			       VTD_FL_PDPE_1G_RSVD : VTD_FL_PTE_PS;
+		else if (level == 2 && (e & VTD_FL_PTE_PS))
+			rsvd = VTD_FL_PDE_2M_RSVD;
+		if (e & rsvd) {
+			out->fault_reason = FR_SM_FL_RSVD;
+			return;
+		}
+		size = vtd_fl_level_size(level);
+		if (vtd_fl_pte_is_leaf(e, level))
+			break;
+		table = vtd_fl_pte_addr(e, level);
+	}
+	if (!r->priv && !us) {
+		out->fault_reason = FR_SM_USER;
+		return;
+	}
+	if (!w && (!r->priv || r->wpe)) {
+		if (prot & VTD_PROT_WRITE) {
+			out->fault_reason = FR_SM_WRITE;
+			return;
+		}
+	} else {
+		w = true;
+	}
+	out->page_size = size;
+	out->prot = VTD_PROT_READ | (w ? VTD_PROT_WRITE : 0);
+	out->pa = hal_paddr_init(vtd_fl_pte_addr(e, level) |
+				 (va & (size - 1)));
+	if (r->nested) {
+		struct vtd_translation s;
+		u32 fl_prot = out->prot;
+
+		hal_memset(&s, 0, sizeof(s));
+		sl_walk(r->sl_root, r->sl_levels, hal_paddr_val(out->pa), prot,
+			true, &s);
+		if (s.fault_reason) {
+			out->fault_reason = s.fault_reason;
+			return;
+		}
+		out->pa = s.pa;
+		out->prot = fl_prot & s.prot;
+		if (s.page_size < out->page_size)
+			out->page_size = s.page_size;
+	}
+}
+
+static void walk_scalable(struct vtd_unit *u, u16 sid, u32 pasid, u64 iova,
+			  u32 prot, bool priv, struct vtd_translation *out)
+{
+	struct fl_req fr = { .priv = priv };
 	u8 devfn = (u8)sid;
 	u64 re = READ_ONCE(u->root[2 * (sid >> 8) + (devfn >= 128)]);
 	const struct vtd_sm_ctx_entry *ce;
 	const struct vtd_pasid_entry *pe;
-	u64 q0, pde, p0;
-	unsigned int pdts;
+	u64 q0, pde, p0, p2;
+	unsigned int pdts, aw;
 
 	if (!(re & VTD_SM_ROOT_LO_LP)) {	/* LP and UP are both bit 0 */
 		out->fault_reason = FR_SM_ROOT_NP;
@@ -171,6 +301,10 @@ static void walk_scalable(struct vtd_unit *u, u16 sid, u32 pasid, u64 iova,
 	q0 = READ_ONCE(ce->qw[0]);
 	if (!(q0 & VTD_SM_CTX_Q0_P)) {
 		out->fault_reason = FR_SM_CTX_NP;
+		return;
+	}
+	if (pasid != VTD_NO_PASID && !(q0 & VTD_SM_CTX_Q0_PASIDE)) {
+		out->fault_reason = 0x45;	/* PASIDE clear [VT-d 9.4] */
 		return;
 	}
 	if (pasid == VTD_NO_PASID)
@@ -212,16 +346,42 @@ static void walk_scalable(struct vtd_unit *u, u16 sid, u32 pasid, u64 iova,
 			(unsigned int)FIELD_GET(VTD_PE_Q0_AW, p0) + 2, iova,
 			prot, true, out);
 		return;
+	case VTD_PE_PGTT_FL:
+	case VTD_PE_PGTT_NESTED:
+		break;
 	default:
-		/* First-level and nested walks are not done here (yet). */
 		out->fault_reason = FR_SM_PTE_INV;
 		return;
 	}
+	/* [VT-d 3.6, 3.8, 9.6] First-level only, or nested. */
+	p2 = READ_ONCE(pe->qw[2]);
+	aw = (unsigned int)FIELD_GET(VTD_PE_Q0_AW, p0);
+	fr.nested = FIELD_GET(VTD_PE_Q0_PGTT, p0) == VTD_PE_PGTT_NESTED;
+	fr.levels = FIELD_GET(VTD_PE_Q2_FSPM, p2) == VTD_PE_FSPM_5LVL ? 5 : 4;
+	fr.wpe = p2 & VTD_PE_Q2_WPE;
+	if (!(u->ecap & VTD_ECAP_FSTS) ||
+	    FIELD_GET(VTD_PE_Q2_FSPM, p2) > VTD_PE_FSPM_5LVL ||
+	    (fr.levels == 5 && !(u->cap & VTD_CAP_FS5LP)) ||
+	    (fr.nested && (!(u->ecap & VTD_ECAP_NEST) ||
+			   !aw_supported(u, aw)))) {
+		out->fault_reason = FR_SM_PTE_INV;
+		return;
+	}
+	if (priv && !(p2 & VTD_PE_Q2_SRE)) {
+		out->fault_reason = FR_SM_SRE;
+		return;
+	}
+	fr.sl_root = p0 & VTD_PE_Q0_SSPTPTR;
+	fr.sl_levels = aw + 2;
+	fl_walk(u, p2 & VTD_PE_Q2_FSPTPTR, &fr, iova, prot, out);
 }
 
 int vtd_translate(struct vtd_unit *u, u16 sid, u32 pasid, vtd_iova_t iova,
 		  u32 prot, struct vtd_translation *out)
 {
+	bool priv = prot & VTD_TRANSLATE_PRIV;
+
+	prot &= ~VTD_TRANSLATE_PRIV;
 	if (!u || !out || !prot ||
 	    (prot & ~(VTD_PROT_READ | VTD_PROT_WRITE)) ||
 	    (pasid != VTD_NO_PASID && pasid >= (1U << 20)))
@@ -229,7 +389,8 @@ int vtd_translate(struct vtd_unit *u, u16 sid, u32 pasid, vtd_iova_t iova,
 	hal_memset(out, 0, sizeof(*out));
 	hal_spin_lock(&u->ctx_lock);
 	if (u->scalable)
-		walk_scalable(u, sid, pasid, vtd_iova_val(iova), prot, out);
+		walk_scalable(u, sid, pasid, vtd_iova_val(iova), prot, priv,
+			      out);
 	else if (pasid != VTD_NO_PASID)
 		out->fault_reason = FR_CTX_INV;	/* no PASIDs in legacy mode */
 	else

@@ -72,7 +72,7 @@ struct fake_dmar_pc {
 	u16 sid;
 	u16 did;
 	u32 pasid;
-	u64 qw[2];		/* PASID entry bits 127:0 */
+	u64 qw[3];		/* PASID entry bits 191:0 */
 };
 
 /* IOTLB entry: one leaf, tagged with DID and (scalable mode) PASID. */
@@ -86,6 +86,13 @@ struct fake_dmar_tlb {
 	u64 base;		/* IOVA of the leaf, aligned to size */
 	u64 size;
 	u64 hpa;		/* host address of the leaf */
+	/*
+	 * First-level (PGTT=001) and nested (PGTT=011) entries: the rights
+	 * of the first-level walk (R/W and U/S ANDed over it); r and w then
+	 * hold the second level's (both true for first-level only).
+	 */
+	bool fl, nested;
+	bool fl_w, fl_us;
 };
 
 struct fake_dmar_cache_stats {
@@ -210,6 +217,13 @@ unsigned int fake_dmar_desc_type(const struct fake_dmar_desc *desc);
  */
 int fake_dmar_dma(struct fake_dmar *d, u16 sid, u32 pasid, u64 iova,
 		  bool write, struct fake_dma_result *r);
+/*
+ * The same with the PASID prefix's privilege bit: @priv = true is a
+ * supervisor request (needs SRE in the PASID entry [VT-d 9.6]);
+ * fake_dmar_dma() makes user requests.
+ */
+int fake_dmar_dma_priv(struct fake_dmar *d, u16 sid, u32 pasid, u64 iova,
+		       bool write, bool priv, struct fake_dma_result *r);
 
 /* Empty every translation cache (as hardware reset would). */
 void fake_dmar_caches_reset(struct fake_dmar *d);

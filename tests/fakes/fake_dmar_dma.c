@@ -27,10 +27,28 @@
  *    [VT-d 6.5.2.2, Table 6-x: PC invalidation is a separate step].
  *    Not-present results (CAP.CM only) have no DID and are dropped by any
  *    PASID-cache invalidation naming their PASID (or the domain form).
- *  - The IOTLB invalidate descriptor and register drop second-level
- *    entries of the DID for every PASID; the PASID-based IOTLB descriptor
- *    covers first-level and nested entries only, which this model never
- *    creates, so it drops nothing [VT-d 6.5.2.4].
+ *  - The IOTLB invalidate descriptor and register drop second-level,
+ *    pass-through and nested entries of the DID for every PASID, never
+ *    first-level-only ones; the PASID-based IOTLB descriptor (type 6,
+ *    PASID-selective or page-selective within a PASID) drops first-level
+ *    and nested entries of its DID and PASID only [VT-d 6.5.2.3,
+ *    6.5.2.4]. So a first-level entry survives anything but type 6, and
+ *    a second-level one anything but type 2.
+ *  - First-level (PGTT=001) and nested (PGTT=011) walks [VT-d 3.6, 3.8]
+ *    read IA-32e tables (4 or 5 levels by FSPM) with this file's own bit
+ *    positions: a non-canonical address is 0x80, a not-present entry
+ *    0x71, a reserved bit (PS in PML4E/PML5E, a 1-GiB leaf without
+ *    CAP.FS1GP, the address bits below a large leaf) 0x72. Rights are
+ *    the AND of R/W and U/S over the walk: a user request needs U/S
+ *    (0x81), a write needs R/W unless it is a supervisor write with WPE
+ *    clear (0x85); supervisor requests need SRE (0x5d). XD is ignored
+ *    (no execute requests) and A/D are neither checked nor set. Nested:
+ *    each table pointer is a guest-physical address translated through
+ *    the second level, which must grant read (0x75 for the FSPTPTR
+ *    table, 0x76 below; 0x74 beyond its width), and so is the output,
+ *    with 0x85/0x86 as for second-level only. The IOTLB caches the
+ *    combined leaf (the smaller of the two page sizes) under DID and
+ *    PASID; not-present first-level results are never cached.
  *  - Scalable-mode permission faults (a missing R or W at any level,
  *    not-present included) are 0x85 (write) and 0x86 (read), as the
  *    library's walk.c believes; legacy mode uses 5 and 6 as QEMU does.
@@ -97,7 +115,11 @@ static bool ecap_bit(const struct fake_dmar *d, unsigned int n)
 #define ECAP_DT		2
 #define ECAP_PT		6
 #define ECAP_SC		7
+#define ECAP_NEST	26
 #define ECAP_SMTS	43
+#define ECAP_FSTS	47
+#define CAP_FS1GP	56
+#define CAP_FS5LP	60
 
 /* [VT-d 11.4.5] RTADDR: RTA 63:12, TTM 11:10. */
 #define TTM_LEGACY	0
@@ -114,7 +136,10 @@ enum {
 	SM_CTX_RSVD = 0x42, SM_PASIDE = 0x45, SM_PASID_BIG = 0x46,
 	SM_PDE_FETCH = 0x50, SM_PDE_NP = 0x51, SM_PDE_RSVD = 0x52,
 	SM_PTE_FETCH = 0x58, SM_PTE_NP = 0x59, SM_PTE_RSVD = 0x5a,
-	SM_PTE_INV = 0x5b, SM_SL_FETCH = 0x78, SM_SL_RSVD = 0x7a,
+	SM_PTE_INV = 0x5b, SM_SRE = 0x5d, SM_FL_FETCH = 0x70,
+	SM_FL_NP = 0x71, SM_FL_RSVD = 0x72, SM_NEST_BEYOND = 0x74,
+	SM_NEST_ROOT = 0x75, SM_NEST_READ = 0x76, SM_NONCANON = 0x80,
+	SM_USER = 0x81, SM_SL_FETCH = 0x78, SM_SL_RSVD = 0x7a,
 	SM_ADDR = 0x83, SM_WRITE = 0x85, SM_READ = 0x86,
 };
 
@@ -342,6 +367,7 @@ struct req {
 	u32 pasid;		/* as requested */
 	u64 iova;
 	bool write;
+	bool priv;		/* supervisor request (PASID prefix PR) */
 	bool fpd;		/* FPD seen on the walk so far */
 };
 
@@ -451,6 +477,7 @@ static int sl_translate(struct fake_dmar *d, struct req *q,
 		t->hpa = e & bits(51, shift);
 		t->r = rd;
 		t->w = wr;
+		t->fl_w = t->fl_us = true;	/* no first-level limits */
 		t->fpd = q->fpd;
 		d->tlb_stats.fills++;
 	}
@@ -464,6 +491,160 @@ perm:
 	if (q->write ? !wr : !rd)
 		return fail(d, q, r, q->write ? (sm ? SM_WRITE : FR_WRITE) :
 						 (sm ? SM_READ : FR_READ));
+	r->hpa = t->hpa + (q->iova - t->base);
+	return 0;
+}
+
+/* ---- First-level and nested translation [VT-d 3.6, 3.8, 9.7] ---------- */
+
+/*
+ * An uncached second-level walk of @addr for nested translation. 0 with
+ * the rights (*rd = *wr = false when not present) and the leaf, or the
+ * fault reason.
+ */
+static u8 sl_walk_raw(struct fake_dmar *d, u64 table, unsigned int levels,
+		      u64 addr, u64 *hpa, u64 *size, bool *rd, bool *wr)
+{
+	unsigned int level, shift = 12, aw = 12 + 9 * levels;
+	u64 e = 0;
+
+	*rd = *wr = true;
+	if ((aw < 64 && (addr >> aw)) || (addr >> cap_mgaw(d)))
+		return SM_ADDR;
+	for (level = levels; level >= 1; level--) {
+		bool leaf;
+
+		shift = 12 + 9 * (level - 1);
+		if (!read_u64(d, table + 8 * ((addr >> shift) & 511), &e))
+			return SM_SL_FETCH;
+		*rd &= e & 1;
+		*wr &= (e >> 1) & 1;
+		if (!(e & 3)) {
+			*rd = *wr = false;
+			return 0;
+		}
+		leaf = level == 1 || (level <= 3 && (e >> 7) & 1);
+		if (sl_rsvd(d, e, level, leaf))
+			return SM_SL_RSVD;
+		if (leaf)
+			break;
+		table = e & bits(51, 12);
+	}
+	*size = 1ULL << shift;
+	*hpa = (e & bits(51, shift)) | (addr & (*size - 1));
+	return 0;
+}
+
+static int fl_translate(struct fake_dmar *d, struct req *q,
+			struct fake_dma_result *r,
+			const struct fake_dmar_pc *p, u32 pasid)
+{
+	bool nested = field(p->qw[0], 8, 6) == 3;
+	unsigned int levels = field(p->qw[2], 3, 2) == 1 ? 5 : 4;
+	unsigned int sl_levels = (unsigned int)field(p->qw[0], 4, 2) + 2;
+	unsigned int top = 12 + 9 * levels - 1, level, shift = 12;
+	bool wpe = (p->qw[2] >> 4) & 1;
+	struct fake_dmar_tlb *t, tmp;
+	u64 hi = q->iova >> top, e = 0, table, hpa = 0, size;
+	bool flw = true, us = true, sr = true, sw = true;
+
+	/* [VT-d 3.6] Canonical: bits 63:47 (63:56) equal. */
+	if (hi && hi != (~0ULL >> top))
+		return fail(d, q, r, SM_NONCANON);
+	t = tlb_find(d, p->did, pasid, q->iova);
+	if (t) {
+		d->tlb_stats.hits++;
+		r->iotlb_hit = true;
+		q->fpd |= t->fpd;
+		goto check;
+	}
+	d->tlb_stats.misses++;
+	table = p->qw[2] & bits(63, 12);	/* FSPTPTR 191:140 */
+	for (level = levels; level >= 1; level--) {
+		u64 rsvd = 0;
+		bool leaf, ps;
+
+		if (nested) {
+			u64 tsz;
+			bool rd, wr;
+			u8 fr = sl_walk_raw(d, p->qw[0] & bits(63, 12),
+					    sl_levels, table, &table, &tsz,
+					    &rd, &wr);
+
+			if (fr == SM_ADDR)
+				return fail(d, q, r, SM_NEST_BEYOND);
+			if (fr)
+				return fail(d, q, r, fr);
+			if (!rd)
+				return fail(d, q, r, level == levels ?
+					    SM_NEST_ROOT : SM_NEST_READ);
+		}
+		shift = 12 + 9 * (level - 1);
+		if (!read_u64(d, table + 8 * ((q->iova >> shift) & 511), &e))
+			return fail(d, q, r, SM_FL_FETCH);
+		if (!(e & 1))				/* P */
+			return fail(d, q, r, SM_FL_NP);
+		flw &= (e >> 1) & 1;			/* R/W */
+		us &= (e >> 2) & 1;			/* U/S */
+		ps = (e >> 7) & 1;
+		if (level >= 4)
+			rsvd = 1ULL << 7;
+		else if (level == 3 && ps)
+			rsvd = ((d->cap >> CAP_FS1GP) & 1) ? bits(29, 13) :
+							      1ULL << 7;
+		else if (level == 2 && ps)
+			rsvd = bits(20, 13);
+		if (e & rsvd)
+			return fail(d, q, r, SM_FL_RSVD);
+		leaf = level == 1 || (level <= 3 && ps);
+		if (leaf)
+			break;
+		table = e & bits(51, 12);
+	}
+	size = 1ULL << shift;
+	hpa = (e & bits(51, shift)) | (q->iova & (size - 1));
+	if (nested) {
+		u64 ssz = 0, gpa = hpa;
+		u8 fr = sl_walk_raw(d, p->qw[0] & bits(63, 12), sl_levels,
+				    gpa, &hpa, &ssz, &sr, &sw);
+
+		if (fr)
+			return fail(d, q, r, fr);
+		if (!sr && !sw) {
+			/* Not present in the second level: nothing cached. */
+			memset(&tmp, 0, sizeof(tmp));
+			tmp.fl_w = flw;
+			tmp.fl_us = us;
+			tmp.nested = true;
+			t = &tmp;
+			goto check;
+		}
+		if (ssz < size)
+			size = ssz;
+	}
+	t = SLOT(d->tlb, d->tlb_next);
+	t->present = true;
+	t->fl = !nested;
+	t->nested = nested;
+	t->did = p->did;
+	t->pasid = pasid;
+	t->size = size;
+	t->base = q->iova & ~(size - 1);
+	t->hpa = hpa - (q->iova & (size - 1));
+	t->r = nested ? sr : true;
+	t->w = nested ? sw : true;
+	t->fl_w = flw;
+	t->fl_us = us;
+	t->fpd = q->fpd;
+	d->tlb_stats.fills++;
+check:
+	if (!q->priv && !t->fl_us)
+		return fail(d, q, r, SM_USER);
+	if (q->write && !t->fl_w && (!q->priv || wpe))
+		return fail(d, q, r, SM_WRITE);
+	/* Second-level rights (always granted for first-level only). */
+	if (q->write ? !t->w : !t->r)
+		return fail(d, q, r, q->write ? SM_WRITE : SM_READ);
 	r->hpa = t->hpa + (q->iova - t->base);
 	return 0;
 }
@@ -630,9 +811,18 @@ static u8 pasid_read(struct fake_dmar *d, struct req *q, u64 ctx0,
 		return 0;
 	case 4:			/* pass-through */
 		return ecap_bit(d, ECAP_PT) ? 0 : SM_PTE_INV;
-	default:		/* first-level and nested: not modelled */
-		hal_log(HAL_LOG_WARN, "fake_dmar: PGTT %llu not modelled\n",
-			(unsigned long long)field(pe[0], 8, 6));
+	case 1:			/* first-level only: ECAP.FSTS */
+	case 3:			/* nested: ECAP.NEST, and an SL AW */
+		/* [VT-d 9.6] FSPM 131:130: 0 4-level, 1 5-level (FS5LP). */
+		if (!ecap_bit(d, ECAP_FSTS) || field(pe[2], 3, 2) > 1 ||
+		    (field(pe[2], 3, 2) == 1 && !((d->cap >> CAP_FS5LP) & 1)))
+			return SM_PTE_INV;
+		if (field(pe[0], 8, 6) == 3 &&
+		    (!ecap_bit(d, ECAP_NEST) || aw > 4 ||
+		     !((cap_sagaw(d) >> aw) & 1)))
+			return SM_PTE_INV;
+		return 0;
+	default:
 		return SM_PTE_INV;
 	}
 }
@@ -709,6 +899,7 @@ static int xlate_sm(struct fake_dmar *d, struct req *q,
 		p->fpd = q->fpd;
 		p->qw[0] = pe[0];
 		p->qw[1] = pe[1];
+		p->qw[2] = pe[2];
 		d->pc_stats.fills++;
 	}
 	q->fpd = p->fpd;
@@ -719,6 +910,12 @@ static int xlate_sm(struct fake_dmar *d, struct req *q,
 		r->hpa = q->iova;
 		return 0;
 	}
+	if (field(p->qw[0], 8, 6) == 1 || field(p->qw[0], 8, 6) == 3) {
+		/* [VT-d 9.6] SRE (bit 128): supervisor requests allowed. */
+		if (q->priv && !(p->qw[2] & 1))
+			return fail(d, q, r, SM_SRE);
+		return fl_translate(d, q, r, p, pasid);
+	}
 	return sl_translate(d, q, r, p->did, pasid, p->qw[0] & bits(63, 12),
 			    (unsigned int)field(p->qw[0], 4, 2) + 2);
 }
@@ -726,8 +923,14 @@ static int xlate_sm(struct fake_dmar *d, struct req *q,
 int fake_dmar_dma(struct fake_dmar *d, u16 sid, u32 pasid, u64 iova,
 		  bool write, struct fake_dma_result *r)
 {
+	return fake_dmar_dma_priv(d, sid, pasid, iova, write, false, r);
+}
+
+int fake_dmar_dma_priv(struct fake_dmar *d, u16 sid, u32 pasid, u64 iova,
+		       bool write, bool priv, struct fake_dma_result *r)
+{
 	struct req q = { .sid = sid, .pasid = pasid, .iova = iova,
-			 .write = write };
+			 .write = write, .priv = priv };
 	int ret;
 
 	memset(r, 0, sizeof(*r));
@@ -811,6 +1014,38 @@ static void inv_iotlb(struct fake_dmar *d, unsigned int g, u16 did, u64 addr,
 			       base < t->base + t->size;
 		else
 			drop = false;
+		/* First-level-only entries need type 6 [VT-d 6.5.2.4]. */
+		if (drop && !t->fl) {
+			t->valid = false;
+			d->tlb_stats.drops++;
+		}
+	}
+}
+
+/*
+ * [VT-d 6.5.2.4] PASID-based IOTLB: G 2 all of (DID, PASID), 3 pages
+ * within it (ADDR, AM). First-level and nested entries only.
+ */
+static void inv_piotlb(struct fake_dmar *d, unsigned int g, u16 did,
+		       u32 pasid, u64 addr, unsigned int am)
+{
+	u64 size = 0x1000ULL << am, base = addr & ~(size - 1);
+	unsigned int i;
+
+	for (i = 0; i < FAKE_DMAR_IOTLB_MAX; i++) {
+		struct fake_dmar_tlb *t = &d->tlb[i];
+		bool drop;
+
+		if (!t->valid || !(t->fl || t->nested) || t->did != did ||
+		    t->pasid != pasid)
+			continue;
+		if (g == 2)
+			drop = true;
+		else if (g == 3)
+			drop = t->base < base + size &&
+			       base < t->base + t->size;
+		else
+			drop = false;
 		if (drop) {
 			t->valid = false;
 			d->tlb_stats.drops++;
@@ -860,7 +1095,10 @@ void fake_dmar_xlate_inv_desc(struct fake_dmar *d,
 		inv_iotlb(d, g, (u16)field(lo, 31, 16), hi & bits(63, 12),
 			  (unsigned int)field(hi, 5, 0));
 		break;
-	case 6:	/* first-level and nested entries only: none cached */
+	case 6:	/* DID 31:16, PASID 51:32; ADDR 127:76, AM 69:64 */
+		inv_piotlb(d, g, (u16)field(lo, 31, 16),
+			   (u32)field(lo, 51, 32), hi & bits(63, 12),
+			   (unsigned int)field(hi, 5, 0));
 		break;
 	case 7:	/* DID 31:16, PASID 51:32 */
 		inv_pc(d, g, (u16)field(lo, 31, 16), (u32)field(lo, 51, 32));

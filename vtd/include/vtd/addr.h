@@ -24,3 +24,22 @@ static inline u64 vtd_iova_val(vtd_iova_t a)
 {
 	return a.iova;
 }
+
+/*
+ * Guest-physical address: the input of the second-level tables in nested
+ * translation (PGTT=011), where first-level table pointers and the
+ * first-level output are guest-physical [VT-d 3.8].
+ */
+typedef struct {
+	u64 gpa;
+} vtd_gpa_t;
+
+static inline vtd_gpa_t vtd_gpa_init(u64 gpa)
+{
+	return (vtd_gpa_t){ .gpa = gpa };
+}
+
+static inline u64 vtd_gpa_val(vtd_gpa_t a)
+{
+	return a.gpa;
+}

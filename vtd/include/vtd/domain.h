@@ -5,7 +5,8 @@
  * domain ID on each unit it is attached to. A device (source ID) on a
  * unit is in exactly one of three states: blocked (no context entry: all
  * its DMA faults), attached to a paging domain, or attached to a
- * pass-through domain.
+ * pass-through domain. In scalable mode an attached device's other PASIDs
+ * can each be given their own translation (vtd_pasid_attach()).
  *
  * Locks: domain->lock, then unit->lock (see <vtd/vtd.h>).
  */
@@ -131,7 +132,9 @@ struct vtd_attach_params {
  * fit @u, or ATS without ECAP.DT and queued invalidation); -ENOSPC (no
  * domain ID, or a ninth ATS device of the domain on @u); -ENOMEM; -EBUSY when a concurrent
  * attach of @sid to another domain won; -ETIMEDOUT/-EIO from
- * invalidation. On -EINVAL, -EOPNOTSUPP, -ENOSPC, -ENOMEM or -EBUSY the
+ * invalidation; -EBUSY also when the device is attached elsewhere with
+ * PASIDs other than RID_PASID in use (detach them first). On -EINVAL,
+ * -EOPNOTSUPP, -ENOSPC, -ENOMEM or -EBUSY the
  * device's attachment did not change (RMRR identity maps added to @d
  * stay, as they do across detach).
  */
@@ -141,11 +144,96 @@ int vtd_device_attach(struct vtd_unit *u, u16 sid, struct vtd_domain *d,
 /**
  * vtd_device_detach() - Block all DMA from @sid on @u: the context entry
  * is cleared and invalidated. Return: 0, -ENOENT when not attached,
+ * -EBUSY while PASIDs other than RID_PASID are attached (vtd_pasid_detach()
+ * them first),
  * -ETIMEDOUT/-EIO from invalidation: the device is then blocked but stays
  * counted on its domain, which keeps its domain ID and tables (the unit
  * may still cache them); call again to finish.
  */
 int vtd_device_detach(struct vtd_unit *u, u16 sid);
+
+/* ---- PASIDs other than RID_PASID (scalable mode) ----------------------- */
+
+struct vtd_fl_pt;
+
+/* What a PASID translates through [VT-d 9.6: PGTT]. */
+enum vtd_pasid_type {
+	VTD_PASID_SL = 1,	/* PGTT=010: @domain's second-level table */
+	VTD_PASID_FL,		/* PGTT=001: @fl, tagged with @domain's ID */
+	VTD_PASID_NESTED,	/* PGTT=011: guest FL @fl_gpa over @domain */
+	VTD_PASID_PT,		/* PGTT=100: @domain is pass-through */
+};
+
+struct vtd_pasid_attach_params {
+	enum vtd_pasid_type type;
+	/*
+	 * SL: a paging domain; PT: a pass-through domain; nested: the
+	 * paging domain translating guest-physical addresses. FL: any
+	 * domain, whose domain ID on the unit tags the PASID's IOTLB
+	 * entries (invalidate the FL table's changes with that DID). The
+	 * attachment counts as a device of the domain until detached.
+	 */
+	struct vtd_domain *domain;
+	/* FL: the first-level table (FSPTPTR, FSPM from vtd_fl_pt_fspm()). */
+	const struct vtd_fl_pt *fl;
+	/* Nested: the guest's first-level table, a guest-physical address. */
+	vtd_gpa_t fl_gpa;
+	/* Nested: the guest's paging levels, 4 or 5 (needs CAP.FS5LP). */
+	unsigned int fl_levels;
+	/* Nested: the guest may use 1-GiB leaves (needs CAP.FS1GP). */
+	bool fl_1g;
+	/* FL/nested: supervisor requests allowed (SRE; needs ECAP.SRS). */
+	bool sre;
+	/* FL/nested: supervisor writes honour R/W (WPE). */
+	bool wpe;
+	/* Suppress fault recording for this PASID (FPD). */
+	bool fault_disable;
+};
+
+/**
+ * vtd_pasid_attach() - Make requests from @sid with @pasid translate as
+ * @p says, through a PASID entry of @sid's PASID directory [VT-d 9.5,
+ * 9.6]. @sid must be attached (vtd_device_attach()) on a scalable-mode
+ * unit; @pasid must differ from its RID_PASID.
+ *
+ * The PASID table holding the entry is allocated when the first PASID
+ * of its 64 is attached, and freed when the last one is detached. The
+ * context entry's PASIDE is set with the first PASID [VT-d 9.4] (and
+ * stays set until the device is detached). After the entry turns
+ * present: a device-selective context-cache invalidation if PASIDE was
+ * set, and under caching mode the PASID cache for (DID, @pasid) and the
+ * IOTLB (PASID-based for FL and PT, domain-selective for SL and nested)
+ * [VT-d 6.5.3.3]; without caching mode only the write buffer (CAP.RWBF).
+ *
+ * Return: 0; -EINVAL (bad arguments, @pasid beyond ECAP.PSS or the
+ * device's directory, @pasid is the RID_PASID, a domain of the wrong
+ * type, an unaligned @fl_gpa); -ENOENT when @sid is not attached;
+ * -EOPNOTSUPP (legacy mode, no ECAP.PASID, no queued invalidation, FL
+ * without ECAP.FSTS, nested without ECAP.NEST, 5-level without CAP.FS5LP,
+ * 1-GiB leaves without CAP.FS1GP, SRE without ECAP.SRS, a domain whose
+ * shape the unit cannot walk, a coherent-only FL table on a unit with
+ * ECAP.C = 0); -EBUSY when @pasid is attached; -ENOSPC (no domain ID);
+ * -ENOMEM; -ETIMEDOUT/-EIO from invalidation (the PASID is then
+ * attached: detach to undo). On every other error nothing changed.
+ * Context: takes @p->domain->lock, then @u->ctx_lock; spins on the
+ * invalidation queue.
+ */
+int vtd_pasid_attach(struct vtd_unit *u, u16 sid, u32 pasid,
+		     const struct vtd_pasid_attach_params *p);
+
+/**
+ * vtd_pasid_detach() - Block requests from @sid with @pasid: the PASID
+ * entry turns not-present, then the PASID cache for (DID, @pasid), the
+ * IOTLB (PASID-based for FL and PT, domain-selective for SL and nested)
+ * and, when the device has ATS, its TLB for @pasid are invalidated
+ * [VT-d 6.5.3.3]; only then is an emptied PASID table freed and the
+ * domain's reference dropped.
+ *
+ * Return: 0; -EINVAL; -ENOENT when @pasid is not attached;
+ * -ETIMEDOUT/-EIO from invalidation: the entry is then not present but
+ * the PASID stays counted; call again to finish.
+ */
+int vtd_pasid_detach(struct vtd_unit *u, u16 sid, u32 pasid);
 
 /* ---- Software translation (debug; reused by virtual-IOMMU code) ------- */
 
@@ -154,19 +242,24 @@ struct vtd_translation {
 	u32 prot;		/* VTD_PROT_* granted */
 	u64 page_size;
 	u8 fault_reason;	/* 0, or the FR hardware would record */
-	u8 levels;		/* second-level walk depth */
+	u8 levels;		/* walk depth (first-level for PGTT 1/3) */
 	u16 did;
 };
 
 /**
  * vtd_translate() - Walk @u's in-memory structures for a request from
  * @sid (with @pasid, or without one when @pasid is VTD_NO_PASID) at
- * @iova, needing @prot, as the hardware would [VT-d 3.4-3.7].
+ * @iova, needing @prot, as the hardware would [VT-d 3.4-3.8]. @prot may
+ * add VTD_TRANSLATE_PRIV for a supervisor request (a PASID prefix with
+ * PR = 1); requests are user requests otherwise. PASID entries with
+ * PGTT = 001 and 011 walk first-level tables (nested: every table pointer
+ * and the output translated through the second level).
  *
  * Return: 0 with @out filled (fault_reason says whether it faults);
  * -EINVAL for bad arguments.
  */
 #define VTD_NO_PASID	0xffffffffU
+#define VTD_TRANSLATE_PRIV	(1U << 2)
 int vtd_translate(struct vtd_unit *u, u16 sid, u32 pasid, vtd_iova_t iova,
 		  u32 prot, struct vtd_translation *out);
 

@@ -1,0 +1,990 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * PASIDs other than RID_PASID (vtd_pasid_attach/detach) against the DMAR
+ * model, which walks first-level (PGTT=001) and nested (PGTT=011) PASID
+ * entries with its own code and caches them in its PASID cache and IOTLB
+ * (keyed by DID and PASID) until the invalidation the specification
+ * names. QEMU 7.2 cannot check any of this (QEMU-VTD.md): it walks
+ * PGTT 001/011 as second-level and issues no PASID-tagged DMA.
+ *
+ * Every DMA is checked twice: through the model (fake_dmar_dma_priv) and
+ * through the library's software walk (vtd_translate), which must agree
+ * on the host address or the fault reason. The default unit has ECAP.C = 0
+ * (as QEMU's), so the model reads only lines the library flushed; the
+ * teardown asserts that no read was stale or unflushed.
+ */
+#include "vtd_test.h"
+
+#include <vtd/domain.h>
+#include <vtd/pt_fl.h>
+
+#include "unit.h"
+
+static struct fake_dmar dmar;
+static struct vtd_unit *u;
+static u64 pages_before;
+
+#define SID		0x0018		/* 00:03.0 */
+#define SID_OTHER	0x0020		/* 00:04.0, never attached */
+#define IOVA		0x10000000ULL
+
+/* QEMU's scalable-mode ECAP plus FSTS (47), NEST (26), DT (2), PSS = 19. */
+#define ECAP_TEST	(FAKE_DMAR_QEMU_ECAP_SM | (1ULL << 47) | \
+			 (1ULL << 26) | (1ULL << 2) | (19ULL << 35))
+#define CAP_FS1GP	56
+#define CAP_FS5LP	60
+
+static void bring_up(u64 cap, u64 ecap)
+{
+	struct vtd_dmar_drhd drhd = test_drhd();
+
+	assert_int_equal(fake_dmar_init(&dmar, TEST_BASE, cap, ecap), 0);
+	assert_int_equal(vtd_unit_create(&drhd, NULL, &u), 0);
+	assert_int_equal(vtd_unit_enable(u), 0);
+	fake_dmar_log_clear(&dmar);
+}
+
+/* Caching mode (QEMU's caching-mode=on), ECAP.C = 0. */
+static int setup_cm(void **state)
+{
+	fake_hal_reset();
+	pages_before = fake_mem_pages_in_use();
+	bring_up(FAKE_DMAR_QEMU_CAP_SM, ECAP_TEST);
+	return 0;
+}
+
+/* No caching mode: not-present entries are never cached. */
+static int setup_nocm(void **state)
+{
+	fake_hal_reset();
+	pages_before = fake_mem_pages_in_use();
+	bring_up(with_bit(FAKE_DMAR_QEMU_CAP_SM, 7, false), ECAP_TEST);
+	return 0;
+}
+
+/* Coherent walks (ECAP.C = 1), no caching mode, 5-level and 1-GiB FL. */
+static int setup_coherent(void **state)
+{
+	fake_hal_reset();
+	pages_before = fake_mem_pages_in_use();
+	bring_up(with_bit(with_bit(with_bit(FAKE_DMAR_QEMU_CAP_SM, 7, false),
+				   CAP_FS1GP, true), CAP_FS5LP, true),
+		 ECAP_TEST | 1);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	assert_int_equal(dmar.protocol_errors, 0);
+	/* ECAP.C = 0: every line the model read had been flushed. */
+	assert_int_equal(dmar.stale_reads, 0);
+	assert_int_equal(dmar.unflushed_reads, 0);
+	vtd_unit_destroy(u);
+	fake_dmar_fini(&dmar);
+	assert_int_equal(fake_mem_pages_in_use(), pages_before);
+	return 0;
+}
+
+/* ---- Helpers ------------------------------------------------------------- */
+
+struct page {
+	u64 *va;
+	u64 pa;
+};
+
+static struct page page_new(void)
+{
+	struct page p;
+
+	p.va = hal_page_alloc(0);
+	assert_non_null(p.va);
+	p.pa = hal_paddr_val(hal_virt_to_phys(p.va));
+	return p;
+}
+
+static void page_free(struct page *p)
+{
+	hal_page_free(p->va, 0);
+}
+
+static struct vtd_domain *paging_domain(void)
+{
+	struct vtd_domain *d;
+
+	assert_int_equal(vtd_domain_create(u, VTD_DOMAIN_PAGING, 48, &d), 0);
+	return d;
+}
+
+static void attach_dev(struct vtd_domain *d, u32 rid_pasid)
+{
+	struct vtd_attach_params ap = { .rid_pasid = rid_pasid };
+
+	assert_int_equal(vtd_device_attach(u, SID, d, &ap), 0);
+}
+
+static void fl_init(struct vtd_fl_pt *pt, unsigned int levels)
+{
+	struct vtd_fl_pt_config c = {
+		.levels = levels, .haw = 46, .coherent = dmar.ecap & 1,
+	};
+
+	assert_int_equal(vtd_fl_pt_init(pt, &c), 0);
+}
+
+static void fl_map(struct vtd_fl_pt *pt, u64 va, u64 pa, u32 prot)
+{
+	assert_int_equal(vtd_fl_pt_map(pt, vtd_iova_init(va),
+				       hal_paddr_init(pa), 0x1000, prot), 0);
+}
+
+static struct vtd_pasid_attach_params fl_params(struct vtd_domain *d,
+						const struct vtd_fl_pt *pt)
+{
+	return (struct vtd_pasid_attach_params){
+		.type = VTD_PASID_FL, .domain = d, .fl = pt,
+	};
+}
+
+/*
+ * One request through the model and through vtd_translate(): both must
+ * report @reason, and on success the host address @hpa.
+ */
+static void expect(u32 pasid, u64 iova, bool write, bool priv, u8 reason,
+		   u64 hpa)
+{
+	struct fake_dma_result r;
+	struct vtd_translation t;
+
+	fake_dmar_dma_priv(&dmar, SID, pasid, iova, write, priv, &r);
+	assert_int_equal(r.reason, reason);
+	assert_int_equal(vtd_translate(u, SID, pasid, vtd_iova_init(iova),
+				       (write ? VTD_PROT_WRITE :
+						VTD_PROT_READ) |
+				       (priv ? VTD_TRANSLATE_PRIV : 0), &t), 0);
+	assert_int_equal(t.fault_reason, reason);
+	if (!reason) {
+		assert_int_equal(r.hpa, hpa);
+		assert_int_equal(hal_paddr_val(t.pa), hpa);
+	}
+}
+
+/* The model's result only (for stale-cache mutations). */
+static u8 dma(u32 pasid, u64 iova, bool write, u64 *hpa)
+{
+	struct fake_dma_result r;
+
+	fake_dmar_dma(&dmar, SID, pasid, iova, write, &r);
+	if (hpa)
+		*hpa = r.hpa;
+	return r.reason;
+}
+
+static unsigned int log_type(u32 i)
+{
+	return fake_dmar_desc_type(&dmar.log[i]);
+}
+
+/* [VT-d 9.4, 9.5, 9.6] The PASID entry of @pasid as memory holds it. */
+static const u64 *pasid_entry_of(u32 pasid)
+{
+	const u64 *root = fake_phys_to_virt_checked(dmar.rtaddr_active &
+						    ~0xfffULL, 4096);
+	const u64 *ctx = fake_phys_to_virt_checked(root[0] & ~0xfffULL, 4096);
+	const u64 *ce = &ctx[4 * (SID & 0xff)];
+	const u64 *dir = fake_phys_to_virt_checked(ce[0] & ~0xfffULL, 8);
+	u64 pde = dir[pasid >> 6];
+	const u64 *table;
+
+	if (!(pde & 1))
+		return NULL;
+	table = fake_phys_to_virt_checked(pde & ~0xfffULL, 4096);
+
+	return &table[8 * (pasid & 63)];
+}
+
+static u64 ctx_q0(void)
+{
+	const u64 *root = fake_phys_to_virt_checked(dmar.rtaddr_active &
+						    ~0xfffULL, 4096);
+	const u64 *ctx = fake_phys_to_virt_checked(root[0] & ~0xfffULL, 4096);
+
+	return ctx[4 * (SID & 0xff)];
+}
+
+/* ---- First-level --------------------------------------------------------- */
+
+/*
+ * [VT-d 3.6, 9.6] A first-level PASID: the entry's fields, and DMA that
+ * lands on the pages the FL table names, with its permissions.
+ */
+static void test_pasid_fl_dma_and_permissions(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct page a = page_new(), b = page_new(), s = page_new();
+	struct vtd_pasid_attach_params p;
+	struct vtd_fl_pt pt;
+	const u64 *pe;
+
+	attach_dev(d, 0);
+	fl_init(&pt, 4);
+	fl_map(&pt, IOVA, a.pa, VTD_FL_PROT_READ | VTD_FL_PROT_WRITE |
+				VTD_FL_PROT_USER);
+	fl_map(&pt, IOVA + 0x1000, b.pa, VTD_FL_PROT_READ | VTD_FL_PROT_USER);
+	fl_map(&pt, IOVA + 0x2000, s.pa, VTD_FL_PROT_READ | VTD_FL_PROT_WRITE);
+	fl_map(&pt, 0xffff800000000000ULL, a.pa,
+	       VTD_FL_PROT_READ | VTD_FL_PROT_USER);
+
+	/* Before: requests with PASID are blocked (PASIDE clear). */
+	expect(5, IOVA, false, false, 0x45, 0);
+	p = fl_params(d, &pt);
+	p.sre = true;
+	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), 0);
+	assert_true(ctx_q0() & (1ULL << 3));			/* PASIDE */
+	pe = pasid_entry_of(5);
+	assert_non_null(pe);
+	assert_int_equal(pe[0] & 1, 1);				/* P */
+	assert_int_equal((pe[0] >> 6) & 7, 1);		/* PGTT: FL */
+	assert_int_equal(pe[2] & ~0xfffULL, hal_paddr_val(pt.root_pa));
+	assert_int_equal((pe[2] >> 2) & 3, 0);		/* FSPM 4-level */
+	assert_int_equal(pe[2] & 1, 1);				/* SRE */
+	assert_int_equal((pe[2] >> 4) & 1, 0);			/* WPE */
+
+	expect(5, IOVA + 0x10, true, false, 0, a.pa + 0x10);
+	expect(5, IOVA + 0x1008, false, false, 0, b.pa + 8);
+	/* Read-only page: a user write faults. */
+	expect(5, IOVA + 0x1008, true, false, 0x85, 0);
+	/* Supervisor page: a user request faults, a supervisor one passes. */
+	expect(5, IOVA + 0x2000, false, false, 0x81, 0);
+	expect(5, IOVA + 0x2000, true, true, 0, s.pa);
+	/* WPE = 0: a supervisor write ignores R/W [VT-d 3.6.1]. */
+	expect(5, IOVA + 0x1000, true, true, 0, b.pa);
+	/* Non-canonical, not present, upper canonical half. */
+	expect(5, 0x0000800000000000ULL, false, false, 0x80, 0);
+	expect(5, IOVA + 0x5000, false, false, 0x71, 0);
+	expect(5, 0xffff800000000040ULL, false, false, 0, a.pa + 0x40);
+	/* The RID_PASID still translates through the domain. */
+	expect(VTD_NO_PASID, IOVA, false, false, 0x86, 0);
+	/* The device's other PASIDs are blocked. */
+	expect(6, IOVA, false, false, 0x59, 0);
+
+	assert_int_equal(vtd_pasid_detach(u, SID, 5), 0);
+	/* Same table as RID_PASID 0: the entry is gone (0x59). */
+	expect(5, IOVA, false, false, 0x59, 0);
+	assert_int_equal(vtd_device_detach(u, SID), 0);
+	assert_int_equal(vtd_domain_destroy(d), 0);
+	vtd_fl_pt_destroy(&pt);
+	page_free(&a);
+	page_free(&b);
+	page_free(&s);
+}
+
+/* WPE = 1: supervisor writes honour R/W; no SRE: supervisor blocked. */
+static void test_pasid_fl_wpe_and_sre(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct page a = page_new();
+	struct vtd_pasid_attach_params p;
+	struct vtd_fl_pt pt;
+
+	attach_dev(d, 0);
+	fl_init(&pt, 4);
+	fl_map(&pt, IOVA, a.pa, VTD_FL_PROT_READ | VTD_FL_PROT_USER);
+	p = fl_params(d, &pt);
+	p.sre = true;
+	p.wpe = true;
+	assert_int_equal(vtd_pasid_attach(u, SID, 7, &p), 0);
+	assert_int_equal((pasid_entry_of(7)[2] >> 4) & 1, 1);	/* WPE */
+	expect(7, IOVA, true, true, 0x85, 0);
+	expect(7, IOVA, false, true, 0, a.pa);
+	/*
+	 * [VT-d 9.6] FSPM = 5-level on a unit without CAP.FS5LP: the entry is
+	 * invalid (0x5b) for the model and for the software walk.
+	 */
+	{
+		u64 *pe = (u64 *)pasid_entry_of(7), q2 = pe[2];
+
+		pe[2] = q2 | (1ULL << 2);
+		hal_cache_flush_line(pe);
+		hal_fence();
+		fake_dmar_caches_reset(&dmar);
+		expect(7, IOVA, false, false, 0x5b, 0);
+		pe[2] = q2;
+		hal_cache_flush_line(pe);
+		hal_fence();
+		fake_dmar_caches_reset(&dmar);
+		expect(7, IOVA, false, false, 0, a.pa);
+	}
+	p.sre = false;
+	p.wpe = false;
+	assert_int_equal(vtd_pasid_attach(u, SID, 8, &p), 0);
+	expect(8, IOVA, false, true, 0x5d, 0);		/* SRE clear */
+	expect(8, IOVA, false, false, 0, a.pa);
+	assert_int_equal(vtd_pasid_detach(u, SID, 7), 0);
+	assert_int_equal(vtd_pasid_detach(u, SID, 8), 0);
+	assert_int_equal(vtd_device_detach(u, SID), 0);
+	assert_int_equal(vtd_domain_destroy(d), 0);
+	vtd_fl_pt_destroy(&pt);
+	page_free(&a);
+}
+
+/* ---- Nested -------------------------------------------------------------- */
+
+/* Guest-physical layout of the guest's own first-level table. */
+#define G_PML4	0x1000ULL
+#define G_PDPT	0x2000ULL
+#define G_PD	0x3000ULL
+#define G_PT	0x4000ULL
+#define G_DATA	0x5000ULL
+#define G_RO	0x6000ULL
+#define G_HOLE	0x7000ULL	/* not mapped by the second level */
+#define GVA	0x00007f1234560000ULL
+
+struct guest {
+	struct page pml4, pdpt, pd, pt, data, ro;
+};
+
+/* A guest's CPU writes its table; the unit sees it once flushed. */
+static void gpte(struct page *t, unsigned int idx, u64 val)
+{
+	t->va[idx] = val;
+	hal_cache_flush_line(&t->va[idx]);
+	hal_fence();
+}
+
+static unsigned int idx(u64 va, unsigned int level)
+{
+	return (unsigned int)(va >> (12 + 9 * (level - 1))) & 511;
+}
+
+/*
+ * IA-32e entries written by hand [SDM 3A 4.5]: P 0, R/W 1, U/S 2, A 5,
+ * D 6; addresses are guest-physical.
+ */
+static void guest_build(struct guest *g, struct vtd_domain *d)
+{
+	const u64 tbl = 0x27, rw = 0x67;
+	struct {
+		u64 gpa;
+		struct page *p;
+	} map[] = {
+		{ G_PML4, &g->pml4 }, { G_PDPT, &g->pdpt }, { G_PD, &g->pd },
+		{ G_PT, &g->pt }, { G_DATA, &g->data }, { G_RO, &g->ro },
+	};
+	unsigned int i;
+
+	for (i = 0; i < 6; i++) {
+		*map[i].p = page_new();
+		assert_int_equal(vtd_domain_map(d, vtd_iova_init(map[i].gpa),
+						hal_paddr_init(map[i].p->pa),
+						0x1000, VTD_PROT_READ |
+						VTD_PROT_WRITE), 0);
+	}
+	gpte(&g->pml4, idx(GVA, 4), G_PDPT | tbl);
+	gpte(&g->pdpt, idx(GVA, 3), G_PD | tbl);
+	gpte(&g->pd, idx(GVA, 2), G_PT | tbl);
+	gpte(&g->pt, idx(GVA, 1), G_DATA | rw);
+	gpte(&g->pt, idx(GVA, 1) + 1, G_RO | rw);
+	gpte(&g->pt, idx(GVA, 1) + 2, G_HOLE | rw);
+}
+
+static void guest_free(struct guest *g)
+{
+	page_free(&g->pml4);
+	page_free(&g->pdpt);
+	page_free(&g->pd);
+	page_free(&g->pt);
+	page_free(&g->data);
+	page_free(&g->ro);
+}
+
+static struct vtd_pasid_attach_params nested_params(struct vtd_domain *d,
+						    u64 gpa)
+{
+	return (struct vtd_pasid_attach_params){
+		.type = VTD_PASID_NESTED, .domain = d,
+		.fl_gpa = vtd_gpa_init(gpa), .fl_levels = 4,
+	};
+}
+
+/*
+ * [VT-d 3.8] Nested: IOVA -> GPA through the guest's table, whose table
+ * pages are themselves found by GPA, then GPA -> HPA through the domain.
+ */
+static void test_pasid_nested_dma(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct vtd_pasid_attach_params p;
+	struct guest g;
+	const u64 *pe;
+
+	attach_dev(d, 0);
+	guest_build(&g, d);
+	/* The second level grants only read on G_RO. */
+	assert_int_equal(vtd_domain_unmap(d, vtd_iova_init(G_RO), 0x1000), 0);
+	assert_int_equal(vtd_domain_map(d, vtd_iova_init(G_RO),
+					hal_paddr_init(g.ro.pa), 0x1000,
+					VTD_PROT_READ), 0);
+	p = nested_params(d, G_PML4);
+	assert_int_equal(vtd_pasid_attach(u, SID, 9, &p), 0);
+	pe = pasid_entry_of(9);
+	assert_int_equal((pe[0] >> 6) & 7, 3);		/* PGTT nested */
+	assert_int_equal(pe[2] & ~0xfffULL, G_PML4);	/* FSPTPTR: GPA */
+	assert_int_equal(pe[0] & ~0xfffULL,			/* SSPTPTR */
+			 pasid_entry_of(0)[0] & ~0xfffULL);
+	assert_int_equal(pe[1] & 0xffff, pasid_entry_of(0)[1] & 0xffff);
+
+	expect(9, GVA + 0x44, true, false, 0, g.data.pa + 0x44);
+	expect(9, GVA + 0x1010, false, false, 0, g.ro.pa + 0x10);
+	/* FL allows the write, the second level does not. */
+	expect(9, GVA + 0x1010, true, false, 0x85, 0);
+	/* The output GPA is not mapped by the second level. */
+	expect(9, GVA + 0x2000, false, false, 0x86, 0);
+	/* A guest table the second level does not map: 0x76 below the root. */
+	gpte(&g.pd, idx(GVA, 2) + 1, G_HOLE | 0x27);
+	expect(9, GVA + 0x200000, false, false, 0x76, 0);
+	assert_int_equal(vtd_pasid_detach(u, SID, 9), 0);
+	/* A root the second level does not map: 0x75. */
+	p = nested_params(d, G_HOLE);
+	assert_int_equal(vtd_pasid_attach(u, SID, 9, &p), 0);
+	expect(9, GVA, false, false, 0x75, 0);
+	assert_int_equal(vtd_pasid_detach(u, SID, 9), 0);
+	expect(9, GVA, false, false, 0x59, 0);
+
+	assert_int_equal(vtd_device_detach(u, SID), 0);
+	assert_int_equal(vtd_domain_destroy(d), 0);
+	guest_free(&g);
+}
+
+/* ---- Second-level and pass-through PASIDs -------------------------------- */
+
+static void test_pasid_sl_and_pt(void **state)
+{
+	struct vtd_domain *d = paging_domain(), *d2 = paging_domain(), *pt;
+	struct vtd_pasid_attach_params p = { .type = VTD_PASID_SL };
+	struct page a = page_new();
+
+	assert_int_equal(vtd_domain_create(u, VTD_DOMAIN_PASSTHROUGH, 0, &pt),
+			 0);
+	attach_dev(d, 0);
+	assert_int_equal(vtd_domain_map(d2, vtd_iova_init(IOVA),
+					hal_paddr_init(a.pa), 0x1000,
+					VTD_PROT_READ), 0);
+	p.domain = d2;
+	assert_int_equal(vtd_pasid_attach(u, SID, 100, &p), 0);
+	assert_int_equal(vtd_domain_device_count(d2), 1);
+	assert_int_equal((pasid_entry_of(100)[0] >> 6) & 7, 2);
+	expect(100, IOVA + 4, false, false, 0, a.pa + 4);
+	expect(100, IOVA + 4, true, false, 0x85, 0);
+	/*
+	 * ECAP.C = 0: the new table was flushed whole, so a neighbouring
+	 * PASID reads as not present, not as whatever the line held.
+	 */
+	expect(102, IOVA, false, false, 0x59, 0);
+	/* The domain cannot go while a PASID uses it. */
+	assert_int_equal(vtd_domain_destroy(d2), -EBUSY);
+	p.type = VTD_PASID_PT;
+	p.domain = pt;
+	assert_int_equal(vtd_pasid_attach(u, SID, 101, &p), 0);
+	assert_int_equal((pasid_entry_of(101)[0] >> 6) & 7, 4);
+	expect(101, 0x12345000, true, false, 0, 0x12345000);
+	/* The device cannot be detached while PASIDs use its directory. */
+	assert_int_equal(vtd_device_detach(u, SID), -EBUSY);
+	/* Nor moved to another domain; its RID_PASID stays on @d. */
+	{
+		struct vtd_attach_params ap = { .rid_pasid = 0 };
+
+		assert_int_equal(vtd_device_attach(u, SID, d2, &ap), -EBUSY);
+		assert_int_equal(vtd_domain_device_count(d2), 1);
+		assert_int_equal(vtd_domain_device_count(d), 1);
+		expect(VTD_NO_PASID, IOVA, false, false, 0x86, 0);
+	}
+	assert_int_equal(vtd_pasid_detach(u, SID, 100), 0);
+	assert_int_equal(vtd_pasid_detach(u, SID, 100), -ENOENT);
+	expect(100, IOVA, false, false, 0x59, 0);
+	assert_int_equal(vtd_pasid_detach(u, SID, 101), 0);
+	/* The table of PASIDs 64-127 emptied and was freed. */
+	expect(100, IOVA, false, false, 0x51, 0);
+	assert_null(pasid_entry_of(100));
+	assert_int_equal(vtd_device_detach(u, SID), 0);
+	assert_int_equal(vtd_domain_destroy(d2), 0);
+	assert_int_equal(vtd_domain_destroy(pt), 0);
+	assert_int_equal(vtd_domain_destroy(d), 0);
+	page_free(&a);
+}
+
+/* ---- Argument and capability checks -------------------------------------- */
+
+static void test_pasid_attach_validation(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct vtd_pasid_attach_params p;
+	struct vtd_fl_pt pt, pt5;
+
+	fl_init(&pt, 4);
+	fl_init(&pt5, 5);
+	p = fl_params(d, &pt);
+	/* Not attached. */
+	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), -ENOENT);
+	attach_dev(d, 3);
+	assert_int_equal(vtd_pasid_attach(u, SID, 3, &p), -EINVAL); /* RID */
+	assert_int_equal(vtd_pasid_attach(u, SID, 1U << 20, &p), -EINVAL);
+	assert_int_equal(vtd_pasid_attach(u, SID_OTHER, 5, &p), -ENOENT);
+	assert_int_equal(vtd_pasid_attach(u, SID, 5, NULL), -EINVAL);
+	/* 5-level without CAP.FS5LP. */
+	p.fl = &pt5;
+	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), -EOPNOTSUPP);
+	/* Nested: 5-level guest without FS5LP, 1-GiB without FS1GP. */
+	p = nested_params(d, G_PML4);
+	p.fl_levels = 5;
+	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), -EOPNOTSUPP);
+	p.fl_levels = 4;
+	p.fl_1g = true;
+	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), -EOPNOTSUPP);
+	p.fl_1g = false;
+	p.fl_gpa = vtd_gpa_init(G_PML4 + 8);
+	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), -EINVAL);
+	/* PT needs a pass-through domain. */
+	p = (struct vtd_pasid_attach_params){ .type = VTD_PASID_PT,
+					      .domain = d };
+	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), -EINVAL);
+	p = fl_params(d, &pt);
+	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), 0);
+	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), -EBUSY);
+	assert_int_equal(vtd_pasid_detach(u, SID, 6), -ENOENT);
+	assert_int_equal(vtd_pasid_detach(u, SID, 3), -ENOENT);	/* RID */
+	assert_int_equal(vtd_pasid_detach(u, SID, 5), 0);
+	assert_int_equal(vtd_device_detach(u, SID), 0);
+	assert_int_equal(vtd_domain_destroy(d), 0);
+	vtd_fl_pt_destroy(&pt);
+	vtd_fl_pt_destroy(&pt5);
+}
+
+/* A unit without ECAP.FSTS / NEST / PASID refuses those types. */
+static void test_pasid_attach_needs_caps(void **state)
+{
+	struct vtd_domain *d;
+	struct vtd_pasid_attach_params p;
+	struct vtd_fl_pt pt;
+
+	vtd_unit_destroy(u);
+	fake_dmar_fini(&dmar);
+	bring_up(FAKE_DMAR_QEMU_CAP_SM, FAKE_DMAR_QEMU_ECAP_SM | (19ULL << 35));
+	d = paging_domain();
+	attach_dev(d, 0);
+	fl_init(&pt, 4);
+	p = fl_params(d, &pt);
+	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), -EOPNOTSUPP);
+	p = nested_params(d, G_PML4);
+	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), -EOPNOTSUPP);
+	/* Second-level PASIDs need only scalable mode and ECAP.PASID. */
+	p = (struct vtd_pasid_attach_params){ .type = VTD_PASID_SL,
+					      .domain = d };
+	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), 0);
+	assert_int_equal(vtd_pasid_detach(u, SID, 5), 0);
+	assert_int_equal(vtd_device_detach(u, SID), 0);
+	assert_int_equal(vtd_domain_destroy(d), 0);
+	vtd_fl_pt_destroy(&pt);
+
+	/* Without ECAP.PASID (bit 40), nothing. */
+	vtd_unit_destroy(u);
+	fake_dmar_fini(&dmar);
+	bring_up(FAKE_DMAR_QEMU_CAP_SM,
+		 with_bit(ECAP_TEST, 40, false));
+	d = paging_domain();
+	attach_dev(d, 0);
+	p = (struct vtd_pasid_attach_params){ .type = VTD_PASID_SL,
+					      .domain = d };
+	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), -EOPNOTSUPP);
+	assert_int_equal(vtd_device_detach(u, SID), 0);
+	assert_int_equal(vtd_domain_destroy(d), 0);
+}
+
+/* ---- Descriptor streams [VT-d 6.5.3.3] ----------------------------------- */
+
+static void test_pasid_descriptors_cm(void **state)
+{
+	struct vtd_domain *d = paging_domain(), *d2 = paging_domain();
+	struct vtd_pasid_attach_params p;
+	struct vtd_attach_params ap = { .ats = true, .ats_queue_depth = 4,
+					.ats_pfsid = SID };
+	struct vtd_fl_pt pt;
+	u16 did, did2;
+
+	assert_int_equal(vtd_device_attach(u, SID, d, &ap), 0);
+	did = pasid_entry_of(0)[1] & 0xffff;
+	fl_init(&pt, 4);
+	p = fl_params(d, &pt);
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), 0);
+	/* PASIDE set: CC device; CM: PC (DID, PASID), PASID-based IOTLB. */
+	assert_int_equal(dmar.log_len, 4);
+	assert_int_equal(log_type(0), 1);
+	assert_int_equal((dmar.log[0].qw[0] >> 4) & 3, 3);	/* device */
+	assert_int_equal((dmar.log[0].qw[0] >> 32) & 0xffff, SID);
+	assert_int_equal(log_type(1), 7);
+	assert_int_equal((dmar.log[1].qw[0] >> 4) & 3, 1);	/* PASID */
+	assert_int_equal((dmar.log[1].qw[0] >> 16) & 0xffff, did);
+	assert_int_equal((dmar.log[1].qw[0] >> 32) & 0xfffff, 5);
+	assert_int_equal(log_type(2), 6);
+	assert_int_equal((dmar.log[2].qw[0] >> 4) & 3, 2);	/* PASID */
+	assert_int_equal((dmar.log[2].qw[0] >> 16) & 0xffff, did);
+	assert_int_equal((dmar.log[2].qw[0] >> 32) & 0xfffff, 5);
+	assert_int_equal(log_type(3), 5);
+
+	/* A second PASID: PASIDE already set, no context-cache step. */
+	p = (struct vtd_pasid_attach_params){ .type = VTD_PASID_SL,
+					      .domain = d2 };
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(vtd_pasid_attach(u, SID, 70, &p), 0);
+	did2 = pasid_entry_of(70)[1] & 0xffff;
+	assert_int_not_equal(did2, did);
+	assert_int_equal(dmar.log_len, 3);
+	assert_int_equal(log_type(0), 7);
+	assert_int_equal(log_type(1), 2);			/* IOTLB */
+	assert_int_equal((dmar.log[1].qw[0] >> 4) & 3, 2);	/* DSI */
+	assert_int_equal((dmar.log[1].qw[0] >> 16) & 0xffff, did2);
+	assert_int_equal(log_type(2), 5);
+
+	/* FL teardown: PC, PASID-based IOTLB, PASID-based device TLB. */
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(vtd_pasid_detach(u, SID, 5), 0);
+	assert_int_equal(dmar.log_len, 4);
+	assert_int_equal(log_type(0), 7);
+	assert_int_equal((dmar.log[0].qw[0] >> 32) & 0xfffff, 5);
+	assert_int_equal(log_type(1), 6);
+	assert_int_equal(log_type(2), 8);
+	assert_int_equal((dmar.log[2].qw[0] >> 16) & 0xffff, SID);
+	assert_int_equal((dmar.log[2].qw[0] >> 32) & 0xfffff, 5);
+	assert_int_equal(log_type(3), 5);
+
+	/* SL teardown of a table's last PASID: PC, PC global, DSI, dev-TLB. */
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(vtd_pasid_detach(u, SID, 70), 0);
+	assert_int_equal(dmar.log_len, 5);
+	assert_int_equal(log_type(0), 7);
+	assert_int_equal(log_type(1), 7);
+	assert_int_equal((dmar.log[1].qw[0] >> 4) & 3, 3);	/* global */
+	assert_int_equal(log_type(2), 2);
+	assert_int_equal((dmar.log[2].qw[0] >> 16) & 0xffff, did2);
+	assert_int_equal(log_type(3), 8);
+	assert_int_equal(log_type(4), 5);
+	assert_int_equal(vtd_domain_device_count(d2), 0);
+
+	assert_int_equal(vtd_device_detach(u, SID), 0);
+	assert_int_equal(vtd_domain_destroy(d), 0);
+	assert_int_equal(vtd_domain_destroy(d2), 0);
+	vtd_fl_pt_destroy(&pt);
+}
+
+/* Without caching mode a new entry needs no invalidation (PASIDE aside). */
+static void test_pasid_descriptors_nocm(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct vtd_pasid_attach_params p;
+	struct vtd_fl_pt pt;
+
+	attach_dev(d, 0);
+	fl_init(&pt, 4);
+	p = fl_params(d, &pt);
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), 0);
+	assert_int_equal(dmar.log_len, 2);
+	assert_int_equal(log_type(0), 1);
+	assert_int_equal(log_type(1), 5);
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(vtd_pasid_attach(u, SID, 6, &p), 0);
+	assert_int_equal(dmar.log_len, 0);
+	assert_int_equal(vtd_pasid_detach(u, SID, 5), 0);
+	assert_int_equal(vtd_pasid_detach(u, SID, 6), 0);
+	assert_int_equal(vtd_device_detach(u, SID), 0);
+	assert_int_equal(vtd_domain_destroy(d), 0);
+	vtd_fl_pt_destroy(&pt);
+}
+
+/* ---- Mutations: the model's PASID cache and IOTLB are really used -------- */
+
+/*
+ * [VT-d 6.5.3.3] Tear a PASID down, then attach it again with the same
+ * DID and another translation. @first and @second are FL (page @a, @b)
+ * or SL (domain maps IOVA to @a). With the IOTLB step of the teardown
+ * ignored (@ignore), the old leaf stays and the new attachment sees it.
+ */
+static u64 reattach_sequence(u32 ignore, bool fl_first)
+{
+	struct vtd_domain *d = paging_domain();
+	struct page a = page_new(), b = page_new();
+	struct vtd_pasid_attach_params p;
+	struct vtd_fl_pt pt;
+	u64 hpa = 0;
+
+	/* A previous mutated run may have left stale entries behind. */
+	fake_dmar_caches_reset(&dmar);
+	attach_dev(d, 0);
+	assert_int_equal(vtd_domain_map(d, vtd_iova_init(IOVA),
+					hal_paddr_init(a.pa), 0x1000,
+					VTD_PROT_READ), 0);
+	fl_init(&pt, 4);
+	fl_map(&pt, IOVA, b.pa, VTD_FL_PROT_READ | VTD_FL_PROT_USER);
+	p = fl_params(d, &pt);
+	if (!fl_first)
+		p.type = VTD_PASID_SL;
+	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), 0);
+	assert_int_equal(dma(5, IOVA, false, &hpa), 0);
+	assert_int_equal(hpa, fl_first ? b.pa : a.pa);
+	dmar.inv_ignore = ignore;
+	assert_int_equal(vtd_pasid_detach(u, SID, 5), 0);
+	dmar.inv_ignore = 0;
+	p.type = fl_first ? VTD_PASID_SL : VTD_PASID_FL;
+	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), 0);
+	assert_int_equal(dma(5, IOVA, false, &hpa), 0);
+	assert_int_equal(vtd_pasid_detach(u, SID, 5), 0);
+	assert_int_equal(vtd_device_detach(u, SID), 0);
+	assert_int_equal(vtd_domain_destroy(d), 0);
+	vtd_fl_pt_destroy(&pt);
+	/* Report which page the second attachment reached: 1 = b, 0 = a. */
+	hpa = hpa == b.pa;
+	page_free(&a);
+	page_free(&b);
+	return hpa;
+}
+
+static void test_pasid_mutation_piotlb_needed_for_fl(void **state)
+{
+	/* Correct: the SL attachment reaches a. */
+	assert_int_equal(reattach_sequence(0, true), 0);
+	/* Without type 6 the stale first-level leaf (b) is used. */
+	assert_int_equal(reattach_sequence(1U << 6, true), 1);
+	/* Type 2 alone does not drop a first-level leaf. */
+	assert_int_equal(reattach_sequence(1U << 2, true), 0);
+}
+
+static void test_pasid_mutation_dsi_needed_for_sl(void **state)
+{
+	assert_int_equal(reattach_sequence(0, false), 1);
+	/* Without the domain-selective IOTLB step the SL leaf (a) stays. */
+	assert_int_equal(reattach_sequence(1U << 2, false), 0);
+	/* Type 6 alone does not drop a second-level leaf. */
+	assert_int_equal(reattach_sequence(1U << 6, false), 1);
+}
+
+/* Without the PASID-cache step a detached PASID still translates. */
+static void test_pasid_mutation_pc_needed_on_detach(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct page a = page_new();
+	struct vtd_pasid_attach_params p;
+	struct vtd_fl_pt pt;
+	u64 hpa;
+
+	attach_dev(d, 0);
+	fl_init(&pt, 4);
+	fl_map(&pt, IOVA, a.pa, VTD_FL_PROT_READ | VTD_FL_PROT_USER);
+	p = fl_params(d, &pt);
+	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), 0);
+	assert_int_equal(dma(5, IOVA, false, &hpa), 0);
+	/* Ignore type 7 and type 6: only the cached PASID entry remains. */
+	dmar.inv_ignore = (1U << 7) | (1U << 6);
+	assert_int_equal(vtd_pasid_detach(u, SID, 5), 0);
+	dmar.inv_ignore = 0;
+	/* Stale: the cached entry still points to the FL table. */
+	assert_int_equal(dma(5, IOVA + 0x10, false, &hpa), 0);
+	assert_int_equal(hpa, a.pa + 0x10);
+	fake_dmar_caches_reset(&dmar);
+	assert_int_equal(dma(5, IOVA, false, NULL), 0x59);
+	/* Done properly. */
+	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), 0);
+	assert_int_equal(dma(5, IOVA, false, NULL), 0);
+	assert_int_equal(vtd_pasid_detach(u, SID, 5), 0);
+	assert_int_equal(dma(5, IOVA, false, NULL), 0x59);
+	assert_int_equal(vtd_device_detach(u, SID), 0);
+	assert_int_equal(vtd_domain_destroy(d), 0);
+	vtd_fl_pt_destroy(&pt);
+	page_free(&a);
+}
+
+/* Under caching mode a cached not-present entry hides a new PASID. */
+static void test_pasid_mutation_pc_needed_on_attach_cm(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct page a = page_new();
+	struct vtd_pasid_attach_params p;
+	struct vtd_fl_pt pt;
+	int pass;
+
+	attach_dev(d, 0);
+	fl_init(&pt, 4);
+	fl_map(&pt, IOVA, a.pa, VTD_FL_PROT_READ | VTD_FL_PROT_USER);
+	p = fl_params(d, &pt);
+	/* PASID 6 sets PASIDE, so requests with PASID 5 reach its entry. */
+	assert_int_equal(vtd_pasid_attach(u, SID, 6, &p), 0);
+	for (pass = 0; pass < 2; pass++) {
+		assert_int_equal(dma(5, IOVA, false, NULL), 0x59);
+		dmar.inv_ignore = pass ? 0 : 1U << 7;
+		assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), 0);
+		dmar.inv_ignore = 0;
+		/* Ignored: the cached not-present result stays. */
+		assert_int_equal(dma(5, IOVA, false, NULL), pass ? 0 : 0x59);
+		assert_int_equal(vtd_pasid_detach(u, SID, 5), 0);
+	}
+	assert_int_equal(vtd_pasid_detach(u, SID, 6), 0);
+	assert_int_equal(vtd_device_detach(u, SID), 0);
+	assert_int_equal(vtd_domain_destroy(d), 0);
+	vtd_fl_pt_destroy(&pt);
+	page_free(&a);
+}
+
+/* ---- Failure injection and retry ----------------------------------------- */
+
+/*
+ * Every allocation of an attach that needs a new PASID table and a new
+ * domain ID fails in turn: nothing changes, no descriptor is issued.
+ */
+static void test_pasid_attach_nth_allocation_fails(void **state)
+{
+	struct vtd_domain *d = paging_domain(), *d2 = paging_domain();
+	struct vtd_pasid_attach_params p = { .type = VTD_PASID_SL,
+					     .domain = d2 };
+	u64 nth, pages;
+	int ret = -ENOMEM;
+
+	attach_dev(d, 0);
+	expect(6, IOVA, false, false, 0x45, 0);
+	for (nth = 1; ret == -ENOMEM; nth++) {
+		assert_true(nth < 10);
+		pages = fake_mem_pages_in_use();
+		fake_dmar_log_clear(&dmar);
+		fake_mem_fail_nth(nth, false);
+		ret = vtd_pasid_attach(u, SID, 200, &p);
+		fake_mem_fail_nth(0, false);
+		if (ret == -ENOMEM) {
+			assert_int_equal(fake_mem_pages_in_use(), pages);
+			assert_int_equal(dmar.log_len, 0);
+			assert_int_equal(vtd_domain_device_count(d2), 0);
+			assert_false(ctx_q0() & (1ULL << 3));
+		}
+	}
+	assert_int_equal(ret, 0);
+	assert_int_equal(vtd_pasid_detach(u, SID, 200), 0);
+	assert_int_equal(vtd_device_detach(u, SID), 0);
+	assert_int_equal(vtd_domain_destroy(d), 0);
+	assert_int_equal(vtd_domain_destroy(d2), 0);
+}
+
+/* A detach whose invalidation fails is finished by the next call. */
+static void test_pasid_detach_retry_after_timeout(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct vtd_pasid_attach_params p = { .type = VTD_PASID_SL,
+					     .domain = d };
+
+	attach_dev(d, 0);
+	assert_int_equal(vtd_pasid_attach(u, SID, 300, &p), 0);
+	dmar.wait_never_completes = true;
+	assert_int_equal(vtd_pasid_detach(u, SID, 300), -ETIMEDOUT);
+	dmar.wait_never_completes = false;
+	/* Blocked already: the directory entry is not present. */
+	fake_dmar_caches_reset(&dmar);
+	expect(300, IOVA, false, false, 0x51, 0);
+	assert_int_equal(vtd_device_detach(u, SID), -EBUSY);
+	assert_int_equal(vtd_pasid_detach(u, SID, 300), 0);
+	assert_int_equal(vtd_pasid_detach(u, SID, 300), -ENOENT);
+	assert_int_equal(vtd_device_detach(u, SID), 0);
+	assert_int_equal(vtd_domain_destroy(d), 0);
+}
+
+/* ---- Coherent unit, 5-level and 1-GiB first-level tables ----------------- */
+
+static void test_pasid_fl_5level_1g_coherent(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct vtd_fl_pt_config c = { .levels = 5, .haw = 46,
+				      .large_pages = VTD_FL_PT_LP_1G,
+				      .coherent = true, .user = true };
+	struct vtd_pasid_attach_params p;
+	struct vtd_fl_pt pt;
+	u64 va = 0x0080000000000000ULL;		/* needs 57-bit input */
+
+	attach_dev(d, 0);
+	assert_int_equal(vtd_fl_pt_init(&pt, &c), 0);
+	/* A 1-GiB leaf onto (not backed) host space: translation only. */
+	assert_int_equal(vtd_fl_pt_map(&pt, vtd_iova_init(va),
+				       hal_paddr_init(0x40000000ULL),
+				       0x40000000ULL, VTD_FL_PROT_READ), 0);
+	p = fl_params(d, &pt);
+	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), 0);
+	assert_int_equal((pasid_entry_of(5)[2] >> 2) & 3, 1);	/* FSPM */
+	expect(5, va + 0x12345678, false, false, 0, 0x52345678);
+	expect(5, va + 0x12345678, true, false, 0x85, 0);
+	/* 57-bit canonical: bit 56 set needs bits 63:57 set. */
+	expect(5, 1ULL << 56, false, false, 0x80, 0);
+	assert_int_equal(vtd_pasid_detach(u, SID, 5), 0);
+	assert_int_equal(vtd_device_detach(u, SID), 0);
+	assert_int_equal(vtd_domain_destroy(d), 0);
+	vtd_fl_pt_destroy(&pt);
+}
+
+/* A table built for coherent walks is refused by a unit with ECAP.C = 0. */
+static void test_pasid_fl_coherent_table_needs_coherent_unit(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct vtd_fl_pt_config c = { .levels = 4, .haw = 46,
+				      .coherent = true };
+	struct vtd_pasid_attach_params p;
+	struct vtd_fl_pt pt;
+
+	attach_dev(d, 0);
+	assert_int_equal(vtd_fl_pt_init(&pt, &c), 0);
+	p = fl_params(d, &pt);
+	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), -EOPNOTSUPP);
+	assert_int_equal(vtd_device_detach(u, SID), 0);
+	assert_int_equal(vtd_domain_destroy(d), 0);
+	vtd_fl_pt_destroy(&pt);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_pasid_fl_dma_and_permissions, setup_cm, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_pasid_fl_wpe_and_sre, setup_nocm, teardown),
+		cmocka_unit_test_setup_teardown(test_pasid_nested_dma,
+						setup_cm, teardown),
+		cmocka_unit_test_setup_teardown(test_pasid_sl_and_pt,
+						setup_cm, teardown),
+		cmocka_unit_test_setup_teardown(test_pasid_attach_validation,
+						setup_cm, teardown),
+		cmocka_unit_test_setup_teardown(test_pasid_attach_needs_caps,
+						setup_cm, teardown),
+		cmocka_unit_test_setup_teardown(test_pasid_descriptors_cm,
+						setup_cm, teardown),
+		cmocka_unit_test_setup_teardown(test_pasid_descriptors_nocm,
+						setup_nocm, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_pasid_mutation_piotlb_needed_for_fl, setup_nocm,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_pasid_mutation_dsi_needed_for_sl, setup_nocm,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_pasid_mutation_pc_needed_on_detach, setup_cm,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_pasid_mutation_pc_needed_on_attach_cm, setup_cm,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_pasid_attach_nth_allocation_fails, setup_cm,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_pasid_detach_retry_after_timeout, setup_cm,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_pasid_fl_5level_1g_coherent, setup_coherent,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_pasid_fl_coherent_table_needs_coherent_unit,
+			setup_cm, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
