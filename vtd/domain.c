@@ -16,6 +16,7 @@
 #include <vtd/pt_fl.h>
 #include <vtd/pt_sl.h>
 
+#include "psi.h"
 #include "tables.h"
 #include "unit.h"
 
@@ -1480,4 +1481,66 @@ int vtd_pasid_detach(struct vtd_unit *u, u16 sid, u32 pasid)
 	hal_spin_unlock(&u->ctx_lock);
 	hal_spin_unlock(&d->lock);
 	return 0;
+}
+
+int vtd_pasid_flush(struct vtd_unit *u, u16 sid, u32 pasid, vtd_iova_t iova,
+		    u64 size, bool leaf_only)
+{
+	u32 idx = pasid >> VTD_PASID_DIR_SHIFT;
+	u32 i = pasid % VTD_PASID_TABLE_ENTRIES;
+	u64 va = vtd_iova_val(iova), first, last, base[2];
+	struct vtd_qi_desc q[3];
+	struct vtd_pasid_entry *t;
+	struct vtd_domain *d = NULL;
+	enum vtd_pasid_type type = VTD_PASID_SL;
+	unsigned int am[2], n = 0, k, mamv, order;
+	struct vtd_dev *dv;
+	bool ats = false;
+	u16 did = 0, pfsid = 0;
+	u8 qdep = 0;
+
+	if (!u || pasid >= (1U << 20) || !size || (va & (HAL_PAGE_SIZE - 1)) ||
+	    va + size - 1 < va)
+		return VTD_ERR(-EINVAL);
+	hal_spin_lock(&u->ctx_lock);
+	dv = dev_slot(u, sid, false);
+	t = (dv && dv->pasid_dir && idx < (1U << (dv->pdts + 7))) ?
+	    pasid_table_of(dv, idx) : NULL;
+	if (t && pasid != dv->rid_pasid) {
+		d = pasid_sw_of(t)->e[i].domain;
+		type = (enum vtd_pasid_type)pasid_sw_of(t)->e[i].type;
+	}
+	if (d) {
+		did = domain_unit(d, u)->did;
+		ats = dv->ats;
+		pfsid = dv->ats_pfsid;
+		qdep = dv->ats_qdep;
+	}
+	hal_spin_unlock(&u->ctx_lock);
+	if (!d)
+		return VTD_ERR(-ENOENT);
+	if (type != VTD_PASID_FL && type != VTD_PASID_NESTED)
+		return VTD_ERR(-EINVAL);
+
+	first = va >> HAL_PAGE_SHIFT;
+	last = (va + size - 1) >> HAL_PAGE_SHIFT;
+	mamv = (unsigned int)FIELD_GET(VTD_CAP_MAMV, u->cap);
+	n = vtd_psi_cover(first, last, base, am);
+	for (k = 0; k < n; k++) {
+		if (am[k] > mamv)
+			break;
+		q[k] = vtd_qi_piotlb_page(did, pasid, base[k] << HAL_PAGE_SHIFT,
+					  (u8)am[k], leaf_only);
+	}
+	if (k < n) {
+		q[0] = vtd_qi_piotlb_pasid(did, pasid);
+		n = 1;
+	}
+	if (ats) {
+		order = vtd_psi_block_order(first, last);
+		q[n++] = vtd_qi_pdev_tlb(sid, pfsid, qdep, pasid, false,
+					 (first >> order) << order <<
+					 HAL_PAGE_SHIFT, order);
+	}
+	return vtd_qi_submit(u, q, n, 0);
 }

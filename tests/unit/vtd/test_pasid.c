@@ -941,6 +941,81 @@ static void test_pasid_fl_coherent_table_needs_coherent_unit(void **state)
 	vtd_fl_pt_destroy(&pt);
 }
 
+/*
+ * vtd_pasid_flush(): after the caller unmaps a page of a first-level
+ * PASID's table, the model keeps serving the cached translation until
+ * the flush, whose page-selective PASID-based IOTLB descriptor names the
+ * PASID, the DID and the page.
+ */
+static void test_pasid_flush_after_fl_unmap(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct page a = page_new(), b = page_new();
+	struct vtd_pasid_attach_params p;
+	struct vtd_fl_gather g;
+	struct vtd_fl_pt pt;
+	unsigned int i, piotlb = 0, waits = 0;
+	u64 hpa;
+
+	attach_dev(d, 0);
+	fl_init(&pt, 4);
+	fl_map(&pt, IOVA, a.pa, VTD_FL_PROT_READ | VTD_FL_PROT_USER);
+	fl_map(&pt, IOVA + 0x1000, b.pa, VTD_FL_PROT_READ | VTD_FL_PROT_USER);
+	p = fl_params(d, &pt);
+	assert_int_equal(vtd_pasid_attach(u, SID, 9, &p), 0);
+	assert_int_equal(dma(9, IOVA, false, &hpa), 0);	/* now cached */
+	assert_int_equal(hpa, a.pa);
+
+	vtd_fl_pt_gather_init(&g);
+	assert_int_equal(vtd_fl_pt_unmap(&pt, vtd_iova_init(IOVA), 0x1000,
+					 &g), 0);
+	/* Not yet invalidated: the model's IOTLB still has the page. */
+	assert_int_equal(dma(9, IOVA, false, &hpa), 0);
+	assert_int_equal(hpa, a.pa);
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(vtd_pasid_flush(u, SID, 9, vtd_iova_init(IOVA),
+					 0x1000, !g.freed_pages), 0);
+	vtd_fl_pt_gather_release(&g);
+	for (i = 0; i < dmar.log_len; i++) {
+		const struct fake_dmar_desc *x = &dmar.log[i];
+
+		if (log_type(i) == 5) {
+			waits++;
+			continue;
+		}
+		assert_int_equal(log_type(i), 6);
+		assert_int_equal((x->qw[0] >> 4) & 3, 3);	/* page */
+		assert_int_equal((x->qw[0] >> 32) & 0xfffff, 9);	/* PASID */
+		assert_int_equal(x->qw[1] & ~0xfffULL, IOVA);
+		assert_int_equal(x->qw[1] & 0x3f, 0);		/* AM */
+		piotlb++;
+	}
+	assert_int_equal(piotlb, 1);
+	assert_int_equal(waits, 1);
+	expect(9, IOVA, false, false, 0x71, 0);
+	expect(9, IOVA + 0x1000, false, false, 0, b.pa);
+
+	/* Errors: not attached, RID_PASID, a second-level PASID, range. */
+	assert_int_equal(vtd_pasid_flush(u, SID, 10, vtd_iova_init(IOVA),
+					 0x1000, true), -ENOENT);
+	assert_int_equal(vtd_pasid_flush(u, SID, 0, vtd_iova_init(IOVA),
+					 0x1000, true), -ENOENT);
+	assert_int_equal(vtd_pasid_flush(u, SID, 9, vtd_iova_init(IOVA + 1),
+					 0x1000, true), -EINVAL);
+	p = (struct vtd_pasid_attach_params){ .type = VTD_PASID_SL,
+					       .domain = d };
+	assert_int_equal(vtd_pasid_attach(u, SID, 11, &p), 0);
+	assert_int_equal(vtd_pasid_flush(u, SID, 11, vtd_iova_init(IOVA),
+					 0x1000, true), -EINVAL);
+	assert_int_equal(vtd_pasid_detach(u, SID, 11), 0);
+	assert_int_equal(vtd_pasid_detach(u, SID, 9), 0);
+	assert_int_equal(vtd_device_detach(u, SID), 0);
+	assert_int_equal(vtd_domain_destroy(d), 0);
+	vtd_fl_pt_destroy(&pt);
+	page_free(&a);
+	page_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -984,6 +1059,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_pasid_fl_coherent_table_needs_coherent_unit,
 			setup_cm, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_pasid_flush_after_fl_unmap, setup_nocm, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

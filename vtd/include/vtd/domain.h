@@ -235,6 +235,24 @@ int vtd_pasid_attach(struct vtd_unit *u, u16 sid, u32 pasid,
  */
 int vtd_pasid_detach(struct vtd_unit *u, u16 sid, u32 pasid);
 
+/**
+ * vtd_pasid_flush() - Invalidate @sid's translations for @pasid in
+ * [@iova, @iova + @size) after its first-level table changed: the caller
+ * edited the table of a first-level PASID (vtd_fl_pt_unmap() and friends),
+ * or a guest edited the first-level table of a nested one. At most two
+ * page-selective PASID-based IOTLB invalidations (one PASID-selective
+ * when a mask would exceed CAP.MAMV), then, when the device has ATS, its
+ * TLB for the PASID, all behind one wait [VT-d 6.5.2.4, 6.5.2.6].
+ * @leaf_only sets the invalidation hint (no table was freed or linked).
+ * Second-level PASIDs are flushed by vtd_domain_unmap(); pass-through
+ * ones have nothing to flush.
+ *
+ * Return: 0; -EINVAL (bad range, or a PASID of another type); -ENOENT
+ * when @pasid is not attached; -ETIMEDOUT/-EIO from invalidation.
+ */
+int vtd_pasid_flush(struct vtd_unit *u, u16 sid, u32 pasid, vtd_iova_t iova,
+		    u64 size, bool leaf_only);
+
 /* ---- Software translation (debug; reused by virtual-IOMMU code) ------- */
 
 struct vtd_translation {
