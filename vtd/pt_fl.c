@@ -25,6 +25,7 @@
 
 #include "err.h"
 #include "psi.h"
+#include "pt_link.h"
 #include "tables.h"
 
 #define ENTRIES_PER_LINE	(HAL_CACHE_LINE / sizeof(struct vtd_fl_pte))
@@ -32,18 +33,12 @@ _Static_assert(VTD_FL_TABLE_ENTRIES / ENTRIES_PER_LINE == 64,
 	       "one u64 holds a table's dirty-line mask");
 
 /*
- * A detached table may be walked until the caller invalidates, so its
- * translation bits stay. The list linking detached pages lives in bits
- * that are ignored at every level whatever CR4.PKE, 58:52
- * (VTD_FL_PTE_IGN_HI) [VT-d 9.7, SDM 3A Tables 4-15..4-20]: entries 0..5
- * hold 7 bits each of the next page's 40-bit frame number.
+ * The deferred-free list lives in bits 58:52, ignored at every level
+ * whatever CR4.PKE (bits 62:59 are protection keys in leaves)
+ * [VT-d 9.7, SDM 3A Tables 4-15..4-20]; see pt_link.h.
  */
-#define LINK_ENTRIES		6
-#define LINK_BITS		7
-_Static_assert(LINK_ENTRIES * LINK_BITS >= 52 - 12,
-	       "the link holds a 52-bit host address's frame number");
-_Static_assert(FIELD_FIT(VTD_FL_PTE_IGN_HI, (1U << LINK_BITS) - 1),
-	       "7 ignored bits per entry");
+_Static_assert(VTD_PT_LINK_ENTRIES(7) <= VTD_FL_TABLE_ENTRIES,
+	       "the link fits one table");
 
 /* State of one map or unmap call. */
 struct walk {
@@ -145,38 +140,14 @@ static void gather_range(struct vtd_fl_gather *g, u64 start, u64 end)
 		g->end = end;
 }
 
-static void link_set(struct vtd_fl_table *t, u64 next_pa)
-{
-	u64 pfn = next_pa >> HAL_PAGE_SHIFT;
-	unsigned int k;
-
-	for (k = 0; k < LINK_ENTRIES; k++) {
-		u64 v = vtd_fl_pte_read(&t->e[k]);
-		u64 chunk = (pfn >> (k * LINK_BITS)) & ((1U << LINK_BITS) - 1);
-
-		vtd_fl_pte_write(&t->e[k],
-				 FIELD_SET(VTD_FL_PTE_IGN_HI, v, chunk));
-	}
-}
-
-static u64 link_get(const struct vtd_fl_table *t)
-{
-	u64 pfn = 0;
-	unsigned int k;
-
-	for (k = 0; k < LINK_ENTRIES; k++)
-		pfn |= FIELD_GET(VTD_FL_PTE_IGN_HI, vtd_fl_pte_read(&t->e[k]))
-		       << (k * LINK_BITS);
-	return pfn << HAL_PAGE_SHIFT;
-}
-
 /* Put @t, now unreachable from the root, on @g's list. */
 static void gather_table(struct walk *w, struct vtd_fl_table *t)
 {
 	struct vtd_fl_gather *g = w->g;
 
 	if (g->freed_pages)
-		link_set(t, hal_paddr_val(hal_virt_to_phys(g->freelist)));
+		vtd_pt_link_set(&t->e[0].val, VTD_FL_PTE_IGN_HI,
+				hal_paddr_val(hal_virt_to_phys(g->freelist)));
 	g->freelist = t;
 	g->freed_pages++;
 	g->nonleaf = true;
@@ -696,8 +667,10 @@ void vtd_fl_pt_gather_release(struct vtd_fl_gather *g)
 	u64 n;
 
 	for (n = g->freed_pages; n; n--) {
-		next = n > 1 ? hal_phys_to_virt(hal_paddr_init(link_get(t))) :
-			       NULL;
+		next = NULL;
+		if (n > 1)
+			next = hal_phys_to_virt(hal_paddr_init(
+				vtd_pt_link_get(&t->e[0].val, VTD_FL_PTE_IGN_HI)));
 		hal_page_free(t, 0);
 		t = next;
 	}

@@ -22,7 +22,7 @@
 
 #include "err.h"
 #include "psi.h"
-#include "pt_sl.h"
+#include "pt_link.h"
 #include "tables.h"
 
 #define ENTRIES_PER_LINE	(HAL_CACHE_LINE / sizeof(struct vtd_sl_pte))
@@ -143,7 +143,8 @@ static void gather_table(struct walk *w, struct vtd_sl_table *t)
 	if (g->freed_pages) {
 		hal_paddr_t next = hal_virt_to_phys(g->freelist);
 
-		vtd_sl_link_set(t, hal_paddr_val(next));
+		vtd_pt_link_set(&t->e[0].val, VTD_SL_PTE_IGN_HI,
+				hal_paddr_val(next));
 	}
 	g->freelist = t;
 	g->freed_pages++;
@@ -853,8 +854,10 @@ void vtd_sl_pt_gather_release(struct vtd_iotlb_gather *g)
 	u64 n;
 
 	for (n = g->freed_pages; n; n--) {
-		next = n > 1 ? hal_phys_to_virt(hal_paddr_init(
-						vtd_sl_link_get(t))) : NULL;
+		next = NULL;
+		if (n > 1)
+			next = hal_phys_to_virt(hal_paddr_init(
+				vtd_pt_link_get(&t->e[0].val, VTD_SL_PTE_IGN_HI)));
 		hal_page_free(t, 0);
 		t = next;
 	}
