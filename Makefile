@@ -177,11 +177,17 @@ HOST_CFLAGS	:= -std=gnu11 -O1 -g -fno-omit-frame-pointer $(WARN) \
 		   -Wno-missing-prototypes $(HOST_INC) -include $(HOST_CONFIG_H)
 HOST_LDLIBS	:= -lcmocka -lpthread
 
-# Host builds check lock assertions.
-HOST_CONFIG_OVERRIDES := CONFIG_HAL_DEBUG_LOCKS
+# Host builds check lock assertions and have the ioasid test hooks.
+HOST_CONFIG_OVERRIDES := CONFIG_HAL_DEBUG_LOCKS CONFIG_IOASID_TEST_HOOKS
 
 $(HOST_CONFIG_H): FORCE
 	$(call write_config,$@,$(HOST_CONFIG_OVERRIDES))
+
+# Benchmarks measure what an integrator ships: CONFIG as it stands.
+BENCH_CONFIG_H	:= $(O)/bench/include/generated/config.h
+
+$(BENCH_CONFIG_H): FORCE
+	$(call write_config,$@,)
 
 HOST_LIB_OBJS	:= $(LIB_SRCS:%.c=$(HOST_O)/%.o)
 FAKE_SRCS	:= $(sort $(wildcard tests/fakes/*.c))

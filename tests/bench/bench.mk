@@ -6,11 +6,11 @@
 
 BENCH_O		:= $(O)/bench
 BENCH_CFLAGS	:= -std=gnu11 -O2 -g -fno-omit-frame-pointer $(WARN) \
-		   -Wno-missing-prototypes $(HOST_INC) -include $(HOST_CONFIG_H)
+		   -Wno-missing-prototypes $(HOST_INC) -include $(BENCH_CONFIG_H)
 BENCH_LIB_OBJS	:= $(LIB_SRCS:%.c=$(BENCH_O)/%.o)
 BENCH_FAKE_OBJS	:= $(FAKE_SRCS:%.c=$(BENCH_O)/%.o)
 
-$(BENCH_O)/%.o: %.c $(HOST_CONFIG_H)
+$(BENCH_O)/%.o: %.c $(BENCH_CONFIG_H)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(BENCH_CFLAGS) -MMD -MP -c $< -o $@
 

@@ -180,10 +180,13 @@ void ioasid_allocator_destroy(struct ioasid_allocator *a);
 /**
  * ioasid_allocator_set_hook() - Test only: call @fn at the points of
  * enum ioasid_hook_point. NULL removes it. Not for production use.
+ *
+ * Return: 0, or -EOPNOTSUPP when the library was built without
+ * CONFIG_IOASID_TEST_HOOKS (the hook points are compiled out).
  * Context: no other call on @a may run.
  */
-void ioasid_allocator_set_hook(struct ioasid_allocator *a, ioasid_hook_fn fn,
-			       void *arg);
+int ioasid_allocator_set_hook(struct ioasid_allocator *a, ioasid_hook_fn fn,
+			      void *arg);
 
 /**
  * ioasid_set_init() - Create a set (one per VM).

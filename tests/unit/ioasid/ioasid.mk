@@ -7,9 +7,10 @@
 #       linearizability test, ioasid/ and the host HAL built with
 #       ThreadSanitizer; run by `make check` (CHECK_HOST_BINS). Prints
 #       "N passed, N failed" last.
-#   $(HOST_O)/bench/ioasid/ioasid_bench   `make bench` (BENCH_BINS): -O2,
-#       no sanitizer; prints pairs/s and ratios to an in-run spinlock +
-#       bitmap baseline.
+#   $(BENCH_O)/tests/unit/ioasid/ioasid_bench   `make bench` (BENCH_BINS): the -O2,
+#       sanitizer-free objects of tests/bench/bench.mk, built with CONFIG
+#       as it stands (no test hooks); prints pairs/s and ratios to in-run
+#       spinlock + bitmap baselines.
 #
 # Only the two host fakes the allocator needs (page memory and the rest
 # of the HAL) are linked, so that these programs do not depend on vtd/.
@@ -42,16 +43,10 @@ CHECK_HOST_BINS	+= $(IOASID_TSAN_O)/ioasid_stress
 
 # ---- Benchmark ------------------------------------------------------------
 
-IOASID_BENCH_O	:= $(HOST_O)/bench/ioasid
-IOASID_BENCH_SRCS := $(sort $(wildcard ioasid/*.c)) $(IOASID_PROG_FAKES) \
-		     tests/unit/ioasid/bench.c
-IOASID_BENCH_OBJS := $(IOASID_BENCH_SRCS:%.c=$(IOASID_BENCH_O)/%.o)
+IOASID_BENCH_OBJS := $(patsubst %.c,$(BENCH_O)/%.o,$(sort $(wildcard \
+		     ioasid/*.c)) $(IOASID_PROG_FAKES) tests/unit/ioasid/bench.c)
 
-$(IOASID_BENCH_O)/%.o: %.c $(HOST_CONFIG_H)
-	@mkdir -p $(dir $@)
-	$(HOSTCC) $(IOASID_PROG_CFLAGS) -O2 -MMD -MP -c $< -o $@
-
-$(IOASID_BENCH_O)/ioasid_bench: $(IOASID_BENCH_OBJS)
+$(BENCH_O)/tests/unit/ioasid/ioasid_bench: $(IOASID_BENCH_OBJS)
 	$(HOSTCC) -o $@ $^ -lpthread
 
-BENCH_BINS	+= $(IOASID_BENCH_O)/ioasid_bench
+BENCH_BINS	+= $(BENCH_O)/tests/unit/ioasid/ioasid_bench

@@ -147,7 +147,7 @@ static int setup(void **state)
 	sem_init(&stop.arrived, 0, 0);
 	sem_init(&stop.go, 0, 0);
 	assert_int_equal(ioasid_allocator_init(&al, &cfg), 0);
-	ioasid_allocator_set_hook(&al, test_hook, NULL);
+	assert_int_equal(ioasid_allocator_set_hook(&al, test_hook, NULL), 0);
 	assert_int_equal(ioasid_set_init(&al, &s1, 100), 0);
 	assert_int_equal(ioasid_set_init(&al, &s2, 100), 0);
 	return 0;
