@@ -301,6 +301,16 @@ static struct ioasid_slot *slot_lookup(struct ioasid_allocator *a, u32 id)
 	return l ? ioasid_slot_of(l, id) : NULL;
 }
 
+/* The slot of a caller's @id: -EINVAL beyond max_id, -ENOENT never used. */
+static inline int slot_of_id(struct ioasid_allocator *a, u32 id,
+			     struct ioasid_slot **sp)
+{
+	if (unlikely(id > a->max_id))
+		return -EINVAL;
+	*sp = slot_lookup(a, id);
+	return *sp ? 0 : -ENOENT;
+}
+
 /* First-fit allocation from the shared pool (no context, or none fits). */
 static IOASID_SLOWPATH int alloc_scan(struct ioasid_allocator *a,
 				      struct ioasid_set *set, u32 min, u32 max,
@@ -661,12 +671,13 @@ int ioasid_free(struct ioasid_set *set, struct ioasid_ctx *ctx, u32 id)
 	struct ioasid_allocator *a = set->a;
 	struct ioasid_slot *s;
 	u64 w, nw;
+	int ret;
 
-	if (unlikely(id > a->max_id || (ctx && ctx->a != a)))
+	if (unlikely(ctx && ctx->a != a))
 		return -EINVAL;
-	s = slot_lookup(a, id);
-	if (!s)
-		return -ENOENT;
+	ret = slot_of_id(a, id, &s);
+	if (ret)
+		return ret;
 	w = hal_atomic_load(&s->word, HAL_RELAXED);
 	/*
 	 * LIVE -> DYING (get references left) or -> BUSY (none: the
@@ -679,10 +690,9 @@ int ioasid_free(struct ioasid_set *set, struct ioasid_ctx *ctx, u32 id)
 	 * is nothing to do while BUSY.
 	 */
 	for (;;) {
-		if (w_state(w) != IOASID_ST_LIVE)
-			return -ENOENT;
-		if (w_owner(w) != set->id)
-			return -EACCES;
+		ret = w_live_in(w, set);
+		if (ret)
+			return ret;
 		ioasid_hook(a, IOASID_HOOK_FREE_CAS, id);
 		if (w_ref(w))
 			nw = w_make(IOASID_ST_DYING, w_owner(w), w_prod(w),
@@ -764,18 +774,15 @@ static int slot_get(struct ioasid_allocator *a, struct ioasid_set *set,
 {
 	struct ioasid_slot *s;
 	u64 w;
+	int ret = slot_of_id(a, id, &s);
 
-	if (id > a->max_id)
-		return -EINVAL;
-	s = slot_lookup(a, id);
-	if (!s)
-		return -ENOENT;
+	if (ret)
+		return ret;
 	w = hal_atomic_load(&s->word, HAL_RELAXED);
 	for (;;) {
-		if (w_state(w) != IOASID_ST_LIVE)
-			return -ENOENT;
-		if (w_owner(w) != set->id)
-			return -EACCES;
+		ret = w_live_in(w, set);
+		if (ret)
+			return ret;
 		if (w_ref(w) == IOASID_MAX_REFS)
 			return -EOVERFLOW;
 		ioasid_hook(a, IOASID_HOOK_FIND_LOADED, id);
@@ -800,13 +807,9 @@ int ioasid_put(struct ioasid_set *set, u32 id)
 {
 	struct ioasid_allocator *a = set->a;
 	struct ioasid_slot *s;
+	int ret = slot_of_id(a, id, &s);
 
-	if (id > a->max_id)
-		return -EINVAL;
-	s = slot_lookup(a, id);
-	if (!s)
-		return -ENOENT;
-	return slot_put(a, set, s, id, NULL);
+	return ret ? ret : slot_put(a, set, s, id, NULL);
 }
 
 int ioasid_set_data(struct ioasid_set *set, u32 id, void *priv)
@@ -844,11 +847,9 @@ int ioasid_find(struct ioasid_set *set, u32 id,
 			*priv = p;
 		return ret;
 	}
-	if (id > a->max_id)
-		return -EINVAL;
-	s = slot_lookup(a, id);
-	if (!s)
-		return -ENOENT;
+	ret = slot_of_id(a, id, &s);
+	if (ret)
+		return ret;
 	/*
 	 * Read-only lookup, a seqlock read with the word as sequence: load
 	 * the word (acquire, pairs with publish()), read the private data,
@@ -865,10 +866,9 @@ int ioasid_find(struct ioasid_set *set, u32 id,
 	 */
 	w = hal_atomic_load(&s->word, HAL_ACQUIRE);
 	for (;;) {
-		if (w_state(w) != IOASID_ST_LIVE)
-			return -ENOENT;
-		if (w_owner(w) != set->id)
-			return -EACCES;
+		ret = w_live_in(w, set);
+		if (ret)
+			return ret;
 		ioasid_hook(a, IOASID_HOOK_FIND_LOADED, id);
 		p = hal_atomic_load(&s->priv, HAL_ACQUIRE);
 		ioasid_hook(a, IOASID_HOOK_FIND_PRIV, id);

@@ -97,6 +97,14 @@ static inline bool w_busy(u64 w)
 	return w_state(w) == IOASID_ST_DYING && w_ref(w) == 0;
 }
 
+/* Whether word @w is an ID allocated to @set: 0, -ENOENT or -EACCES. */
+static inline int w_live_in(u64 w, const struct ioasid_set *set)
+{
+	if (w_state(w) != IOASID_ST_LIVE)
+		return -ENOENT;
+	return w_owner(w) == set->id ? 0 : -EACCES;
+}
+
 /* The word of a free or reserved ID keeps only its generation. */
 static inline u64 w_make(u32 state, u32 owner, u32 prod, u32 ref, u64 gen_of)
 {

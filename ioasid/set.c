@@ -78,8 +78,7 @@ static int set_walk(struct ioasid_set *set, bool do_free,
 			u64 w = hal_atomic_load(&s->word, HAL_RELAXED);
 			int stop;
 
-			if (w_state(w) != IOASID_ST_LIVE ||
-			    w_owner(w) != set->id)
+			if (w_live_in(w, set))
 				continue;
 			if (do_free) {
 				if (ioasid_free(set, NULL, base + j) == 0)
