@@ -2,7 +2,7 @@
 /*
  * Page-selective invalidation ranges [VT-d 6.5.2.3, 6.5.2.4]: a PSI names
  * 2^AM pages at an address aligned to 2^AM pages. Shared by the
- * invalidation layer (inv.c) and the page-table gather (pt_sl.c), so that
+ * invalidation layer (inv.c) and the page-table gathers (pt_engine.h), so that
  * there is one rule for turning a range into at most two PSIs.
  */
 #pragma once

@@ -8,7 +8,7 @@
  * bits that the hardware ignores at every level of the format (its
  * *_PTE_IGN_HI mask): the first entries of a page each hold as many bits
  * of the next page's frame number as the field is wide, until all
- * HAL_LINK_FRAME_BITS are stored. Writing ignored bits needs no cache
+ * VTD_PT_LINK_FRAME_BITS are stored. Writing ignored bits needs no cache
  * flush either.
  */
 #pragma once

@@ -1,0 +1,825 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The page-table walk engine shared by the second-level (pt_sl.c,
+ * [VT-d 9.8]) and first-level (pt_fl.c, [VT-d 9.7]) tables: map, unmap
+ * (with large-page split), optional merge into large pages, lookup, and
+ * deferred freeing of detached tables through a gather.
+ *
+ * Every changing operation runs twice over its range: a check pass that
+ * reads the tables, finds every error and counts the tables to allocate,
+ * then, after the allocations succeeded, a commit pass whose steps cannot
+ * fail (validate-then-commit, house style 3.4). Both passes are depth-first
+ * walks that visit each table at most once, which is what lets the commit
+ * pass flush each written cache line exactly once when the units are not
+ * coherent: a table's lines are flushed when the walk leaves it, a new
+ * table's whole page before it is linked into its parent.
+ *
+ * This is a template, private to vtd/, in the manner of paging_tmpl.h in
+ * Linux KVM: a format file defines the parameters below and then includes
+ * it once, so that every entry test compiles to the format's own bit
+ * operations, with no indirect call on the map and unmap paths. Addresses
+ * are plain u64 offsets into the input space from 0; a format with another
+ * view (first-level canonical addresses) converts at its API.
+ *
+ * Types (each a struct, written with its struct keyword):
+ *   PT_TREE    the page-table object: root, root_pa, table_pages, levels,
+ *              leaf_levels (bit n: leaves allowed at level n), coherent
+ *   PT_TABLE   one 4 KiB table, entries e[] of one u64 val each
+ *   PT_GATHER  start, end, unmapped, leaf_sizes, nonleaf, freed_pages,
+ *              freelist (a PT_TABLE pointer)
+ * Constants:
+ *   PT_ENTRIES, PT_LEVELS_MAX, PT_LEVEL_STRIDE
+ *   PT_PTE_ADDR   next-table address in a non-leaf entry
+ *   PT_PTE_PS     Page Size, set in leaves above level 1
+ *   PT_PTE_TABLE  the bits of a non-leaf entry besides its address
+ *   PT_PTE_LINK   a field ignored at every level (pt_link.h)
+ *   PT_MERGE      1 when maps may merge tables into large leaves
+ * Accessors (static inline functions or macros):
+ *   PT_PRESENT(pte), PT_IS_LEAF(pte, level), PT_LEVEL_SIZE(level),
+ *   PT_LEVEL_INDEX(a, level), PT_READ(p), PT_WRITE(p, v)
+ *   PT_UNFOLD(g, a)  the API form of gather address @a, for the PSIs
+ */
+#ifndef PT_TABLE
+#error "pt_engine.h: define the format first (see the comment above)"
+#endif
+
+#include <hal/cache.h>
+#include <hal/compiler.h>
+#include <hal/errno.h>
+#include <hal/mem.h>
+#include <hal/string.h>
+
+#include "err.h"
+#include "psi.h"
+#include "pt_link.h"
+
+#define ENTRIES_PER_LINE	(HAL_CACHE_LINE / sizeof(u64))
+_Static_assert(PT_ENTRIES / ENTRIES_PER_LINE == 64,
+	       "one u64 holds a table's dirty-line mask");
+_Static_assert(sizeof(PT_TABLE) == PT_ENTRIES * sizeof(u64),
+	       "a table is an array of u64 entries");
+
+/* State of one map or unmap call. */
+struct walk {
+	PT_TREE *pt;
+	PT_GATHER *g;
+	u64 va;			/* start of the call's range */
+	u64 pa;			/* map: host address of @va */
+	u64 attr;		/* map: leaf bits other than ADDR and PS */
+	PT_TABLE *pool;		/* pre-allocated, linked via e[0] */
+	u64 need;		/* check pass: tables to allocate */
+	u64 flushed;		/* commit pass: lines flushed */
+	bool merge;		/* map: merge into large leaves (PT_MERGE) */
+};
+
+static inline unsigned int level_shift(unsigned int level)
+{
+	return 12 + PT_LEVEL_STRIDE * (level - 1);
+}
+
+static PT_TABLE *table_of(u64 pte)
+{
+	return hal_phys_to_virt(hal_paddr_init(pte & PT_PTE_ADDR));
+}
+
+/* Non-leaf entry for @t: every right granted, the leaf decides. */
+static u64 table_entry(const PT_TABLE *t)
+{
+	return hal_paddr_val(hal_virt_to_phys(t)) | PT_PTE_TABLE;
+}
+
+/* Cache lines holding entries @first..@last of a table. */
+static u64 line_mask(unsigned int first, unsigned int last)
+{
+	unsigned int lo = first / ENTRIES_PER_LINE;
+	unsigned int hi = last / ENTRIES_PER_LINE;
+
+	return (~0ULL >> (63 - hi)) & (~0ULL << lo);
+}
+
+/*
+ * [VT-d 6.1, 11.4.3] With ECAP.C = 0 the unit reads tables from memory
+ * without snooping, so every line written must be written back; the one
+ * hal_fence() per operation comes at its end (op_end()). Lines are flushed
+ * child before parent, in the order the walk leaves the tables, and a new
+ * table's lines are flushed before the store that links it. That order
+ * reaches memory as issued with CLFLUSH, which x86 orders with later
+ * stores [SDM 2A CLFLUSH]; a HAL built on an unordered flush (CLFLUSHOPT)
+ * would need a fence before each link as well.
+ */
+static void flush_lines(struct walk *w, const PT_TABLE *t, u64 lines)
+{
+	if (w->pt->coherent)
+		return;
+	while (lines) {
+		unsigned int line = (unsigned int)__builtin_ctzll(lines);
+
+		hal_cache_flush_line((const u8 *)t + line * HAL_CACHE_LINE);
+		w->flushed++;
+		lines &= lines - 1;
+	}
+}
+
+static void op_end(struct walk *w)
+{
+	if (w->flushed)
+		hal_fence();
+}
+
+static bool range_empty(const PT_TABLE *t, unsigned int from,
+			unsigned int to)
+{
+	u64 acc = 0;
+	unsigned int i;
+
+	for (i = from; i < to; i++) {
+		acc |= t->e[i].val;
+		if (i % ENTRIES_PER_LINE == ENTRIES_PER_LINE - 1 &&
+		    PT_PRESENT(acc))
+			return false;
+	}
+	return !PT_PRESENT(acc);
+}
+
+/*
+ * No entry of @t present? The scan starts at entry @from, just after the
+ * ones an operation cleared, where a table in use most likely still has a
+ * neighbour, and stops at the first line holding a present entry.
+ */
+static bool table_empty(const PT_TABLE *t, unsigned int from)
+{
+	return range_empty(t, from, PT_ENTRIES) && range_empty(t, 0, from);
+}
+
+static void gather_range(PT_GATHER *g, u64 start, u64 end)
+{
+	if (g->start >= g->end) {
+		g->start = start;
+		g->end = end;
+		return;
+	}
+	if (start < g->start)
+		g->start = start;
+	if (end > g->end)
+		g->end = end;
+}
+
+/*
+ * Put @t, now unreachable from the root, on @g's list. Its translation
+ * bits are left alone: a unit may walk it until the caller invalidates.
+ */
+static void gather_table(struct walk *w, PT_TABLE *t)
+{
+	PT_GATHER *g = w->g;
+
+	if (g->freed_pages) {
+		hal_paddr_t next = hal_virt_to_phys(g->freelist);
+
+		vtd_pt_link_set(&t->e[0].val, PT_PTE_LINK,
+				hal_paddr_val(next));
+	}
+	g->freelist = t;
+	g->freed_pages++;
+	w->pt->table_pages--;
+}
+
+/* ---- Pre-allocation ---------------------------------------------------- */
+
+static void pool_free(struct walk *w)
+{
+	while (w->pool) {
+		PT_TABLE *t = w->pool;
+
+		w->pool = (PT_TABLE *)(uintptr_t)t->e[0].val;
+		hal_page_free(t, 0);
+	}
+}
+
+static int pool_fill(struct walk *w)
+{
+	u64 n;
+
+	w->pool = NULL;
+	for (n = 0; n < w->need; n++) {
+		PT_TABLE *t = hal_page_alloc(0);
+
+		if (!t) {
+			pool_free(w);
+			return VTD_ERR(-ENOMEM);
+		}
+		t->e[0].val = (u64)(uintptr_t)w->pool;
+		w->pool = t;
+	}
+	return 0;
+}
+
+/* A zeroed table from the pool; the check pass counted every use. */
+static PT_TABLE *pool_take(struct walk *w)
+{
+	PT_TABLE *t = w->pool;
+
+	VTD_BUG_ON(!t);
+	w->pool = (PT_TABLE *)(uintptr_t)t->e[0].val;
+	t->e[0].val = 0;
+	w->pt->table_pages++;
+	return t;
+}
+
+/* ---- Map --------------------------------------------------------------- */
+
+/*
+ * How many leaves at @level, from entry @i (which holds @a) on, can map
+ * the start of [@a, @e): both the input address and the host address must
+ * be aligned to the leaf size, the level must allow leaves, and the run
+ * stops at the range's or the table's end. 0: the entry needs a table.
+ */
+static unsigned int leaf_run(const struct walk *w, unsigned int level,
+			     unsigned int i, u64 a, u64 e)
+{
+	unsigned int shift = level_shift(level);
+	u64 n;
+
+	if (!(w->pt->leaf_levels & (1U << level)))
+		return 0;
+	if (((a | (w->pa + (a - w->va))) & ((1ULL << shift) - 1)))
+		return 0;
+	n = (e - a) >> shift;
+	return (unsigned int)HAL_MIN(n, (u64)(PT_ENTRIES - i));
+}
+
+/* Any of @n entries from @i present? Four chains keep loads parallel. */
+static bool run_present(const PT_TABLE *t, unsigned int i, unsigned int n)
+{
+	u64 a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+	unsigned int k = i, end = i + n;
+
+	for (; k + 4 <= end; k += 4) {
+		a0 |= t->e[k].val;
+		a1 |= t->e[k + 1].val;
+		a2 |= t->e[k + 2].val;
+		a3 |= t->e[k + 3].val;
+	}
+	for (; k < end; k++)
+		a0 |= t->e[k].val;
+	return PT_PRESENT(a0 | a1 | a2 | a3);
+}
+
+/* Write @n leaves from entry @i: @v, @v + @size, ... */
+static void write_run(PT_TABLE *t, unsigned int i, unsigned int n, u64 v,
+		      u64 size)
+{
+	unsigned int k = 0;
+
+	for (; k + 4 <= n; k += 4, v += 4 * size) {
+		PT_WRITE(&t->e[i + k], v);
+		PT_WRITE(&t->e[i + k + 1], v + size);
+		PT_WRITE(&t->e[i + k + 2], v + 2 * size);
+		PT_WRITE(&t->e[i + k + 3], v + 3 * size);
+	}
+	for (; k < n; k++, v += size)
+		PT_WRITE(&t->e[i + k], v);
+}
+
+/*
+ * Check pass of map over [@s, @e), which lies inside the span of @t, a
+ * table at @level (NULL: a table the commit pass will create). Counts the
+ * tables to create in w->need.
+ */
+static int map_check(struct walk *w, const PT_TABLE *t, unsigned int level,
+		     u64 s, u64 e)
+{
+	u64 size = PT_LEVEL_SIZE(level);
+	unsigned int i = PT_LEVEL_INDEX(s, level), n;
+	u64 a = s, next, pte;
+	int ret;
+
+	while (a < e) {
+		n = leaf_run(w, level, i, a, e);
+		if (n) {
+			if (t && run_present(t, i, n))
+				return VTD_ERR(-EBUSY);
+			a += n * size;
+			i += n;
+			continue;
+		}
+		next = HAL_MIN((a | (size - 1)) + 1, e);
+		pte = t ? t->e[i].val : 0;
+		if (!PT_PRESENT(pte)) {
+			w->need++;
+			ret = map_check(w, NULL, level - 1, a, next);
+		} else if (PT_IS_LEAF(pte, level)) {
+			return VTD_ERR(-EBUSY);
+		} else {
+			ret = map_check(w, table_of(pte), level - 1, a, next);
+		}
+		if (ret)
+			return ret;
+		a = next;
+		i++;
+	}
+	return 0;
+}
+
+/*
+ * @t (a table at @level, reachable by the unit) maps one aligned,
+ * contiguous range with equal attributes in 512 leaves: return the large
+ * leaf that replaces it in its parent, or 0. Entries 0 and 511 reject
+ * almost every table before the full scan.
+ */
+static u64 merged_leaf(const PT_TABLE *t, unsigned int level)
+{
+	u64 size = PT_LEVEL_SIZE(level);
+	u64 first = t->e[0].val;
+	unsigned int i;
+
+	if (!PT_PRESENT(first) || !PT_IS_LEAF(first, level))
+		return 0;
+	if ((first & PT_PTE_ADDR) & (size * PT_ENTRIES - 1))
+		return 0;
+	if (t->e[PT_ENTRIES - 1].val != first + (PT_ENTRIES - 1) * size)
+		return 0;
+	for (i = 1; i < PT_ENTRIES - 1; i++) {
+		if (t->e[i].val != first + i * size)
+			return 0;
+	}
+	return first | PT_PTE_PS;
+}
+
+/*
+ * Swap @child, the table below entry @i of @t (at @level, mapping @a), for
+ * @leaf.
+ */
+static void merge_commit(struct walk *w, PT_TABLE *t, unsigned int level,
+			 unsigned int i, PT_TABLE *child, u64 a, u64 leaf)
+{
+	u64 base = a & ~(PT_LEVEL_SIZE(level) - 1);
+
+	/*
+	 * One store swaps the table for an equivalent large leaf. The unit
+	 * may keep walking the old table until the caller invalidates the
+	 * paging-structure caches (IH = 0) [VT-d 6.5], so the table goes to
+	 * the gather.
+	 */
+	PT_WRITE(&t->e[i], leaf);
+	gather_table(w, child);
+	gather_range(w->g, base, base + PT_LEVEL_SIZE(level));
+	w->g->nonleaf = true;
+}
+
+/*
+ * Commit pass of map: the same walk as map_check(), writing. A @fresh
+ * table is not yet linked: its caller flushes its whole page before
+ * linking it, so its lines are not flushed here.
+ */
+static void map_commit(struct walk *w, PT_TABLE *t, unsigned int level,
+		       u64 s, u64 e, bool fresh)
+{
+	u64 size = PT_LEVEL_SIZE(level);
+	unsigned int i = PT_LEVEL_INDEX(s, level), n;
+	u64 dirty = 0, a = s, next, pte, leaf, v;
+	PT_TABLE *child;
+
+	while (a < e) {
+		n = leaf_run(w, level, i, a, e);
+		if (n) {
+			/* Leaves: PS set above level 1. */
+			v = w->attr | (level > 1 ? PT_PTE_PS : 0) |
+			    (w->pa + (a - w->va));
+			write_run(t, i, n, v, size);
+			dirty |= line_mask(i, i + n - 1);
+			a += n * size;
+			i += n;
+			continue;
+		}
+		next = HAL_MIN((a | (size - 1)) + 1, e);
+		pte = t->e[i].val;
+		if (!PT_PRESENT(pte)) {
+			child = pool_take(w);
+			map_commit(w, child, level - 1, a, next, true);
+			/* The table reaches memory before the entry to it. */
+			flush_lines(w, child, ~0ULL);
+			barrier();
+			PT_WRITE(&t->e[i], table_entry(child));
+			dirty |= line_mask(i, i);
+		} else {
+			child = table_of(pte);
+			map_commit(w, child, level - 1, a, next, false);
+			leaf = 0;
+			if (PT_MERGE && w->merge &&
+			    (w->pt->leaf_levels & (1U << level)))
+				leaf = merged_leaf(child, level - 1);
+			if (leaf) {
+				merge_commit(w, t, level, i, child, a, leaf);
+				dirty |= line_mask(i, i);
+			}
+		}
+		a = next;
+		i++;
+	}
+	if (!fresh)
+		flush_lines(w, t, dirty);
+}
+
+/*
+ * One 4 KiB page into tables that all exist, the common case: a single
+ * walk finds every error the general path would. Returns 1, having
+ * changed nothing, when a table is missing.
+ */
+static int map_one(struct walk *w)
+{
+	PT_TABLE *path[PT_LEVELS_MAX + 1];
+	PT_TABLE *t = w->pt->root;
+	unsigned int level, i;
+	u64 pte, leaf;
+
+	for (level = w->pt->levels; level > 1; level--) {
+		path[level] = t;
+		pte = t->e[PT_LEVEL_INDEX(w->va, level)].val;
+		if (!PT_PRESENT(pte))
+			return 1;
+		if (PT_IS_LEAF(pte, level))
+			return VTD_ERR(-EBUSY);
+		t = table_of(pte);
+	}
+	path[1] = t;
+	i = PT_LEVEL_INDEX(w->va, 1);
+	if (PT_PRESENT(t->e[i].val))
+		return VTD_ERR(-EBUSY);
+	PT_WRITE(&t->e[i], w->attr | w->pa);
+	flush_lines(w, t, line_mask(i, i));
+	/* Merge upwards while each table now maps one large leaf. */
+	for (level = 2; PT_MERGE && w->merge && level <= w->pt->levels &&
+	     (w->pt->leaf_levels & (1U << level)); level++) {
+		leaf = merged_leaf(path[level - 1], level - 1);
+		if (!leaf)
+			break;
+		i = PT_LEVEL_INDEX(w->va, level);
+		merge_commit(w, path[level], level, i, path[level - 1],
+			     w->va, leaf);
+		flush_lines(w, path[level], line_mask(i, i));
+	}
+	return 0;
+}
+
+/*
+ * Map [w->va, w->va + @size) to w->pa with leaf bits w->attr; the caller
+ * has checked the range and the attributes.
+ */
+static int map_range(struct walk *w, u64 size)
+{
+	int ret;
+
+	if (size == HAL_PAGE_SIZE) {
+		ret = map_one(w);
+		if (ret <= 0) {
+			op_end(w);
+			return ret;
+		}
+	}
+	ret = map_check(w, w->pt->root, w->pt->levels, w->va, w->va + size);
+	if (ret)
+		return ret;
+	ret = pool_fill(w);
+	if (ret)
+		return ret;
+	map_commit(w, w->pt->root, w->pt->levels, w->va, w->va + size, false);
+	VTD_BUG_ON(w->pool);
+	op_end(w);
+	return 0;
+}
+
+/* ---- Unmap ------------------------------------------------------------- */
+
+/*
+ * Check pass of unmap: count the tables that splitting large leaves
+ * covered in part will need. Only the first and the last entry of the
+ * range in each table can be covered in part. @t NULL stands for a table
+ * of leaves at @level that a split will create.
+ */
+static void unmap_check(struct walk *w, const PT_TABLE *t, unsigned int level,
+			u64 s, u64 e)
+{
+	u64 size = PT_LEVEL_SIZE(level);
+	u64 ends[2] = { s & ~(size - 1), (e - 1) & ~(size - 1) };
+	unsigned int k;
+
+	for (k = 0; k < 2; k++) {
+		u64 b = ends[k], cs = HAL_MAX(s, b), ce = HAL_MIN(e, b + size);
+		u64 pte;
+
+		if (k == 1 && b == ends[0])
+			break;
+		if (cs == b && ce == b + size)
+			continue;
+		if (!t) {
+			w->need++;
+			unmap_check(w, NULL, level - 1, cs, ce);
+			continue;
+		}
+		pte = t->e[PT_LEVEL_INDEX(b, level)].val;
+		if (!PT_PRESENT(pte))
+			continue;
+		if (PT_IS_LEAF(pte, level)) {
+			w->need++;
+			unmap_check(w, NULL, level - 1, cs, ce);
+		} else {
+			unmap_check(w, table_of(pte), level - 1, cs, ce);
+		}
+	}
+}
+
+static void gather_leaves(struct walk *w, unsigned int level, u64 count)
+{
+	w->g->unmapped += count * PT_LEVEL_SIZE(level);
+	w->g->leaf_sizes |= 1U << (level - 1);
+}
+
+/*
+ * Detach the subtree below a cleared entry: every table goes to the
+ * gather, every leaf is counted as unmapped.
+ */
+static void gather_subtree(struct walk *w, PT_TABLE *t, unsigned int level)
+{
+	u64 leaves = 0, pte;
+	unsigned int i;
+
+	for (i = 0; i < PT_ENTRIES; i++) {
+		pte = t->e[i].val;
+		if (!PT_PRESENT(pte))
+			continue;
+		if (PT_IS_LEAF(pte, level))
+			leaves++;
+		else
+			gather_subtree(w, table_of(pte), level - 1);
+	}
+	if (leaves)
+		gather_leaves(w, level, leaves);
+	gather_table(w, t);
+}
+
+/*
+ * Fill a new table at @level with the 512 leaves equivalent to the large
+ * @leaf one level up: PS stays set above level 1 and is cleared at level
+ * 1, where the format may give bit 7 another meaning.
+ */
+static void split_fill(PT_TABLE *t, unsigned int level, u64 leaf)
+{
+	u64 size = PT_LEVEL_SIZE(level);
+	u64 v = leaf & ~PT_PTE_PS;
+	unsigned int i;
+
+	if (level > 1)
+		v |= PT_PTE_PS;
+	for (i = 0; i < PT_ENTRIES; i++, v += size)
+		PT_WRITE(&t->e[i], v);
+}
+
+/*
+ * Commit pass of unmap over [@s, @e) inside @t at @level. Returns true
+ * when @t is not the root and no entry is left: the caller then clears
+ * the entry to it and gathers it, and its lines are not flushed (the unit
+ * sees either the old entries, which the caller invalidates, or none).
+ */
+static bool unmap_commit(struct walk *w, PT_TABLE *t, unsigned int level,
+			 u64 s, u64 e, bool fresh)
+{
+	u64 size = PT_LEVEL_SIZE(level);
+	unsigned int i = PT_LEVEL_INDEX(s, level);
+	u64 dirty = 0, a, next, pte, base, lo = 0, hi = 0, leaves = 0;
+	PT_TABLE *child;
+	bool cleared = false;
+
+	for (a = s; a < e; a = next, i++) {
+		next = HAL_MIN((a | (size - 1)) + 1, e);
+		base = a & ~(size - 1);
+		if (a == base && next == base + size) {
+			/* Entries covered whole, up to the range's end. */
+			unsigned int k, first = ~0U, last = 0;
+			unsigned int n = (unsigned int)HAL_MIN((e - a) / size,
+				(u64)PT_ENTRIES - i);
+
+			for (k = i; k < i + n; k++) {
+				pte = t->e[k].val;
+				if (!PT_PRESENT(pte))
+					continue;
+				PT_WRITE(&t->e[k], 0);
+				dirty |= 1ULL << (k / ENTRIES_PER_LINE);
+				if (PT_IS_LEAF(pte, level)) {
+					leaves++;
+				} else {
+					gather_subtree(w, table_of(pte),
+						       level - 1);
+					w->g->nonleaf = true;
+				}
+				first = HAL_MIN(first, k);
+				last = k;
+			}
+			if (first != ~0U) {
+				lo = a + (u64)(first - i) * size;
+				hi = a + (u64)(last - i + 1) * size;
+				cleared = true;
+			}
+			next = a + (u64)n * size;
+			i += n - 1;
+			continue;
+		}
+		pte = t->e[i].val;
+		if (!PT_PRESENT(pte))
+			continue;
+		if (PT_IS_LEAF(pte, level)) {
+			/*
+			 * Split: an equivalent table of smaller leaves is
+			 * built, trimmed and written back before one store
+			 * swaps it for the large leaf. The IOTLB may hold the
+			 * large leaf, so all of it is invalidated.
+			 */
+			child = pool_take(w);
+			split_fill(child, level - 1, pte);
+			unmap_commit(w, child, level - 1, a, next, true);
+			flush_lines(w, child, ~0ULL);
+			barrier();
+			PT_WRITE(&t->e[i], table_entry(child));
+			gather_range(w->g, base, base + size);
+			w->g->nonleaf = true;
+		} else {
+			child = table_of(pte);
+			if (!unmap_commit(w, child, level - 1, a, next, false))
+				continue;
+			PT_WRITE(&t->e[i], 0);
+			gather_table(w, child);
+			w->g->nonleaf = true;
+			cleared = true;
+		}
+		dirty |= line_mask(i, i);
+	}
+	if (leaves)
+		gather_leaves(w, level, leaves);
+	if (hi)
+		gather_range(w->g, lo, hi);
+	if (cleared && t != w->pt->root && table_empty(t, i % PT_ENTRIES))
+		return true;
+	if (!fresh)
+		flush_lines(w, t, dirty);
+	return false;
+}
+
+/*
+ * One 4 KiB page: clear its leaf entry and detach the tables that this
+ * leaves empty, bottom up (the root stays). Returns 1, having changed
+ * nothing, when the page lies in a large leaf that must be split.
+ */
+static int unmap_one(struct walk *w, u64 va)
+{
+	PT_TABLE *path[PT_LEVELS_MAX + 1];
+	PT_TABLE *t = w->pt->root;
+	unsigned int level, top = w->pt->levels, i;
+	u64 pte;
+
+	for (level = top; level >= 1; level--) {
+		path[level] = t;
+		pte = t->e[PT_LEVEL_INDEX(va, level)].val;
+		if (!PT_PRESENT(pte))
+			return 0;
+		if (PT_IS_LEAF(pte, level)) {
+			if (level > 1)
+				return 1;
+			break;
+		}
+		t = table_of(pte);
+	}
+	i = PT_LEVEL_INDEX(va, 1);
+	PT_WRITE(&t->e[i], 0);
+	gather_leaves(w, 1, 1);
+	gather_range(w->g, va, va + HAL_PAGE_SIZE);
+	for (level = 1; level < top; level++) {
+		i = PT_LEVEL_INDEX(va, level);
+		if (!table_empty(path[level], (i + 1) % PT_ENTRIES))
+			break;
+		gather_table(w, path[level]);
+		w->g->nonleaf = true;
+		PT_WRITE(&path[level + 1]->e[PT_LEVEL_INDEX(va, level + 1)], 0);
+	}
+	i = PT_LEVEL_INDEX(va, level);
+	flush_lines(w, path[level], line_mask(i, i));
+	return 0;
+}
+
+/* Unmap [@va, @va + @size) into w->g; the caller has checked the range. */
+static int unmap_range(struct walk *w, u64 va, u64 size)
+{
+	int ret;
+
+	if (size == HAL_PAGE_SIZE) {
+		ret = unmap_one(w, va);
+		if (ret <= 0) {
+			op_end(w);
+			return ret;
+		}
+	}
+	unmap_check(w, w->pt->root, w->pt->levels, va, va + size);
+	ret = pool_fill(w);
+	if (ret)
+		return ret;
+	unmap_commit(w, w->pt->root, w->pt->levels, va, va + size, false);
+	VTD_BUG_ON(w->pool);
+	op_end(w);
+	return 0;
+}
+
+/* ---- Lookup, init, destroy, gather -------------------------------------- */
+
+/*
+ * The entry that translates @va, as the hardware walk reads it, with its
+ * level in *@level; not present when nothing maps @va.
+ */
+static u64 leaf_lookup(const PT_TREE *pt, u64 va, unsigned int *level)
+{
+	const PT_TABLE *t = pt->root;
+	unsigned int l;
+	u64 pte;
+
+	for (l = pt->levels; l >= 1; l--) {
+		pte = PT_READ(&t->e[PT_LEVEL_INDEX(va, l)]);
+		if (!PT_PRESENT(pte) || PT_IS_LEAF(pte, l)) {
+			*level = l;
+			return pte;
+		}
+		t = table_of(pte);
+	}
+	hal_panic("vtd: a level-1 page-table entry is never a table");
+}
+
+/* Allocate @pt's empty root, once the caller filled in its other fields. */
+static int root_init(PT_TREE *pt)
+{
+	struct walk w = { .pt = pt };
+
+	pt->root = hal_page_alloc(0);
+	if (!pt->root)
+		return VTD_ERR(-ENOMEM);
+	pt->root_pa = hal_virt_to_phys(pt->root);
+	pt->table_pages = 1;
+
+	/* The zeroed root must reach memory before a unit is told of it. */
+	flush_lines(&w, pt->root, ~0ULL);
+	op_end(&w);
+	return 0;
+}
+
+static void free_tree(PT_TABLE *t, unsigned int level)
+{
+	unsigned int i;
+	u64 pte;
+
+	for (i = 0; level > 1 && i < PT_ENTRIES; i++) {
+		pte = t->e[i].val;
+		if (PT_PRESENT(pte) && !PT_IS_LEAF(pte, level))
+			free_tree(table_of(pte), level - 1);
+	}
+	hal_page_free(t, 0);
+}
+
+static void tree_destroy(PT_TREE *pt)
+{
+	if (!pt->root)
+		return;
+	free_tree(pt->root, pt->levels);
+	pt->root = NULL;
+	pt->table_pages = 0;
+}
+
+static unsigned int gather_psi(const PT_GATHER *g, struct vtd_iotlb_psi psi[2])
+{
+	unsigned int am[2], n, i;
+	u64 base[2];
+
+	if (g->start >= g->end)
+		return 0;
+	n = vtd_psi_cover(g->start >> HAL_PAGE_SHIFT,
+			  (g->end - 1) >> HAL_PAGE_SHIFT, base, am);
+	for (i = 0; i < n; i++) {
+		u64 a = PT_UNFOLD(g, base[i] << HAL_PAGE_SHIFT);
+
+		psi[i].addr = vtd_iova_init(a);
+		psi[i].am = (u8)am[i];
+		psi[i].ih = !g->nonleaf;
+	}
+	return n;
+}
+
+/* Free the tables on @g's list and make @g empty. */
+static void gather_release(PT_GATHER *g)
+{
+	PT_TABLE *t = g->freelist, *next;
+	u64 n;
+
+	for (n = g->freed_pages; n; n--) {
+		next = NULL;
+		if (n > 1)
+			next = hal_phys_to_virt(hal_paddr_init(
+				vtd_pt_link_get(&t->e[0].val, PT_PTE_LINK)));
+		hal_page_free(t, 0);
+		t = next;
+	}
+	hal_memset(g, 0, sizeof(*g));
+}
