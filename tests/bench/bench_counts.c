@@ -111,7 +111,8 @@ static int flush_counts(void)
 		.levels = 4, .aw = 48, .haw = 52, .lp_2m = true,
 		.lp_1g = true,
 	};
-	struct sl_snapshot before, after;
+	static struct pt_walk_result walk;
+	struct pt_snapshot before, after;
 	struct fake_cache_stats cs;
 	static const void *dirty[65536];
 	u64 root_pa;
@@ -153,15 +154,17 @@ static int flush_counts(void)
 		size_t nd;
 		bool ok;
 
-		sl_snapshot_take(&cfg, root_pa, &before);
+		sl_walk(&cfg, root_pa, NULL, NULL, &walk);
+		pt_snapshot_take(&before, &walk);
 		fake_cache_reset();
 		if (vtd_domain_map(d, vtd_iova_init(iova),
 				   hal_paddr_init(0x10000000 + 0x5000),
 				   counts[i] << 12, VTD_PROT_READ))
 			exit(1);
 		fake_cache_stats(&cs);
-		sl_snapshot_take(&cfg, root_pa, &after);
-		nd = sl_snapshot_dirty_lines(&before, &after, dirty,
+		sl_walk(&cfg, root_pa, NULL, NULL, &walk);
+		pt_snapshot_take(&after, &walk);
+		nd = pt_snapshot_dirty_lines(&before, &after, dirty,
 					     sizeof(dirty) / sizeof(dirty[0]));
 		/* Caching mode adds a wait; its queue writes flush nothing. */
 		ok = cs.lines_flushed == nd && cs.fences == 1;
@@ -170,8 +173,8 @@ static int flush_counts(void)
 		       (unsigned long long)counts[i], nd,
 		       (unsigned long long)cs.lines_flushed,
 		       (unsigned long long)cs.fences, ok ? "met" : "MISSED");
-		sl_snapshot_free(&before);
-		sl_snapshot_free(&after);
+		pt_snapshot_free(&before);
+		pt_snapshot_free(&after);
 	}
 	vtd_device_detach(u, SID);
 	vtd_domain_destroy(d);

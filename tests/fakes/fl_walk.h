@@ -6,11 +6,14 @@
  * vtd/tables.h. It reads tables in fake memory through
  * fake_phys_to_virt_checked(), checks every reserved bit per level, and
  * computes access rights the way the hardware does: R/W and U/S are the
- * AND over the walk, XD the OR.
+ * AND over the walk, XD the OR. Only the format-free accounting (results,
+ * snapshots) is shared with sl_walk.c, in pt_snap.h.
  */
 #pragma once
 
 #include <hal/types.h>
+
+#include "pt_snap.h"
 
 struct fl_walk_cfg {
 	unsigned int levels;	/* 4 or 5 */
@@ -29,24 +32,11 @@ struct fl_leaf {
 	u64 raw;		/* the leaf entry as read */
 };
 
-#define FL_WALK_MAX_TABLES	8192
-
-struct fl_walk_result {
-	u64 tables;
-	u64 leaves;
-	u64 leaf_count[3];	/* 4K, 2M, 1G */
-	u64 mapped_bytes;
-	u64 hash;		/* FNV-1a over every table's (pa, contents) */
-	u64 errors;
-	char error[256];
-	u64 table_pa[FL_WALK_MAX_TABLES];
-};
-
 typedef void (*fl_leaf_fn)(const struct fl_leaf *leaf, void *ctx);
 
 /* Walk the tree at @root_pa; @fn (may be NULL) sees every leaf. */
 u64 fl_walk(const struct fl_walk_cfg *cfg, u64 root_pa, fl_leaf_fn fn,
-	    void *ctx, struct fl_walk_result *res);
+	    void *ctx, struct pt_walk_result *res);
 
 /*
  * Translate canonical @va. Returns true and fills @leaf when mapped;
@@ -55,20 +45,3 @@ u64 fl_walk(const struct fl_walk_cfg *cfg, u64 root_pa, fl_leaf_fn fn,
  */
 bool fl_walk_translate(const struct fl_walk_cfg *cfg, u64 root_pa, u64 va,
 		       struct fl_leaf *leaf, u64 *errors);
-
-/* Copies of every reachable table page, to compare before and after. */
-struct fl_snapshot {
-	size_t count;
-	u64 *pa;
-	u8 (*page)[4096];
-};
-
-void fl_snapshot_take(const struct fl_walk_cfg *cfg, u64 root_pa,
-		      struct fl_snapshot *s);
-void fl_snapshot_free(struct fl_snapshot *s);
-bool fl_snapshot_equal(const struct fl_snapshot *a,
-		       const struct fl_snapshot *b);
-/* Lines (virtual, 64-byte aligned) that differ from @before to @after. */
-size_t fl_snapshot_dirty_lines(const struct fl_snapshot *before,
-			       const struct fl_snapshot *after,
-			       const void **out, size_t max);

@@ -10,12 +10,6 @@
  * stray bits in not-present entries, and non-leaf entries without both R
  * and W.
  */
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "fake_hal.h"
 #include "sl_walk.h"
 
 /* Bits hi..lo set. */
@@ -49,53 +43,25 @@ enum {
 	SL_IGN63 = 63,
 };
 
-struct walker {
-	const struct sl_walk_cfg *cfg;
-	struct sl_walk_result *res;
-	sl_leaf_fn fn;
-	void *ctx;
-};
-
-static void __attribute__((format(printf, 2, 3)))
-fail(struct sl_walk_result *res, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (res->errors++ == 0) {
-		va_start(ap, fmt);
-		vsnprintf(res->error, sizeof(res->error), fmt, ap);
-		va_end(ap);
-	}
-}
-
-static unsigned int shift_of(unsigned int level)
-{
-	return 12 + 9 * (level - 1);
-}
-
-static u64 fnv(u64 h, const void *p, size_t n)
-{
-	const u8 *b = p;
-
-	while (n--) {
-		h ^= *b++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 /* Reserved bits of the address field for the configured HAW. */
 static u64 haw_rsvd(const struct sl_walk_cfg *cfg)
 {
 	return cfg->haw < 52 ? bits(SL_ADDR_HI, cfg->haw) : 0;
 }
 
+struct walker {
+	const struct sl_walk_cfg *cfg;
+	struct pt_walk_result *res;
+	sl_leaf_fn fn;
+	void *ctx;
+};
+
 /*
  * Check one present entry; returns 1 for a leaf, 0 for a table pointer,
  * -1 when it is unusable.
  */
 static int check_entry(const struct sl_walk_cfg *cfg,
-		       struct sl_walk_result *res, u64 e, unsigned int level,
+		       struct pt_walk_result *res, u64 e, unsigned int level,
 		       u64 iova)
 {
 	u64 rsvd = haw_rsvd(cfg) | bit(SL_TM);
@@ -115,86 +81,55 @@ static int check_entry(const struct sl_walk_cfg *cfg,
 		if (level == 3)
 			rsvd |= bits(29, 12);
 		if (level == 2 && !cfg->lp_2m) {
-			fail(res, "2M leaf at iova %#llx without SLLPS 2M",
-			     (unsigned long long)iova);
+			pt_walk_fail(res, "2M leaf at iova %#llx without "
+				     "SLLPS 2M", (unsigned long long)iova);
 			return -1;
 		}
 		if (level == 3 && !cfg->lp_1g) {
-			fail(res, "1G leaf at iova %#llx without SLLPS 1G",
-			     (unsigned long long)iova);
+			pt_walk_fail(res, "1G leaf at iova %#llx without "
+				     "SLLPS 1G", (unsigned long long)iova);
 			return -1;
 		}
 	} else {
 		rsvd |= bit(SL_SNP);
 		policy |= bits(6, 3);
 		if ((e & (bit(SL_R) | bit(SL_W))) != (bit(SL_R) | bit(SL_W)))
-			fail(res, "non-leaf at level %u iova %#llx lacks R or W",
-			     level, (unsigned long long)iova);
+			pt_walk_fail(res, "non-leaf at level %u iova %#llx "
+				     "lacks R or W", level,
+				     (unsigned long long)iova);
 	}
-	if (e & rsvd) {
-		fail(res, "reserved bits %#llx set in level-%u entry %#llx "
-		     "(iova %#llx)", (unsigned long long)(e & rsvd), level,
-		     (unsigned long long)e, (unsigned long long)iova);
-		return -1;
-	}
-	if (e & policy)
-		fail(res, "bits %#llx that libvtd never sets, level-%u entry "
-		     "%#llx (iova %#llx)", (unsigned long long)(e & policy),
-		     level, (unsigned long long)e, (unsigned long long)iova);
-	return leaf ? 1 : 0;
+	return pt_walk_judge(res, e, level, iova, rsvd, policy, leaf);
 }
 
 static void walk_table(struct walker *wk, u64 pa, unsigned int level,
 		       u64 base)
 {
-	struct sl_walk_result *res = wk->res;
+	struct pt_walk_result *res = wk->res;
 	const struct sl_walk_cfg *cfg = wk->cfg;
-	const u64 *t;
+	const u64 *t = pt_walk_table(res, pa, level, base);
 	unsigned int i;
-	u64 k;
 
-	if (pa & 0xfff) {
-		fail(res, "table address %#llx not 4K aligned",
-		     (unsigned long long)pa);
+	if (!t)
 		return;
-	}
-	t = fake_phys_to_virt_checked(pa, 4096);
-	if (!t) {
-		fail(res, "table at %#llx (level %u, iova %#llx) is not "
-		     "allocated fake memory", (unsigned long long)pa, level,
-		     (unsigned long long)base);
-		return;
-	}
-	for (k = 0; k < res->tables && k < SL_WALK_MAX_TABLES; k++) {
-		if (res->table_pa[k] == pa) {
-			fail(res, "table %#llx reached twice",
-			     (unsigned long long)pa);
-			return;
-		}
-	}
-	if (res->tables < SL_WALK_MAX_TABLES)
-		res->table_pa[res->tables] = pa;
-	res->tables++;
-	res->hash = fnv(res->hash, &pa, sizeof(pa));
-	res->hash = fnv(res->hash, t, 4096);
-
 	for (i = 0; i < 512; i++) {
 		u64 e = t[i];
-		u64 iova = base + ((u64)i << shift_of(level));
+		u64 iova = base + ((u64)i << pt_level_shift(level));
 		int kind;
 
 		if (!(e & (bit(SL_R) | bit(SL_W)))) {
 			if (e)
-				fail(res, "not-present entry %#llx has bits "
-				     "set (level %u iova %#llx)",
-				     (unsigned long long)e, level,
-				     (unsigned long long)iova);
+				pt_walk_fail(res, "not-present entry %#llx "
+					     "has bits set (level %u iova "
+					     "%#llx)",
+					     (unsigned long long)e, level,
+					     (unsigned long long)iova);
 			continue;
 		}
 		if (level == cfg->levels && cfg->aw < 64 &&
 		    (iova >> cfg->aw)) {
-			fail(res, "entry beyond the %u-bit AW at iova %#llx",
-			     cfg->aw, (unsigned long long)iova);
+			pt_walk_fail(res, "entry beyond the %u-bit AW at "
+				     "iova %#llx", cfg->aw,
+				     (unsigned long long)iova);
 			continue;
 		}
 		kind = check_entry(cfg, res, e, level, iova);
@@ -202,7 +137,7 @@ static void walk_table(struct walker *wk, u64 pa, unsigned int level,
 			continue;
 		if (kind == 1) {
 			struct sl_leaf leaf;
-			unsigned int s = shift_of(level);
+			unsigned int s = pt_level_shift(level);
 
 			leaf.iova = iova;
 			leaf.size = 1ULL << s;
@@ -211,9 +146,7 @@ static void walk_table(struct walker *wk, u64 pa, unsigned int level,
 			leaf.w = e & bit(SL_W);
 			leaf.snp = e & bit(SL_SNP);
 			leaf.raw = e;
-			res->leaves++;
-			res->leaf_count[(s - 12) / 9]++;
-			res->mapped_bytes += leaf.size;
+			pt_walk_leaf(res, level);
 			if (wk->fn)
 				wk->fn(&leaf, wk->ctx);
 		} else {
@@ -224,38 +157,31 @@ static void walk_table(struct walker *wk, u64 pa, unsigned int level,
 }
 
 u64 sl_walk(const struct sl_walk_cfg *cfg, u64 root_pa, sl_leaf_fn fn,
-	    void *ctx, struct sl_walk_result *res)
+	    void *ctx, struct pt_walk_result *res)
 {
 	struct walker wk = { .cfg = cfg, .res = res, .fn = fn, .ctx = ctx };
 
-	memset(res, 0, offsetof(struct sl_walk_result, table_pa));
-	res->hash = 0xcbf29ce484222325ULL;
-	if (cfg->levels < 3 || cfg->levels > 5) {
-		fail(res, "bad level count %u", cfg->levels);
-		return res->errors;
-	}
-	walk_table(&wk, root_pa, cfg->levels, 0);
+	if (pt_walk_begin(res, cfg->levels, 3, 5))
+		walk_table(&wk, root_pa, cfg->levels, 0);
 	return res->errors;
 }
 
 bool sl_walk_translate(const struct sl_walk_cfg *cfg, u64 root_pa, u64 iova,
 		       struct sl_leaf *leaf, u64 *errors)
 {
-	static struct sl_walk_result scratch;
+	static struct pt_walk_result scratch;
 	unsigned int level;
 	u64 pa = root_pa, e = 0;
 	int kind;
 
-	memset(&scratch, 0, offsetof(struct sl_walk_result, table_pa));
+	if (!pt_walk_begin(&scratch, cfg->levels, 3, 5))
+		return pt_walk_translated(&scratch, false, errors);
 	for (level = cfg->levels; level >= 1; level--) {
-		const u64 *t = fake_phys_to_virt_checked(pa, 4096);
-		unsigned int s = shift_of(level);
+		const u64 *t = pt_walk_read_table(&scratch, pa, level, iova);
+		unsigned int s = pt_level_shift(level);
 
-		if (!t) {
-			fail(&scratch, "table %#llx not allocated",
-			     (unsigned long long)pa);
+		if (!t)
 			break;
-		}
 		e = t[(iova >> s) & 511];
 		if (!(e & (bit(SL_R) | bit(SL_W))))
 			break;
@@ -271,86 +197,9 @@ bool sl_walk_translate(const struct sl_walk_cfg *cfg, u64 root_pa, u64 iova,
 			leaf->w = e & bit(SL_W);
 			leaf->snp = e & bit(SL_SNP);
 			leaf->raw = e;
-			if (errors)
-				*errors += scratch.errors;
-			return scratch.errors == 0;
+			return pt_walk_translated(&scratch, true, errors);
 		}
 		pa = e & bits(SL_ADDR_HI, SL_ADDR_LO);
 	}
-	if (errors)
-		*errors += scratch.errors;
-	return false;
-}
-
-void sl_snapshot_take(const struct sl_walk_cfg *cfg, u64 root_pa,
-		      struct sl_snapshot *s)
-{
-	struct sl_walk_result *res = malloc(sizeof(*res));
-	size_t i;
-
-	sl_walk(cfg, root_pa, NULL, NULL, res);
-	s->count = res->tables < SL_WALK_MAX_TABLES ? res->tables :
-						      SL_WALK_MAX_TABLES;
-	s->pa = calloc(s->count ? s->count : 1, sizeof(*s->pa));
-	s->page = calloc(s->count ? s->count : 1, sizeof(*s->page));
-	for (i = 0; i < s->count; i++) {
-		const void *p = fake_phys_to_virt_checked(res->table_pa[i],
-							  4096);
-
-		s->pa[i] = res->table_pa[i];
-		if (p)
-			memcpy(s->page[i], p, 4096);
-	}
-	free(res);
-}
-
-void sl_snapshot_free(struct sl_snapshot *s)
-{
-	free(s->pa);
-	free(s->page);
-	memset(s, 0, sizeof(*s));
-}
-
-bool sl_snapshot_equal(const struct sl_snapshot *a,
-		       const struct sl_snapshot *b)
-{
-	size_t i;
-
-	if (a->count != b->count)
-		return false;
-	for (i = 0; i < a->count; i++) {
-		if (a->pa[i] != b->pa[i] ||
-		    memcmp(a->page[i], b->page[i], 4096))
-			return false;
-	}
-	return true;
-}
-
-size_t sl_snapshot_dirty_lines(const struct sl_snapshot *before,
-			       const struct sl_snapshot *after,
-			       const void **out, size_t max)
-{
-	size_t n = 0, i, j;
-	unsigned int line;
-
-	for (i = 0; i < after->count; i++) {
-		const u8 *va = fake_phys_to_virt_checked(after->pa[i], 4096);
-		const u8 *old = NULL;
-
-		for (j = 0; j < before->count; j++) {
-			if (before->pa[j] == after->pa[i]) {
-				old = before->page[j];
-				break;
-			}
-		}
-		for (line = 0; line < 64; line++) {
-			if (old && !memcmp(old + line * 64,
-					   after->page[i] + line * 64, 64))
-				continue;
-			if (n < max)
-				out[n] = va + line * 64;
-			n++;
-		}
-	}
-	return n;
+	return pt_walk_translated(&scratch, false, errors);
 }

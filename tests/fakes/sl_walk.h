@@ -7,11 +7,14 @@
  * where a physical address belongs is caught), checks every reserved bit
  * per level, and reports the leaves, the tables and a hash of all table
  * contents. Tests assert mapping results through it, never through the
- * library's own lookup.
+ * library's own lookup. Only the format-free accounting (results,
+ * snapshots) is shared with fl_walk.c, in pt_snap.h.
  */
 #pragma once
 
 #include <hal/types.h>
+
+#include "pt_snap.h"
 
 struct sl_walk_cfg {
 	unsigned int levels;	/* 3, 4 or 5 */
@@ -31,19 +34,6 @@ struct sl_leaf {
 	u64 raw;		/* the entry as read */
 };
 
-#define SL_WALK_MAX_TABLES	8192
-
-struct sl_walk_result {
-	u64 tables;		/* table pages reached, root included */
-	u64 leaves;
-	u64 leaf_count[3];	/* by size: 4K, 2M, 1G */
-	u64 mapped_bytes;
-	u64 hash;		/* FNV-1a over every table's (pa, contents) */
-	u64 errors;
-	char error[256];	/* the first error */
-	u64 table_pa[SL_WALK_MAX_TABLES];	/* in walk order */
-};
-
 typedef void (*sl_leaf_fn)(const struct sl_leaf *leaf, void *ctx);
 
 /*
@@ -52,7 +42,7 @@ typedef void (*sl_leaf_fn)(const struct sl_leaf *leaf, void *ctx);
  * it statically or on the heap.
  */
 u64 sl_walk(const struct sl_walk_cfg *cfg, u64 root_pa, sl_leaf_fn fn,
-	    void *ctx, struct sl_walk_result *res);
+	    void *ctx, struct pt_walk_result *res);
 
 /*
  * Translate @iova as the hardware would, with the same checks. Returns
@@ -61,28 +51,3 @@ u64 sl_walk(const struct sl_walk_cfg *cfg, u64 root_pa, sl_leaf_fn fn,
  */
 bool sl_walk_translate(const struct sl_walk_cfg *cfg, u64 root_pa, u64 iova,
 		       struct sl_leaf *leaf, u64 *errors);
-
-/*
- * A copy of every table page reachable from a root, for comparing before
- * and after an operation.
- */
-struct sl_snapshot {
-	size_t count;
-	u64 *pa;
-	u8 (*page)[4096];
-};
-
-void sl_snapshot_take(const struct sl_walk_cfg *cfg, u64 root_pa,
-		      struct sl_snapshot *s);
-void sl_snapshot_free(struct sl_snapshot *s);
-/* True when both hold the same pages with the same contents. */
-bool sl_snapshot_equal(const struct sl_snapshot *a,
-		       const struct sl_snapshot *b);
-/*
- * The cache lines (virtual addresses, 64-byte aligned) that differ from
- * @before to @after: every line of a page new in @after, the changed lines
- * of a page in both. Returns the count written to @out (at most @max).
- */
-size_t sl_snapshot_dirty_lines(const struct sl_snapshot *before,
-			       const struct sl_snapshot *after,
-			       const void **out, size_t max);

@@ -34,7 +34,7 @@ static struct vtd_fl_pt pt;
 static struct vtd_fl_pt_config cfg;
 static struct fl_walk_cfg wcfg;
 static struct vtd_fl_gather g;
-static struct fl_walk_result res;
+static struct pt_walk_result res;
 static u64 base_pages;
 
 static vtd_iova_t VA(u64 v)
@@ -85,15 +85,17 @@ static int teardown(void **state)
 	return 0;
 }
 
-static struct fl_walk_result *walk(void)
+/* A check of pt_snap.h passed, or the test fails with its reason. */
+static void expect_ok(const char *what, const char *why)
 {
-	u64 errors = fl_walk(&wcfg, hal_paddr_val(pt.root_pa), NULL, NULL,
-			     &res);
+	if (why)
+		fail_msg("%s: %s", what, why);
+}
 
-	if (errors)
-		fail_msg("walker: %llu errors, first: %s",
-			 (unsigned long long)errors, res.error);
-	assert_int_equal(res.tables, pt.table_pages);
+static struct pt_walk_result *walk(void)
+{
+	fl_walk(&wcfg, hal_paddr_val(pt.root_pa), NULL, NULL, &res);
+	expect_ok("walker", pt_check_walk(&res, pt.table_pages));
 	return &res;
 }
 
@@ -149,6 +151,16 @@ static int unmap(u64 va, u64 size)
 {
 	return vtd_fl_pt_unmap(&pt, VA(va), size, &g);
 }
+
+static bool gather_idle(void)
+{
+	return g.start >= g.end && g.freed_pages == 0;
+}
+
+static const struct pt_subject subject = {
+	.map = map, .unmap = unmap, .walk = walk,
+	.table_pages = &pt.table_pages, .gather_idle = gather_idle,
+};
 
 /* ---- Formats -------------------------------------------------------------- */
 
@@ -422,25 +434,25 @@ static void test_pt_fl_noncanonical_rejected(void **state)
 
 static void test_pt_fl_overlap_rejected_unchanged(void **state)
 {
-	struct fl_snapshot before, after;
+	struct pt_snapshot before, after;
 	u64 pages;
 
 	assert_int_equal(map(SZ_1G, 0, SZ_1G, RW), 0);
 	assert_int_equal(map(4 * SZ_1G, 0, SZ_2M, RW), 0);
 	assert_int_equal(map(5 * SZ_1G + 0x5000, 0, SZ_4K, RW), 0);
 	pages = fake_mem_pages_in_use();
-	fl_snapshot_take(&wcfg, hal_paddr_val(pt.root_pa), &before);
+	pt_snapshot_take(&before, walk());
 	assert_int_equal(map(SZ_1G + SZ_2M, 0, SZ_4K, RW), -EBUSY);
 	assert_int_equal(map(SZ_1G - SZ_4K, 0, 2 * SZ_4K, RW), -EBUSY);
 	assert_int_equal(map(0, 0, 4 * SZ_1G, RW), -EBUSY);
 	assert_int_equal(map(4 * SZ_1G + SZ_4K * 7, 0, SZ_4K, RW), -EBUSY);
 	assert_int_equal(map(5 * SZ_1G, 0, SZ_1G, RW), -EBUSY);
 	assert_int_equal(map(2 * SZ_1G + SZ_4K, SZ_4K, 2 * SZ_1G, RW), -EBUSY);
-	fl_snapshot_take(&wcfg, hal_paddr_val(pt.root_pa), &after);
-	assert_true(fl_snapshot_equal(&before, &after));
+	pt_snapshot_take(&after, walk());
+	assert_true(pt_snapshot_equal(&before, &after));
 	assert_int_equal(fake_mem_pages_in_use(), pages);
-	fl_snapshot_free(&before);
-	fl_snapshot_free(&after);
+	pt_snapshot_free(&before);
+	pt_snapshot_free(&after);
 }
 
 /* ---- Unmap ---------------------------------------------------------------- */
@@ -568,56 +580,16 @@ static void test_pt_fl_tables_freed_when_empty(void **state)
 
 /* ---- Cache flushing (ECAP.C = 0) --------------------------------------------- */
 
-struct flush_case {
-	const char *name;
-	bool is_map;
-	u64 va, pa, size;
-	u32 prot;
-};
-
-static void check_flushes(const struct flush_case *c)
+/* Lines flushed are exactly the distinct lines changed, fence once. */
+static void check_flushes(const struct pt_op *c)
 {
-	static const void *flushed[4096], *dirty[4096];
-	struct fl_snapshot before, after;
-	struct fake_cache_stats cs;
-	size_t nf, nd, i, j;
-	int rc;
-
-	fl_snapshot_take(&wcfg, hal_paddr_val(pt.root_pa), &before);
-	fake_cache_reset();
-	rc = c->is_map ? map(c->va, c->pa, c->size, c->prot) :
-			 unmap(c->va, c->size);
-	if (rc)
-		fail_msg("%s: rc %d", c->name, rc);
-	fake_cache_stats(&cs);
-	fl_snapshot_take(&wcfg, hal_paddr_val(pt.root_pa), &after);
-	walk();
-	nf = fake_cache_lines(flushed, 4096);
-	nd = fl_snapshot_dirty_lines(&before, &after, dirty, 4096);
-	assert_true(cs.lines_flushed < 4096);
-	for (i = 0; i < nf; i++)
-		for (j = i + 1; j < nf; j++)
-			if (flushed[i] == flushed[j])
-				fail_msg("%s: line %p flushed twice", c->name,
-					 flushed[i]);
-	for (i = 0; i < nd; i++) {
-		for (j = 0; j < nf && flushed[j] != dirty[i]; j++)
-			;
-		if (j == nf)
-			fail_msg("%s: dirty line %p not flushed", c->name,
-				 dirty[i]);
-	}
-	if (nf != nd)
-		fail_msg("%s: %zu lines flushed, %zu dirty", c->name, nf, nd);
-	assert_int_equal(cs.fences, nd ? 1 : 0);
-	fl_snapshot_free(&before);
-	fl_snapshot_free(&after);
+	expect_ok(c->name, pt_check_flushes(&subject, c, false));
 	vtd_fl_pt_gather_release(&g);
 }
 
 static void test_pt_fl_noncoherent_flush_accounting(void **state)
 {
-	static const struct flush_case cases[] = {
+	static const struct pt_op cases[] = {
 		{ "4K, new tables", true, 0x5000, 0x5000, SZ_4K, RW },
 		{ "4K, tables present", true, 0x9000, 0x1000, SZ_4K, R },
 		{ "4K neighbours", true, 0xa000, 0x1000, 7 * SZ_4K, RWX },
@@ -649,89 +621,48 @@ static void test_pt_fl_noncoherent_flush_accounting(void **state)
 
 static void test_pt_fl_coherent_never_flushes(void **state)
 {
-	struct fake_cache_stats cs;
-
-	fake_cache_reset();
-	assert_int_equal(map(0, 0, SZ_1G + SZ_4K, RW), 0);
-	assert_int_equal(unmap(SZ_4K, SZ_2M * 3), 0);
-	assert_int_equal(unmap(0, SZ_1G * 2), 0);
-	fake_cache_stats(&cs);
-	assert_int_equal(cs.lines_flushed, 0);
-	assert_int_equal(cs.fences, 0);
+	expect_ok("coherent", pt_check_coherent_never_flushes(&subject, RW));
 }
 
 /* ---- Allocation failure: every Nth allocation ------------------------------ */
 
-typedef int (*op_fn)(void);
-
-static void fail_each_allocation(const char *name, op_fn op)
+/* Fail allocation N = 1, 2, ... until @op succeeds; nothing may change. */
+static void fail_each_allocation(const struct pt_op *op)
 {
-	struct fl_snapshot before, after;
-	u64 pages, tables, n;
-	int rc;
-
-	for (n = 1;; n++) {
-		fl_snapshot_take(&wcfg, hal_paddr_val(pt.root_pa), &before);
-		pages = fake_mem_pages_in_use();
-		tables = pt.table_pages;
-		fake_mem_fail_nth(n, false);
-		rc = op();
-		fake_mem_fail_nth(0, false);
-		if (rc == 0)
-			break;
-		if (rc != -ENOMEM)
-			fail_msg("%s: allocation %llu: rc %d", name,
-				 (unsigned long long)n, rc);
-		fl_snapshot_take(&wcfg, hal_paddr_val(pt.root_pa), &after);
-		assert_true(fl_snapshot_equal(&before, &after));
-		assert_int_equal(fake_mem_pages_in_use(), pages);
-		assert_int_equal(pt.table_pages, tables);
-		assert_true(g.start >= g.end);
-		assert_int_equal(g.freed_pages, 0);
-		fl_snapshot_free(&after);
-		fl_snapshot_free(&before);
-		assert_true(n < 64);
-	}
-	fl_snapshot_free(&before);
+	expect_ok(op->name, pt_check_each_allocation_failure(&subject, op));
 	walk();
-	assert_true(n >= 2);
-}
-
-static int op_map_sparse(void)
-{
-	return map((1ULL << 39) * 5 + SZ_1G * 3 + SZ_2M * 7 + SZ_4K, SZ_4K,
-		   SZ_1G * 2, RW);
-}
-
-static int op_map_upper(void)
-{
-	return map(HI48 + (1ULL << 39) * 9 + 0x1000, 0x1000, SZ_4K, R);
-}
-
-static int op_unmap_split_both_ends(void)
-{
-	return unmap(SZ_1G * 40 + SZ_2M * 3 + SZ_4K * 5,
-		     SZ_1G + SZ_2M * 8 + SZ_4K * 7);
-}
-
-static int op_unmap_split_middle(void)
-{
-	return unmap(SZ_1G * 50 + SZ_2M * 3 + SZ_4K * 5, SZ_4K);
 }
 
 static void test_pt_fl_enomem_every_allocation(void **state)
 {
-	fail_each_allocation("map sparse", op_map_sparse);
-	expect_mapped((1ULL << 39) * 5 + SZ_1G * 3 + SZ_2M * 7 + SZ_4K, SZ_4K,
-		      SZ_1G * 2, RW);
-	fail_each_allocation("map upper", op_map_upper);
+	static const struct pt_op map_sparse = {
+		"map sparse", true,
+		(1ULL << 39) * 5 + SZ_1G * 3 + SZ_2M * 7 + SZ_4K, SZ_4K,
+		SZ_1G * 2, RW
+	};
+	static const struct pt_op map_upper = {
+		"map upper", true, HI48 + (1ULL << 39) * 9 + 0x1000, 0x1000,
+		SZ_4K, R
+	};
+	static const struct pt_op unmap_split_ends = {
+		"unmap split ends", false, SZ_1G * 40 + SZ_2M * 3 + SZ_4K * 5,
+		0, SZ_1G + SZ_2M * 8 + SZ_4K * 7, 0
+	};
+	static const struct pt_op unmap_split_middle = {
+		"unmap split middle", false,
+		SZ_1G * 50 + SZ_2M * 3 + SZ_4K * 5, 0, SZ_4K, 0
+	};
+
+	fail_each_allocation(&map_sparse);
+	expect_mapped(map_sparse.va, map_sparse.pa, map_sparse.size, RW);
+	fail_each_allocation(&map_upper);
 	assert_int_equal(map(SZ_1G * 40, 0, SZ_1G * 3, RW), 0);
 	assert_int_equal(map(SZ_1G * 50, 0, SZ_1G, RW), 0);
-	fail_each_allocation("unmap split ends", op_unmap_split_both_ends);
+	fail_each_allocation(&unmap_split_ends);
 	expect_unmapped(SZ_1G * 41);
 	expect_mapped(SZ_1G * 40, 0, SZ_2M * 3 + SZ_4K * 5, RW);
 	vtd_fl_pt_gather_release(&g);
-	fail_each_allocation("unmap split middle", op_unmap_split_middle);
+	fail_each_allocation(&unmap_split_middle);
 	vtd_fl_pt_gather_release(&g);
 }
 
@@ -740,19 +671,17 @@ static void test_pt_fl_enomem_every_allocation(void **state)
 /* Two windows: one in the lower half, one in the upper half. */
 #define RND_SPAN	(SZ_1G * 2)
 #define RND_PAGES	(RND_SPAN / SZ_4K)
-static const u64 rnd_base[2] = { SZ_1G * 6, HI48 + SZ_1G * 4 };
-
-static u64 *model[2];
+static struct pt_model model[2] = {
+	{ .base = SZ_1G * 6, .pages = RND_PAGES },
+	{ .base = HI48 + SZ_1G * 4, .pages = RND_PAGES },
+};
 static u64 model_mapped;
 static u64 rnd_state;
 static u64 model_leaf_errors;
 
 static u64 rnd(void)
 {
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 7;
-	rnd_state ^= rnd_state << 17;
-	return rnd_state;
+	return pt_rnd(&rnd_state);
 }
 
 static void model_leaf(const struct fl_leaf *leaf, void *ctx)
@@ -760,34 +689,16 @@ static void model_leaf(const struct fl_leaf *leaf, void *ctx)
 	u32 prot = R | (leaf->w ? VTD_FL_PROT_WRITE : 0) |
 		   (leaf->x ? VTD_FL_PROT_EXEC : 0) |
 		   (leaf->u ? VTD_FL_PROT_USER : 0);
-	unsigned int wdw;
-	u64 off;
 
-	for (wdw = 0; wdw < 2; wdw++) {
-		if (leaf->va >= rnd_base[wdw] &&
-		    leaf->va + leaf->size <= rnd_base[wdw] + RND_SPAN)
-			break;
-	}
-	if (wdw == 2) {
-		model_leaf_errors++;
-		return;
-	}
-	for (off = 0; off < leaf->size; off += SZ_4K) {
-		u64 p = (leaf->va + off - rnd_base[wdw]) / SZ_4K;
-
-		if (model[wdw][p] != ((leaf->pa + off) | prot))
-			model_leaf_errors++;
-	}
+	model_leaf_errors += pt_model_leaf_errors(model, 2, leaf->va,
+						  leaf->pa, leaf->size, prot);
 }
 
 static void model_check(bool full)
 {
-	u64 errors = fl_walk(&wcfg, hal_paddr_val(pt.root_pa),
-			     full ? model_leaf : NULL, NULL, &res);
-
-	if (errors)
-		fail_msg("walker: %s", res.error);
-	assert_int_equal(res.tables, pt.table_pages);
+	fl_walk(&wcfg, hal_paddr_val(pt.root_pa), full ? model_leaf : NULL,
+		NULL, &res);
+	expect_ok("walker", pt_check_walk(&res, pt.table_pages));
 	assert_int_equal(res.mapped_bytes, model_mapped * SZ_4K);
 	assert_int_equal(model_leaf_errors, 0);
 }
@@ -796,42 +707,36 @@ static void test_pt_fl_random_vs_model(void **state)
 {
 	static const u64 grain[] = { SZ_4K, SZ_4K, SZ_2M, SZ_1G };
 	unsigned int i, fails = 0, busy = 0, ops = 3000, wdw;
-	u64 p, h;
+	u64 h;
 
 	for (wdw = 0; wdw < 2; wdw++)
-		model[wdw] = calloc(RND_PAGES, sizeof(u64));
+		model[wdw].page = calloc(RND_PAGES, sizeof(u64));
 	model_mapped = 0;
 	model_leaf_errors = 0;
 	rnd_state = 0x9e3779b97f4a7c15ULL;
 
 	for (i = 0; i < ops; i++) {
 		u64 gr = grain[rnd() % 4];
-		u64 *m;
+		struct pt_model *m;
 		u64 off = (rnd() % (RND_SPAN / gr)) * gr, start;
 		u64 units = gr != SZ_4K ? 1 + rnd() % 3 :
 			    rnd() % 3 ? 1 + rnd() % 700 : 1;
-		u64 size = units * gr, first, n, mapped = 0, lo = 0, hi = 0;
+		u64 size = units * gr, first, n, mapped, lo, hi;
 		bool inject = rnd() % 8 == 0;
 		int rc;
 
 		wdw = rnd() % 2;
-		m = model[wdw];
+		m = &model[wdw];
 		if (rnd() % 3 == 0)
 			off += (rnd() % 512) * SZ_4K;
 		if (off >= RND_SPAN)
 			continue;
 		if (off + size > RND_SPAN)
 			size = RND_SPAN - off;
-		start = rnd_base[wdw] + off;
+		start = m->base + off;
 		first = off / SZ_4K;
 		n = size / SZ_4K;
-		for (p = first; p < first + n; p++) {
-			if (!m[p])
-				continue;
-			if (!mapped++)
-				lo = p;
-			hi = p + 1;
-		}
+		mapped = pt_model_mapped(m, first, n, &lo, &hi);
 		h = inject ? walk()->hash : 0;
 		if (inject)
 			fake_mem_fail_nth(1 + rnd() % 3, false);
@@ -849,8 +754,7 @@ static void test_pt_fl_random_vs_model(void **state)
 				fails++;
 			} else {
 				assert_int_equal(rc, 0);
-				for (p = 0; p < n; p++)
-					m[first + p] = (pa + p * SZ_4K) | prot;
+				pt_model_map(m, first, n, pa, prot);
 				model_mapped += n;
 			}
 		} else {
@@ -858,12 +762,11 @@ static void test_pt_fl_random_vs_model(void **state)
 			if (rc == -ENOMEM && inject) {
 				fails++;
 			} else {
-				u64 fold = (rnd_base[wdw] & ((1ULL << 48) - 1));
+				u64 fold = m->base & ((1ULL << 48) - 1);
 
 				assert_int_equal(rc, 0);
 				assert_int_equal(g.unmapped, mapped * SZ_4K);
-				for (p = first; p < first + n; p++)
-					m[p] = 0;
+				pt_model_unmap(m, first, n);
 				model_mapped -= mapped;
 				if (mapped)
 					assert_true(g.start <= fold + lo * SZ_4K &&
@@ -882,14 +785,14 @@ static void test_pt_fl_random_vs_model(void **state)
 		      "mapped, %llu tables\n", ops, busy, fails,
 		      (unsigned long long)model_mapped,
 		      (unsigned long long)pt.table_pages);
-	assert_int_equal(unmap(rnd_base[0], RND_SPAN), 0);
-	assert_int_equal(unmap(rnd_base[1], RND_SPAN), 0);
+	assert_int_equal(unmap(model[0].base, RND_SPAN), 0);
+	assert_int_equal(unmap(model[1].base, RND_SPAN), 0);
 	assert_int_equal(g.unmapped, model_mapped * SZ_4K);
 	assert_int_equal(pt.table_pages, 1);
 	vtd_fl_pt_gather_release(&g);
 	for (wdw = 0; wdw < 2; wdw++) {
-		free(model[wdw]);
-		model[wdw] = NULL;
+		free(model[wdw].page);
+		model[wdw].page = NULL;
 	}
 }
 

@@ -29,7 +29,7 @@ static struct vtd_sl_pt pt;
 static struct vtd_sl_pt_config cfg;
 static struct sl_walk_cfg wcfg;
 static struct vtd_iotlb_gather g;
-static struct sl_walk_result res;
+static struct pt_walk_result res;
 static u64 base_pages;
 
 static vtd_iova_t IOVA(u64 v)
@@ -74,16 +74,18 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Walk, assert no error, and that the object's page count agrees. */
-static struct sl_walk_result *walk(void)
+/* A check of pt_snap.h passed, or the test fails with its reason. */
+static void expect_ok(const char *what, const char *why)
 {
-	u64 errors = sl_walk(&wcfg, hal_paddr_val(pt.root_pa), NULL, NULL,
-			     &res);
+	if (why)
+		fail_msg("%s: %s", what, why);
+}
 
-	if (errors)
-		fail_msg("walker: %llu errors, first: %s",
-			 (unsigned long long)errors, res.error);
-	assert_int_equal(res.tables, pt.table_pages);
+/* Walk, assert no error, and that the object's page count agrees. */
+static struct pt_walk_result *walk(void)
+{
+	sl_walk(&wcfg, hal_paddr_val(pt.root_pa), NULL, NULL, &res);
+	expect_ok("walker", pt_check_walk(&res, pt.table_pages));
 	return &res;
 }
 
@@ -130,6 +132,16 @@ static int unmap(u64 iova, u64 size)
 {
 	return vtd_sl_pt_unmap(&pt, IOVA(iova), size, &g);
 }
+
+static bool gather_idle(void)
+{
+	return g.start >= g.end && g.freed_pages == 0;
+}
+
+static const struct pt_subject subject = {
+	.map = map, .unmap = unmap, .walk = walk,
+	.table_pages = &pt.table_pages, .gather_idle = gather_idle,
+};
 
 /* ---- Init and levels ---------------------------------------------------- */
 
@@ -365,7 +377,7 @@ static void test_pt_sl_map_invalid_arguments(void **state)
 
 static void test_pt_sl_map_overlap_rejected_unchanged(void **state)
 {
-	struct sl_snapshot before, after;
+	struct pt_snapshot before, after;
 	u64 pages, h;
 
 	assert_int_equal(map(SZ_1G, 0, SZ_1G, RW), 0);		/* 1G leaf */
@@ -373,7 +385,7 @@ static void test_pt_sl_map_overlap_rejected_unchanged(void **state)
 	assert_int_equal(map(5 * SZ_1G + 0x5000, 0, SZ_4K, RW), 0);
 	pages = fake_mem_pages_in_use();
 	h = tables_hash();
-	sl_snapshot_take(&wcfg, hal_paddr_val(pt.root_pa), &before);
+	pt_snapshot_take(&before, walk());
 
 	/* Inside, across the start, across the end of each leaf. */
 	assert_int_equal(map(SZ_1G + SZ_2M, 0, SZ_4K, RW), -EBUSY);
@@ -389,12 +401,12 @@ static void test_pt_sl_map_overlap_rejected_unchanged(void **state)
 	/* Most of the range is free; its last page collides. */
 	assert_int_equal(map(2 * SZ_1G + SZ_4K, SZ_4K, 2 * SZ_1G, RW), -EBUSY);
 
-	sl_snapshot_take(&wcfg, hal_paddr_val(pt.root_pa), &after);
-	assert_true(sl_snapshot_equal(&before, &after));
+	pt_snapshot_take(&after, walk());
+	assert_true(pt_snapshot_equal(&before, &after));
 	assert_int_equal(tables_hash(), h);
 	assert_int_equal(fake_mem_pages_in_use(), pages);
-	sl_snapshot_free(&before);
-	sl_snapshot_free(&after);
+	pt_snapshot_free(&before);
+	pt_snapshot_free(&after);
 }
 
 static void test_pt_sl_snoop_bit(void **state)
@@ -681,60 +693,19 @@ static void test_pt_sl_no_merge_when_disabled(void **state)
 
 /* ---- Cache flushing (ECAP.C = 0) ------------------------------------------ */
 
-struct flush_case {
-	const char *name;
-	bool is_map;
-	u64 iova, pa, size;
-	u32 prot;
-};
-
-/* Lines flushed are exactly the distinct lines changed, fence once. */
-static void check_flushes(const struct flush_case *c, bool superset)
+/*
+ * Lines flushed are exactly the distinct lines changed (with @superset, at
+ * least those), fence once.
+ */
+static void check_flushes(const struct pt_op *c, bool superset)
 {
-	static const void *flushed[4096], *dirty[4096];
-	struct sl_snapshot before, after;
-	struct fake_cache_stats cs;
-	size_t nf, nd, i, j;
-	int rc;
-
-	sl_snapshot_take(&wcfg, hal_paddr_val(pt.root_pa), &before);
-	fake_cache_reset();
-	rc = c->is_map ? map(c->iova, c->pa, c->size, c->prot) :
-			 unmap(c->iova, c->size);
-	if (rc)
-		fail_msg("%s: rc %d", c->name, rc);
-	fake_cache_stats(&cs);
-	sl_snapshot_take(&wcfg, hal_paddr_val(pt.root_pa), &after);
-	walk();
-	assert_true(cs.lines_flushed < 4096);
-	nf = fake_cache_lines(flushed, 4096);
-	nd = sl_snapshot_dirty_lines(&before, &after, dirty, 4096);
-	for (i = 0; i < nf; i++)
-		for (j = i + 1; j < nf; j++)
-			if (flushed[i] == flushed[j])
-				fail_msg("%s: line %p flushed twice", c->name,
-					 flushed[i]);
-	for (i = 0; i < nd; i++) {
-		for (j = 0; j < nf && flushed[j] != dirty[i]; j++)
-			;
-		if (j == nf)
-			fail_msg("%s: dirty line %p not flushed", c->name,
-				 dirty[i]);
-	}
-	if (!superset && nf != nd)
-		fail_msg("%s: %zu lines flushed, %zu dirty", c->name, nf, nd);
-	if (nd == 0 && nf == 0)
-		assert_int_equal(cs.fences, 0);
-	else
-		assert_int_equal(cs.fences, 1);
-	sl_snapshot_free(&before);
-	sl_snapshot_free(&after);
+	expect_ok(c->name, pt_check_flushes(&subject, c, superset));
 	vtd_sl_pt_gather_release(&g);
 }
 
 static void test_pt_sl_noncoherent_flush_accounting(void **state)
 {
-	static const struct flush_case cases[] = {
+	static const struct pt_op cases[] = {
 		{ "4K, new tables", true, 0x5000, 0x5000, SZ_4K, RW },
 		{ "4K, tables present", true, 0x9000, 0x1000, SZ_4K, RW },
 		{ "4K neighbours", true, 0xa000, 0x1000, 7 * SZ_4K, RW },
@@ -768,7 +739,7 @@ static void test_pt_sl_noncoherent_flush_accounting(void **state)
 
 static void test_pt_sl_noncoherent_merge_flushes(void **state)
 {
-	struct flush_case c = { "merge", true, 0, 0, SZ_4K, RW };
+	struct pt_op c = { "merge", true, 0, 0, SZ_4K, RW };
 	u64 i;
 
 	vtd_sl_pt_destroy(&pt);
@@ -779,99 +750,55 @@ static void test_pt_sl_noncoherent_merge_flushes(void **state)
 	walk();
 	assert_int_equal(res.leaf_count[1], 1);
 	for (i = 0; i < 3; i++) {
-		c = (struct flush_case){ "split", false, i * SZ_4K * 9, 0,
-					 SZ_4K, 0 };
+		c = (struct pt_op){ "split", false, i * SZ_4K * 9, 0,
+					    SZ_4K, 0 };
 		check_flushes(&c, false);
 	}
 }
 
 static void test_pt_sl_coherent_never_flushes(void **state)
 {
-	struct fake_cache_stats cs;
-
-	fake_cache_reset();
-	assert_int_equal(map(0, 0, SZ_1G + SZ_4K, RW), 0);
-	assert_int_equal(unmap(SZ_4K, SZ_2M * 3), 0);
-	assert_int_equal(unmap(0, SZ_1G * 2), 0);
-	fake_cache_stats(&cs);
-	assert_int_equal(cs.lines_flushed, 0);
-	assert_int_equal(cs.fences, 0);
+	expect_ok("coherent", pt_check_coherent_never_flushes(&subject, RW));
 }
 
 /* ---- Allocation failure: every Nth allocation ----------------------------- */
 
-typedef int (*op_fn)(void);
-
 /* Fail allocation N = 1, 2, ... until @op succeeds; nothing may change. */
-static void fail_each_allocation(const char *name, op_fn op)
+static void fail_each_allocation(const struct pt_op *op)
 {
-	struct sl_snapshot before, after;
-	u64 pages, tables, n;
-	int rc;
-
-	for (n = 1;; n++) {
-		sl_snapshot_take(&wcfg, hal_paddr_val(pt.root_pa), &before);
-		pages = fake_mem_pages_in_use();
-		tables = pt.table_pages;
-		fake_mem_fail_nth(n, false);
-		rc = op();
-		fake_mem_fail_nth(0, false);
-		if (rc == 0)
-			break;
-		if (rc != -ENOMEM)
-			fail_msg("%s: allocation %llu: rc %d", name,
-				 (unsigned long long)n, rc);
-		sl_snapshot_take(&wcfg, hal_paddr_val(pt.root_pa), &after);
-		assert_true(sl_snapshot_equal(&before, &after));
-		assert_int_equal(fake_mem_pages_in_use(), pages);
-		assert_int_equal(pt.table_pages, tables);
-		assert_true(g.start >= g.end);
-		assert_int_equal(g.freed_pages, 0);
-		sl_snapshot_free(&after);
-		sl_snapshot_free(&before);
-		assert_true(n < 64);
-	}
-	sl_snapshot_free(&before);
+	expect_ok(op->name, pt_check_each_allocation_failure(&subject, op));
 	walk();
-	/* Every failing N had a later success: N - 1 allocations. */
-	assert_true(n >= 2);
-}
-
-static int op_map_sparse(void)
-{
-	return map((1ULL << 39) * 5 + SZ_1G * 3 + SZ_2M * 7 + SZ_4K, SZ_4K,
-		   SZ_1G * 2, RW);
-}
-
-static int op_map_4k_new(void)
-{
-	return map((1ULL << 39) * 9 + 0x1000, 0x1000, SZ_4K, RW);
-}
-
-static int op_unmap_split_both_ends(void)
-{
-	return unmap(SZ_1G * 40 + SZ_2M * 3 + SZ_4K * 5,
-		     SZ_1G + SZ_2M * 8 + SZ_4K * 7);
-}
-
-static int op_unmap_split_middle(void)
-{
-	return unmap(SZ_1G * 50 + SZ_2M * 3 + SZ_4K * 5, SZ_4K);
 }
 
 static void test_pt_sl_enomem_every_allocation(void **state)
 {
-	fail_each_allocation("map sparse", op_map_sparse);
-	expect_mapped((1ULL << 39) * 5 + SZ_1G * 3 + SZ_2M * 7 + SZ_4K, SZ_4K,
-		      SZ_1G * 2, RW);
-	fail_each_allocation("map 4K", op_map_4k_new);
+	static const struct pt_op map_sparse = {
+		"map sparse", true,
+		(1ULL << 39) * 5 + SZ_1G * 3 + SZ_2M * 7 + SZ_4K, SZ_4K,
+		SZ_1G * 2, RW
+	};
+	static const struct pt_op map_4k = {
+		"map 4K", true, (1ULL << 39) * 9 + 0x1000, 0x1000, SZ_4K, RW
+	};
+	static const struct pt_op unmap_split_ends = {
+		"unmap split ends", false, SZ_1G * 40 + SZ_2M * 3 + SZ_4K * 5,
+		0, SZ_1G + SZ_2M * 8 + SZ_4K * 7, 0
+	};
+	static const struct pt_op unmap_split_middle = {
+		"unmap split middle", false,
+		SZ_1G * 50 + SZ_2M * 3 + SZ_4K * 5, 0, SZ_4K, 0
+	};
+
+	fail_each_allocation(&map_sparse);
+	expect_mapped(map_sparse.va, map_sparse.pa, map_sparse.size, RW);
+	fail_each_allocation(&map_4k);
 	assert_int_equal(map(SZ_1G * 40, 0, SZ_1G * 3, RW), 0);
 	assert_int_equal(map(SZ_1G * 50, 0, SZ_1G, RW), 0);
-	fail_each_allocation("unmap split ends", op_unmap_split_both_ends);
+	fail_each_allocation(&unmap_split_ends);
 	expect_unmapped(SZ_1G * 41);
 	expect_mapped(SZ_1G * 40, 0, SZ_2M * 3 + SZ_4K * 5, RW);
 	vtd_sl_pt_gather_release(&g);
-	fail_each_allocation("unmap split middle", op_unmap_split_middle);
+	fail_each_allocation(&unmap_split_middle);
 	vtd_sl_pt_gather_release(&g);
 	/* Init: the one allocation fails cleanly (see init test). */
 }
@@ -887,9 +814,7 @@ static void test_pt_sl_gather_psi_covers_range(void **state)
 	for (i = 0; i < 20000; i++) {
 		u64 s, e, lo = ~0ULL, hi = 0, span;
 
-		seed ^= seed << 13;
-		seed ^= seed >> 7;
-		seed ^= seed << 17;
+		pt_rnd(&seed);
 		s = (seed % (1ULL << 36)) & ~(SZ_4K - 1);
 		e = s + SZ_4K * (1 + (seed >> 40) % (i % 3 ? 600 : 300000));
 		vtd_sl_pt_gather_init(&g);
@@ -926,47 +851,31 @@ static void test_pt_sl_gather_psi_covers_range(void **state)
 #define RND_SPAN	(SZ_1G * 2)
 #define RND_PAGES	(RND_SPAN / SZ_4K)
 
-static u64 *model;		/* per page: pa | prot, 0 when unmapped */
+static struct pt_model model;
 static u64 model_mapped;
 static u64 rnd_state;
 
 static u64 rnd(void)
 {
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 7;
-	rnd_state ^= rnd_state << 17;
-	return rnd_state;
+	return pt_rnd(&rnd_state);
 }
 
 static u64 model_leaf_errors;
 
 static void model_leaf(const struct sl_leaf *leaf, void *ctx)
 {
-	u64 prot = (leaf->r ? VTD_SL_PROT_READ : 0) |
+	u32 prot = (leaf->r ? VTD_SL_PROT_READ : 0) |
 		   (leaf->w ? VTD_SL_PROT_WRITE : 0);
-	u64 off;
 
-	if (leaf->iova < RND_BASE || leaf->iova + leaf->size >
-	    RND_BASE + RND_SPAN) {
-		model_leaf_errors++;
-		return;
-	}
-	for (off = 0; off < leaf->size; off += SZ_4K) {
-		u64 p = (leaf->iova + off - RND_BASE) / SZ_4K;
-
-		if (model[p] != ((leaf->pa + off) | prot))
-			model_leaf_errors++;
-	}
+	model_leaf_errors += pt_model_leaf_errors(&model, 1, leaf->iova,
+						  leaf->pa, leaf->size, prot);
 }
 
 static void model_check(bool full)
 {
-	u64 errors = sl_walk(&wcfg, hal_paddr_val(pt.root_pa),
-			     full ? model_leaf : NULL, NULL, &res);
-
-	if (errors)
-		fail_msg("walker: %s", res.error);
-	assert_int_equal(res.tables, pt.table_pages);
+	sl_walk(&wcfg, hal_paddr_val(pt.root_pa), full ? model_leaf : NULL,
+		NULL, &res);
+	expect_ok("walker", pt_check_walk(&res, pt.table_pages));
 	assert_int_equal(res.mapped_bytes, model_mapped * SZ_4K);
 	assert_int_equal(model_leaf_errors, 0);
 }
@@ -975,11 +884,14 @@ static void random_ops(unsigned int ops, bool merge, u64 seed)
 {
 	static const u64 grain[] = { SZ_4K, SZ_4K, SZ_2M, SZ_1G };
 	unsigned int i, fails = 0, busy = 0, merges = 0;
-	u64 p, h;
+	u64 h;
 
 	vtd_sl_pt_destroy(&pt);
 	pt_setup(48, VTD_SL_PT_LP_2M | VTD_SL_PT_LP_1G, false, true, merge);
-	model = calloc(RND_PAGES, sizeof(*model));
+	model = (struct pt_model){
+		.base = RND_BASE, .pages = RND_PAGES,
+		.page = calloc(RND_PAGES, sizeof(u64)),
+	};
 	model_mapped = 0;
 	model_leaf_errors = 0;
 	rnd_state = seed;
@@ -990,7 +902,7 @@ static void random_ops(unsigned int ops, bool merge, u64 seed)
 		u64 start = RND_BASE + (r % (RND_SPAN / gr)) * gr;
 		u64 units = gr != SZ_4K ? 1 + rnd() % 3 :
 			    rnd() % 3 ? 1 + rnd() % 700 : 1;
-		u64 size = units * gr, first, n, mapped = 0, lo = 0, hi = 0;
+		u64 size = units * gr, first, n, mapped, lo, hi;
 		bool inject = rnd() % 8 == 0, crowd = false;
 		int rc;
 
@@ -1005,10 +917,11 @@ static void random_ops(unsigned int ops, bool merge, u64 seed)
 			 */
 			u64 q = rnd() % 1024, k = 0, lim = 1 + rnd() % 8;
 
-			while (k < 1024 && model[(q + k) % 1024])
+			while (k < 1024 && model.page[(q + k) % 1024])
 				k++;
 			q = (q + k) % 1024;
-			for (k = 0; k < lim && q + k < 1024 && !model[q + k];)
+			for (k = 0; k < lim && q + k < 1024 &&
+				    !model.page[q + k];)
 				k++;
 			start = RND_BASE + q * SZ_4K;
 			size = SZ_4K * (k ? k : 1);
@@ -1022,13 +935,7 @@ static void random_ops(unsigned int ops, bool merge, u64 seed)
 			continue;
 		first = (start - RND_BASE) / SZ_4K;
 		n = size / SZ_4K;
-		for (p = first; p < first + n; p++) {
-			if (!model[p])
-				continue;
-			if (!mapped++)
-				lo = RND_BASE + p * SZ_4K;
-			hi = RND_BASE + (p + 1) * SZ_4K;
-		}
+		mapped = pt_model_mapped(&model, first, n, &lo, &hi);
 		h = inject ? walk()->hash : 0;
 		if (inject)
 			fake_mem_fail_nth(1 + rnd() % 3, false);
@@ -1054,9 +961,7 @@ static void random_ops(unsigned int ops, bool merge, u64 seed)
 				fails++;
 			} else {
 				assert_int_equal(rc, 0);
-				for (p = 0; p < n; p++)
-					model[first + p] =
-						(pa + p * SZ_4K) | prot;
+				pt_model_map(&model, first, n, pa, prot);
 				model_mapped += n;
 			}
 		} else {
@@ -1066,12 +971,13 @@ static void random_ops(unsigned int ops, bool merge, u64 seed)
 			} else {
 				assert_int_equal(rc, 0);
 				assert_int_equal(g.unmapped, mapped * SZ_4K);
-				for (p = first; p < first + n; p++)
-					model[p] = 0;
+				pt_model_unmap(&model, first, n);
 				model_mapped -= mapped;
 				if (mapped)
-					assert_true(g.start <= lo &&
-						    g.end >= hi);
+					assert_true(g.start <= RND_BASE +
+						    lo * SZ_4K &&
+						    g.end >= RND_BASE +
+						    hi * SZ_4K);
 			}
 		}
 		fake_mem_fail_nth(0, false);
@@ -1092,8 +998,8 @@ static void random_ops(unsigned int ops, bool merge, u64 seed)
 	assert_int_equal(g.unmapped, model_mapped * SZ_4K);
 	assert_int_equal(pt.table_pages, 1);
 	vtd_sl_pt_gather_release(&g);
-	free(model);
-	model = NULL;
+	free(model.page);
+	model.page = NULL;
 }
 
 static void test_pt_sl_random_vs_model(void **state)
