@@ -10,16 +10,9 @@
  * caching and the library's invalidation is what makes the other tests
  * pass. Table positions are read with spec bit numbers written here.
  */
-#include "vtd_test.h"
-
-#include <vtd/domain.h>
-
 #include "qi.h"
-#include "unit.h"
+#include "fixture.h"
 
-static struct fake_dmar dmar;
-static struct vtd_unit *u;
-static u64 pages_before;
 static struct vtd_fault faults[16];
 static unsigned int fault_count;
 
@@ -39,72 +32,12 @@ static void on_fault(void *ctx, struct vtd_unit *unit,
 	faults[fault_count++ % 16] = *f;
 }
 
-static void bring_up(u64 cap, u64 ecap)
-{
-	struct vtd_dmar_drhd drhd = test_drhd();
-	struct vtd_unit_params p = { .fault_fn = on_fault };
+static const struct vtd_unit_params params = { .fault_fn = on_fault };
 
-	fake_hal_reset();
-	pages_before = fake_mem_pages_in_use();
-	assert_int_equal(fake_dmar_init(&dmar, TEST_BASE, cap, ecap), 0);
-	assert_int_equal(vtd_unit_create(&drhd, &p, &u), 0);
-	assert_int_equal(vtd_unit_enable(u), 0);
-	fake_dmar_log_clear(&dmar);
+static int setup(void **state)
+{
+	fx_setup(state);
 	fault_count = 0;
-}
-
-static int setup_legacy(void **state)
-{
-	bring_up(FAKE_DMAR_QEMU_CAP_LEGACY, FAKE_DMAR_QEMU_ECAP_LEGACY);
-	return 0;
-}
-
-static int setup_legacy_cm(void **state)
-{
-	bring_up(with_bit(FAKE_DMAR_QEMU_CAP_LEGACY, 7, true),
-		 FAKE_DMAR_QEMU_ECAP_LEGACY);
-	return 0;
-}
-
-/* ECAP.QI (bit 1) clear: CCMD and IOTLB register invalidation. */
-static int setup_legacy_noqi(void **state)
-{
-	bring_up(FAKE_DMAR_QEMU_CAP_LEGACY,
-		 with_bit(FAKE_DMAR_QEMU_ECAP_LEGACY, 1, false));
-	return 0;
-}
-
-/* ECAP.C (bit 0) set: table walks snoop the CPU caches. */
-static int setup_legacy_coherent(void **state)
-{
-	bring_up(FAKE_DMAR_QEMU_CAP_LEGACY,
-		 with_bit(FAKE_DMAR_QEMU_ECAP_LEGACY, 0, true));
-	return 0;
-}
-
-/* The SM caps have CM = 1, as QEMU's caching-mode=on. */
-static int setup_sm_cm(void **state)
-{
-	bring_up(FAKE_DMAR_QEMU_CAP_SM, FAKE_DMAR_QEMU_ECAP_SM);
-	return 0;
-}
-
-static int setup_sm(void **state)
-{
-	bring_up(with_bit(FAKE_DMAR_QEMU_CAP_SM, 7, false),
-		 FAKE_DMAR_QEMU_ECAP_SM);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	assert_int_equal(dmar.protocol_errors, 0);
-	/* Every table line the unit read had been flushed, unchanged since. */
-	assert_int_equal(dmar.stale_reads, 0);
-	assert_int_equal(dmar.unflushed_reads, 0);
-	vtd_unit_destroy(u);
-	fake_dmar_fini(&dmar);
-	assert_int_equal(fake_mem_pages_in_use(), pages_before);
 	return 0;
 }
 
@@ -130,29 +63,15 @@ static u8 fr_ctx_np(void)
 	return sm() ? 0x41 : 0x02;
 }
 
-static u64 *pa_to_va(u64 pa)
-{
-	u64 *va = fake_phys_to_virt_checked(pa & ~0xfffULL, 4096);
-
-	assert_non_null(va);
-	return va + (pa & 0xfff) / 8;
-}
-
 /* DMA read or write; returns the fault reason (0: translated). */
 static u8 dma(u16 sid, u64 iova, bool write, struct fake_dma_result *r)
 {
-	struct fake_dma_result tmp;
-
-	return (u8)fake_dmar_dma(&dmar, sid, NOPASID, iova, write,
-				 r ? r : &tmp);
+	return fx_dma(sid, NOPASID, iova, write, r);
 }
 
 static u64 dma_hpa(u16 sid, u64 iova)
 {
-	struct fake_dma_result r;
-
-	assert_int_equal(dma(sid, iova, false, &r), 0);
-	return r.hpa;
+	return fx_dma_hpa(sid, NOPASID, iova);
 }
 
 /* Handle pending faults; returns how many arrived. */
@@ -169,55 +88,26 @@ static const struct vtd_fault *last_fault(void)
 	return &faults[(fault_count - 1) % 16];
 }
 
-/* [VT-d 9.1-9.6] The context entry of @sid (2 or 4 qwords). */
-static u64 *ctx_of(u16 sid)
-{
-	u64 *root = pa_to_va(dmar.rtaddr_active & ~0xfffULL);
-	u64 re;
-
-	if (!sm()) {
-		re = root[2 * (sid >> 8)];
-		return (re & 1) ? pa_to_va((re & ~0xfffULL) +
-					   16 * (sid & 0xff)) : NULL;
-	}
-	re = root[2 * (sid >> 8) + ((sid & 0xff) >= 128)];
-	return (re & 1) ? pa_to_va((re & ~0xfffULL) +
-				   32 * ((sid & 0xff) % 128)) : NULL;
-}
+#define ctx_of	fx_ctx_of
 
 /* Scalable mode: the PASID entry of @pasid for @sid [VT-d 9.5, 9.6]. */
 static u64 *pasid_entry_of(u16 sid, u32 pasid)
 {
-	u64 *ce = ctx_of(sid);
-	u64 pde;
+	u64 *pe = fx_pasid_entry_of(sid, pasid);
 
-	assert_non_null(ce);
-	pde = *pa_to_va((ce[0] & ~0xfffULL) + 8 * (pasid >> 6));
-	assert_true(pde & 1);
-	return pa_to_va((pde & ~0xfffULL) + 64 * (pasid & 63));
+	assert_non_null(pe);
+	return pe;
 }
 
 /* The leaf second-level entry mapping @iova for @sid [VT-d 9.8]. */
 static u64 *leaf_of(u16 sid, u64 iova)
 {
-	u64 table, *e;
 	unsigned int levels, level;
+	u64 table, *e;
 
-	if (!sm()) {
-		u64 *ce = ctx_of(sid);
-
-		table = ce[0] & ~0xfffULL;
-		levels = (ce[1] & 7) + 2;
-	} else {
-		u64 *ce = ctx_of(sid), *pe;
-
-		pe = pasid_entry_of(sid, (u32)(ce[1] & 0xfffff));
-		table = pe[0] & ~0xfffULL & ((1ULL << 52) - 1);
-		levels = ((pe[0] >> 2) & 7) + 2;
-	}
+	table = fx_sl_table(sid, &levels);
 	for (level = levels;; level--) {
-		e = pa_to_va(table + 8 * ((iova >> (12 + 9 * (level - 1))) &
-					  511));
+		e = fx_va(table + 8 * ((iova >> (12 + 9 * (level - 1))) & 511));
 		assert_true(*e & 3);
 		if (level == 1 || (*e & (1ULL << 7)))
 			return e;
@@ -241,34 +131,12 @@ static void poke(u64 *p, u64 v)
 	hal_cache_flush_line(p);
 }
 
-struct page {
-	u8 *va;
-	u64 pa;
-};
-
-static struct page page_new(void)
-{
-	struct page p;
-
-	p.va = hal_page_alloc(0);
-	assert_non_null(p.va);
-	p.pa = hal_paddr_val(hal_virt_to_phys(p.va));
-	return p;
-}
-
 static struct vtd_domain *paging_domain(void)
 {
-	struct vtd_domain *d;
-
-	assert_int_equal(vtd_domain_create(u, VTD_DOMAIN_PAGING, 0, &d), 0);
-	return d;
+	return fx_paging_domain(0);
 }
 
-static void map(struct vtd_domain *d, u64 iova, u64 pa, u64 size, u32 prot)
-{
-	assert_int_equal(vtd_domain_map(d, vtd_iova_init(iova),
-					hal_paddr_init(pa), size, prot), 0);
-}
+#define map	fx_map
 
 static void attach(u16 sid, struct vtd_domain *d, u32 rid_pasid, bool fpd)
 {
@@ -278,21 +146,34 @@ static void attach(u16 sid, struct vtd_domain *d, u32 rid_pasid, bool fpd)
 	assert_int_equal(vtd_device_attach(u, sid, d, &p), 0);
 }
 
+/*
+ * The start of most tests: a domain mapping the page at IOVA to 0x7000000,
+ * read-only, and @sid attached to it with @rid_pasid.
+ */
+static struct vtd_domain *one_page_domain(u16 sid, u32 rid_pasid)
+{
+	struct vtd_domain *d = paging_domain();
+
+	map(d, IOVA, 0x7000000, 0x1000, VTD_PROT_READ);
+	attach(sid, d, rid_pasid, false);
+	return d;
+}
+
 /* ---- Map, attach, DMA ---------------------------------------------------- */
 
 static void test_dma_map_attach_translates(void **state)
 {
 	struct vtd_domain *d = paging_domain();
-	struct page a = page_new(), b = page_new();
+	struct fx_page a = fx_page_new(), b = fx_page_new();
 	struct fake_dma_result r;
 
 	map(d, IOVA, a.pa, 0x1000, VTD_PROT_READ | VTD_PROT_WRITE);
 	map(d, IOVA + 0x1000, b.pa, 0x1000, VTD_PROT_READ);
 	attach(SID_A, d, 0, false);
-	a.va[0x123] = 0x5a;
+	((u8 *)a.va)[0x123] = 0x5a;
 	assert_int_equal(dma(SID_A, IOVA + 0x123, false, &r), 0);
 	assert_int_equal(r.hpa, a.pa + 0x123);
-	assert_ptr_equal(r.va, a.va + 0x123);
+	assert_ptr_equal(r.va, (u8 *)a.va + 0x123);
 	assert_int_equal(*(u8 *)r.va, 0x5a);
 	assert_false(r.iotlb_hit);
 	assert_int_equal(dma(SID_A, IOVA + 0x456, true, &r), 0);
@@ -317,10 +198,9 @@ static void test_dma_map_attach_translates(void **state)
 	assert_int_equal(dma(SID_B, IOVA, false, NULL), fr_ctx_np());
 	assert_int_equal(take_faults(), 1);
 	assert_int_equal(last_fault()->sid, SID_B);
-	assert_int_equal(vtd_device_detach(u, SID_A), 0);
-	assert_int_equal(vtd_domain_destroy(d), 0);
-	hal_page_free(a.va, 0);
-	hal_page_free(b.va, 0);
+	fx_detach_destroy(SID_A, d);
+	fx_page_free(&a);
+	fx_page_free(&b);
 }
 
 /* A 2 MiB leaf is cached as one IOTLB entry. */
@@ -338,8 +218,7 @@ static void test_dma_large_page(void **state)
 	assert_true(r.iotlb_hit);
 	assert_int_equal(r.hpa, 0x801ff000ULL);
 	assert_int_equal(fake_dmar_iotlb_count(&dmar), 1);
-	vtd_device_detach(u, SID_HI);
-	vtd_domain_destroy(d);
+	fx_detach_destroy(SID_HI, d);
 }
 
 /* ---- Unmap --------------------------------------------------------------- */
@@ -347,7 +226,7 @@ static void test_dma_large_page(void **state)
 static void test_dma_unmap_then_faults(void **state)
 {
 	struct vtd_domain *d = paging_domain();
-	struct page a = page_new();
+	struct fx_page a = fx_page_new();
 
 	map(d, IOVA, a.pa, 0x1000, VTD_PROT_READ);
 	attach(SID_A, d, 0, false);
@@ -357,16 +236,15 @@ static void test_dma_unmap_then_faults(void **state)
 	assert_int_equal(fake_dmar_iotlb_count(&dmar), 0);
 	assert_int_equal(dma(SID_A, IOVA, false, NULL), fr_read());
 	assert_int_equal(take_faults(), 1);
-	vtd_device_detach(u, SID_A);
-	vtd_domain_destroy(d);
-	hal_page_free(a.va, 0);
+	fx_detach_destroy(SID_A, d);
+	fx_page_free(&a);
 }
 
 /* Mutation: without the IOTLB descriptor the unmapped page stays usable. */
 static void test_dma_unmap_without_iotlb_inv_is_stale(void **state)
 {
 	struct vtd_domain *d = paging_domain();
-	struct page a = page_new();
+	struct fx_page a = fx_page_new();
 	struct fake_dma_result r;
 
 	map(d, IOVA, a.pa, 0x1000, VTD_PROT_READ);
@@ -381,16 +259,15 @@ static void test_dma_unmap_without_iotlb_inv_is_stale(void **state)
 	assert_int_equal(vtd_inv_iotlb_range(u, r.did, IOVA, 0x1000, true), 0);
 	assert_int_equal(dma(SID_A, IOVA, false, NULL), fr_read());
 	assert_int_equal(take_faults(), 1);
-	vtd_device_detach(u, SID_A);
-	vtd_domain_destroy(d);
-	hal_page_free(a.va, 0);
+	fx_detach_destroy(SID_A, d);
+	fx_page_free(&a);
 }
 
 /* The IOTLB serves a leaf changed in memory until a PSI names it. */
 static void test_dma_iotlb_used_until_psi(void **state)
 {
 	struct vtd_domain *d = paging_domain();
-	struct page a = page_new(), b = page_new();
+	struct fx_page a = fx_page_new(), b = fx_page_new();
 	u64 *pte, old;
 	u16 did;
 
@@ -412,20 +289,17 @@ static void test_dma_iotlb_used_until_psi(void **state)
 	assert_int_equal(dma_hpa(SID_A, IOVA + 0x1000), b.pa);
 	poke(pte, old);
 	assert_int_equal(vtd_inv_iotlb_domain(u, did), 0);
-	vtd_device_detach(u, SID_A);
-	vtd_domain_destroy(d);
-	hal_page_free(a.va, 0);
-	hal_page_free(b.va, 0);
+	fx_detach_destroy(SID_A, d);
+	fx_page_free(&a);
+	fx_page_free(&b);
 }
 
 /* ---- Detach -------------------------------------------------------------- */
 
 static void test_dma_detach_then_faults(void **state)
 {
-	struct vtd_domain *d = paging_domain();
+	struct vtd_domain *d = one_page_domain(SID_A, 0);
 
-	map(d, IOVA, 0x7000000, 0x1000, VTD_PROT_READ);
-	attach(SID_A, d, 0, false);
 	assert_int_equal(dma_hpa(SID_A, IOVA), 0x7000000);
 	assert_int_equal(vtd_device_detach(u, SID_A), 0);
 	assert_int_equal(dma(SID_A, IOVA, false, NULL), fr_ctx_np());
@@ -437,11 +311,9 @@ static void test_dma_detach_then_faults(void **state)
 /* Mutation: without the context-cache descriptor, detach leaves DMA on. */
 static void test_dma_detach_without_cc_inv_is_stale(void **state)
 {
-	struct vtd_domain *d = paging_domain();
+	struct vtd_domain *d = one_page_domain(SID_A, 0);
 	struct fake_dma_result r;
 
-	map(d, IOVA, 0x7000000, 0x1000, VTD_PROT_READ);
-	attach(SID_A, d, 0, false);
 	assert_int_equal(dma_hpa(SID_A, IOVA), 0x7000000);
 	dmar.inv_ignore = IGN_CC;
 	assert_int_equal(vtd_device_detach(u, SID_A), 0);
@@ -460,11 +332,10 @@ static void test_dma_detach_without_cc_inv_is_stale(void **state)
 
 static void test_dma_cm_attach_after_cached_not_present(void **state)
 {
-	struct vtd_domain *d = paging_domain();
+	/* SID_A's attachment makes bus 0's context table. */
+	struct vtd_domain *d = one_page_domain(SID_A, 0);
 	struct fake_dma_result r;
 
-	map(d, IOVA, 0x7000000, 0x1000, VTD_PROT_READ);
-	attach(SID_A, d, 0, false);		/* bus 0's context table */
 	assert_int_equal(dma(SID_B, IOVA, false, &r), fr_ctx_np());
 	assert_int_equal(dma(SID_B, IOVA, false, &r), fr_ctx_np());
 	assert_true(r.cc_hit);			/* cached not-present */
@@ -472,18 +343,15 @@ static void test_dma_cm_attach_after_cached_not_present(void **state)
 	attach(SID_B, d, 0, false);
 	assert_int_equal(dma_hpa(SID_B, IOVA), 0x7000000);
 	vtd_device_detach(u, SID_B);
-	vtd_device_detach(u, SID_A);
-	vtd_domain_destroy(d);
+	fx_detach_destroy(SID_A, d);
 }
 
 /* Mutation: attach under CM works only through its DID-0 invalidation. */
 static void test_dma_cm_attach_without_cc_inv_is_stale(void **state)
 {
-	struct vtd_domain *d = paging_domain();
+	struct vtd_domain *d = one_page_domain(SID_A, 0);
 	struct fake_dma_result r;
 
-	map(d, IOVA, 0x7000000, 0x1000, VTD_PROT_READ);
-	attach(SID_A, d, 0, false);
 	assert_int_equal(dma(SID_B, IOVA, false, NULL), fr_ctx_np());
 	dmar.inv_ignore = IGN_CC;
 	attach(SID_B, d, 0, false);
@@ -498,8 +366,7 @@ static void test_dma_cm_attach_without_cc_inv_is_stale(void **state)
 	assert_int_equal(dma_hpa(SID_B, IOVA), 0x7000000);
 	take_faults();
 	vtd_device_detach(u, SID_B);
-	vtd_device_detach(u, SID_A);
-	vtd_domain_destroy(d);
+	fx_detach_destroy(SID_A, d);
 }
 
 /* Under CM a not-present leaf is cached; map's PSI drops it. */
@@ -520,8 +387,7 @@ static void test_dma_cm_map_after_cached_not_present(void **state)
 	map(d, IOVA, 0x7000000, 0x1000, VTD_PROT_READ);
 	assert_int_equal(dma_hpa(SID_A, IOVA), 0x7000000);
 	take_faults();
-	vtd_device_detach(u, SID_A);
-	vtd_domain_destroy(d);
+	fx_detach_destroy(SID_A, d);
 }
 
 /* Without CM nothing not-present is cached: attach needs no flush. */
@@ -541,8 +407,7 @@ static void test_dma_no_cm_caches_no_not_present(void **state)
 	assert_int_equal(dma_hpa(SID_A, IOVA), 0x7000000);
 	take_faults();
 	vtd_device_detach(u, SID_A);
-	vtd_device_detach(u, SID_B);
-	vtd_domain_destroy(d);
+	fx_detach_destroy(SID_B, d);
 }
 
 /* ---- Scalable mode ------------------------------------------------------ */
@@ -565,20 +430,17 @@ static void test_dma_sm_rid_pasid_nonzero(void **state)
 	assert_int_equal(take_faults(), 1);
 	assert_true(last_fault()->pasid_present);
 	assert_int_equal(last_fault()->pasid, 5);
-	vtd_device_detach(u, SID_HI);
-	vtd_domain_destroy(d);
+	fx_detach_destroy(SID_HI, d);
 }
 
 /* The PASID cache serves an entry cleared in memory until a PC descriptor. */
 static void test_dma_sm_pasid_cache_used(void **state)
 {
-	struct vtd_domain *d = paging_domain();
+	struct vtd_domain *d = one_page_domain(SID_A, 3);
 	struct vtd_qi_desc pc;
 	u64 *pe, old;
 	u16 did;
 
-	map(d, IOVA, 0x7000000, 0x1000, VTD_PROT_READ);
-	attach(SID_A, d, 3, false);
 	did = did_of(SID_A);
 	pe = pasid_entry_of(SID_A, 3);
 	old = pe[0];
@@ -602,8 +464,7 @@ static void test_dma_sm_pasid_cache_used(void **state)
 	pc = vtd_qi_pc(VTD_QI_PC_G_DOMAIN, did, 0);
 	assert_int_equal(vtd_qi_submit(u, &pc, 1, 0), 0);
 	assert_int_equal(dma_hpa(SID_A, IOVA), 0x7000000);
-	vtd_device_detach(u, SID_A);
-	vtd_domain_destroy(d);
+	fx_detach_destroy(SID_A, d);
 }
 
 /*
@@ -631,9 +492,8 @@ static void test_dma_sm_reattach_needs_pc_inv(void **state)
 	attach(SID_A, db, 0, false);
 	assert_int_equal(dma_hpa(SID_A, IOVA), 0x7000000);	/* stale */
 	dmar.inv_ignore = 0;
-	vtd_device_detach(u, SID_A);
-	vtd_domain_destroy(da);
-	vtd_domain_destroy(db);
+	fx_detach_destroy(SID_A, db);
+	assert_int_equal(vtd_domain_destroy(da), 0);
 }
 
 /* ---- Pass-through, FPD, register-based invalidation, re-enable -------- */
@@ -671,8 +531,7 @@ static void test_dma_fpd_suppresses_faults(void **state)
 	assert_int_equal(dma(SID_B, IOVA, false, &r), fr_ctx_np());
 	assert_true(r.recorded);
 	assert_int_equal(take_faults(), 1);
-	vtd_device_detach(u, SID_A);
-	vtd_domain_destroy(d);
+	fx_detach_destroy(SID_A, d);
 }
 
 /* ECAP.QI = 0: the same flows through CCMD and the IOTLB registers. */
@@ -702,11 +561,9 @@ static void test_dma_register_invalidation(void **state)
  */
 static void test_dma_reenable_invalidates_globally(void **state)
 {
-	struct vtd_domain *d = paging_domain();
+	struct vtd_domain *d = one_page_domain(SID_A, 0);
 	u64 *pte, old;
 
-	map(d, IOVA, 0x7000000, 0x1000, VTD_PROT_READ);
-	attach(SID_A, d, 0, false);
 	assert_int_equal(dma_hpa(SID_A, IOVA), 0x7000000);
 	pte = leaf_of(SID_A, IOVA);
 	old = *pte;
@@ -721,20 +578,17 @@ static void test_dma_reenable_invalidates_globally(void **state)
 	assert_int_equal(dma_hpa(SID_A, IOVA), 0x9000000);
 	poke(pte, old);
 	assert_int_equal(vtd_inv_iotlb_global(u), 0);
-	vtd_device_detach(u, SID_A);
-	vtd_domain_destroy(d);
+	fx_detach_destroy(SID_A, d);
 }
 
 /* ---- ECAP.C = 0: the unit sees memory only as flushed ------------------- */
 
 static void test_dma_noncoherent_sees_flushed_lines_only(void **state)
 {
-	struct vtd_domain *d = paging_domain();
+	struct vtd_domain *d = one_page_domain(SID_A, 0);
 	u64 *pte, old;
 	u16 did;
 
-	map(d, IOVA, 0x7000000, 0x1000, VTD_PROT_READ);
-	attach(SID_A, d, 0, false);
 	did = did_of(SID_A);
 	pte = leaf_of(SID_A, IOVA);
 	old = *pte;
@@ -748,18 +602,15 @@ static void test_dma_noncoherent_sees_flushed_lines_only(void **state)
 	poke(pte, old);
 	assert_int_equal(vtd_inv_iotlb_domain(u, did), 0);
 	dmar.stale_reads = 0;
-	vtd_device_detach(u, SID_A);
-	vtd_domain_destroy(d);
+	fx_detach_destroy(SID_A, d);
 }
 
 /* A coherent unit (ECAP.C = 1) sees every write at once. */
 static void test_dma_coherent_sees_writes(void **state)
 {
-	struct vtd_domain *d = paging_domain();
+	struct vtd_domain *d = one_page_domain(SID_A, 0);
 	u64 *pte, old;
 
-	map(d, IOVA, 0x7000000, 0x1000, VTD_PROT_READ);
-	attach(SID_A, d, 0, false);
 	assert_int_equal(dma_hpa(SID_A, IOVA), 0x7000000);
 	pte = leaf_of(SID_A, IOVA);
 	old = *pte;
@@ -768,19 +619,16 @@ static void test_dma_coherent_sees_writes(void **state)
 	assert_int_equal(dma_hpa(SID_A, IOVA), 0x9000000);
 	*pte = old;
 	assert_int_equal(vtd_inv_iotlb_domain(u, did_of(SID_A)), 0);
-	vtd_device_detach(u, SID_A);
-	vtd_domain_destroy(d);
+	fx_detach_destroy(SID_A, d);
 }
 
 /* Scalable mode, ECAP.C = 0: every PASID of the table reads as flushed. */
 static void test_dma_sm_other_pasids_read_flushed(void **state)
 {
-	struct vtd_domain *d = paging_domain();
+	struct vtd_domain *d = one_page_domain(SID_A, 0);
 	struct fake_dma_result r;
 	u64 *ce;
 
-	map(d, IOVA, 0x7000000, 0x1000, VTD_PROT_READ);
-	attach(SID_A, d, 0, false);
 	/* Point RID_PASID at PASID 9 behind the library's back. */
 	ce = ctx_of(SID_A);
 	poke(&ce[1], 9);
@@ -789,20 +637,48 @@ static void test_dma_sm_other_pasids_read_flushed(void **state)
 	take_faults();
 	poke(&ce[1], 0);
 	assert_int_equal(vtd_inv_context_global(u), 0);
-	vtd_device_detach(u, SID_A);
-	vtd_domain_destroy(d);
+	fx_detach_destroy(SID_A, d);
 }
-
-#define TL(f) cmocka_unit_test_setup_teardown(f, setup_legacy, teardown)
-#define TC(f) cmocka_unit_test_setup_teardown(f, setup_legacy_cm, teardown)
-#define TN(f) cmocka_unit_test_setup_teardown(f, setup_legacy_noqi, teardown)
-#define TK(f) cmocka_unit_test_setup_teardown(f, setup_legacy_coherent, \
-					      teardown)
-#define TS(f) cmocka_unit_test_setup_teardown(f, setup_sm, teardown)
-#define TM(f) cmocka_unit_test_setup_teardown(f, setup_sm_cm, teardown)
 
 int main(void)
 {
+	const struct fx_unit legacy = {
+		.cap = FAKE_DMAR_QEMU_CAP_LEGACY,
+		.ecap = FAKE_DMAR_QEMU_ECAP_LEGACY, .params = &params,
+	};
+	const struct fx_unit legacy_cm = {
+		.cap = with_bit(FAKE_DMAR_QEMU_CAP_LEGACY, 7, true),
+		.ecap = FAKE_DMAR_QEMU_ECAP_LEGACY, .params = &params,
+	};
+	/* ECAP.QI (bit 1) clear: CCMD and IOTLB register invalidation. */
+	const struct fx_unit legacy_noqi = {
+		.cap = FAKE_DMAR_QEMU_CAP_LEGACY,
+		.ecap = with_bit(FAKE_DMAR_QEMU_ECAP_LEGACY, 1, false),
+		.params = &params,
+	};
+	/* ECAP.C (bit 0) set: table walks snoop the CPU caches. */
+	const struct fx_unit legacy_coherent = {
+		.cap = FAKE_DMAR_QEMU_CAP_LEGACY,
+		.ecap = with_bit(FAKE_DMAR_QEMU_ECAP_LEGACY, 0, true),
+		.params = &params,
+	};
+	/* The SM caps have CM = 1, as QEMU's caching-mode=on. */
+	const struct fx_unit sm_cm = {
+		.cap = FAKE_DMAR_QEMU_CAP_SM, .ecap = FAKE_DMAR_QEMU_ECAP_SM,
+		.params = &params,
+	};
+	const struct fx_unit sm = {
+		.cap = with_bit(FAKE_DMAR_QEMU_CAP_SM, 7, false),
+		.ecap = FAKE_DMAR_QEMU_ECAP_SM, .params = &params,
+	};
+#define T(f, cfg) cmocka_unit_test_prestate_setup_teardown(f, setup, \
+					fx_teardown, (void *)(cfg))
+#define TL(f) T(f, &legacy)
+#define TC(f) T(f, &legacy_cm)
+#define TN(f) T(f, &legacy_noqi)
+#define TK(f) T(f, &legacy_coherent)
+#define TS(f) T(f, &sm)
+#define TM(f) T(f, &sm_cm)
 	const struct CMUnitTest tests[] = {
 		TL(test_dma_map_attach_translates),
 		TS(test_dma_map_attach_translates),

@@ -5,112 +5,30 @@
  * specification written out here and with the independent second-level
  * walker in tests/fakes/sl_walk.c, not with the library's own helpers.
  */
-#include "vtd_test.h"
-
 #include <pthread.h>
 #include <unistd.h>
 
-#include <vtd/domain.h>
-
 #include "fakes/sl_walk.h"
-#include "unit.h"
-
-static struct fake_dmar dmar;
-static struct vtd_unit *u;
-static u64 pages_before;
+#include "fixture.h"
 
 #define SID_A	0x0018		/* 00:03.0 */
 #define SID_B	0x0110		/* 01:02.0 */
 #define SID_HI	0x00f8		/* 00:1f.0: upper SM context table */
 
-static void *pa_to_va(u64 pa)
-{
-	void *va = fake_phys_to_virt_checked(pa, 8);
-
-	assert_non_null(va);
-	return va;
-}
-
-static void bring_up(u64 cap, u64 ecap)
-{
-	struct vtd_dmar_drhd drhd = test_drhd();
-
-	assert_int_equal(fake_dmar_init(&dmar, TEST_BASE, cap, ecap), 0);
-	assert_int_equal(vtd_unit_create(&drhd, NULL, &u), 0);
-	assert_int_equal(vtd_unit_enable(u), 0);
-	fake_dmar_log_clear(&dmar);
-}
-
-static int setup_legacy(void **state)
-{
-	fake_hal_reset();
-	pages_before = fake_mem_pages_in_use();
-	bring_up(FAKE_DMAR_QEMU_CAP_LEGACY, FAKE_DMAR_QEMU_ECAP_LEGACY);
-	return 0;
-}
-
-static int setup_sm(void **state)
-{
-	fake_hal_reset();
-	pages_before = fake_mem_pages_in_use();
-	bring_up(FAKE_DMAR_QEMU_CAP_SM, FAKE_DMAR_QEMU_ECAP_SM);
-	return 0;
-}
-
-/* Legacy with CAP.RWBF (bit 4) and no caching mode. */
-static int setup_legacy_rwbf(void **state)
-{
-	fake_hal_reset();
-	pages_before = fake_mem_pages_in_use();
-	bring_up(with_bit(FAKE_DMAR_QEMU_CAP_LEGACY, 4, true),
-		 FAKE_DMAR_QEMU_ECAP_LEGACY);
-	return 0;
-}
-
-/* Legacy with caching mode (CAP.CM, bit 7): QEMU's caching-mode=on. */
-static int setup_legacy_cm(void **state)
-{
-	fake_hal_reset();
-	pages_before = fake_mem_pages_in_use();
-	bring_up(with_bit(FAKE_DMAR_QEMU_CAP_LEGACY, 7, true),
-		 FAKE_DMAR_QEMU_ECAP_LEGACY);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	assert_int_equal(dmar.protocol_errors, 0);
-	vtd_unit_destroy(u);
-	fake_dmar_fini(&dmar);
-	assert_int_equal(fake_mem_pages_in_use(), pages_before);
-	return 0;
-}
+#define pa_to_va	fx_va
 
 /* [VT-d 9.1, 9.3] Legacy context entry of @sid, read from the root. */
 static const u64 *legacy_ctx_of(u16 sid)
 {
-	u64 root_pa = dmar.rtaddr_active & ~0xfffULL;
-	const u64 *root = pa_to_va(root_pa);
-	u64 re = root[2 * (sid >> 8)];
-	const u64 *ctx;
-
-	if (!(re & 1))
-		return NULL;
-	ctx = pa_to_va(re & ~0xfffULL);
-	return &ctx[2 * (sid & 0xff)];
+	assert_false(fx_sm());
+	return fx_ctx_of(sid);
 }
 
 /* [VT-d 9.2, 9.4] Scalable-mode context entry of @sid. */
 static const u64 *sm_ctx_of(u16 sid)
 {
-	const u64 *root = pa_to_va(dmar.rtaddr_active & ~0xfffULL);
-	u64 re = root[2 * (sid >> 8) + ((sid & 0xff) >= 128)];
-	const u64 *ctx;
-
-	if (!(re & 1))
-		return NULL;
-	ctx = pa_to_va(re & ~0xfffULL);
-	return &ctx[4 * ((sid & 0xff) % 128)];
+	assert_true(fx_sm());
+	return fx_ctx_of(sid);
 }
 
 static struct sl_walk_cfg walk_cfg(unsigned int levels)
@@ -123,10 +41,7 @@ static struct sl_walk_cfg walk_cfg(unsigned int levels)
 
 static struct vtd_domain *paging_domain(void)
 {
-	struct vtd_domain *d;
-
-	assert_int_equal(vtd_domain_create(u, VTD_DOMAIN_PAGING, 0, &d), 0);
-	return d;
+	return fx_paging_domain(0);
 }
 
 static void test_domain_legacy_attach_entries(void **state)
@@ -365,7 +280,7 @@ static void test_domain_no_caching_mode_map_is_silent(void **state)
 static void test_domain_unmap_invalidates_and_frees(void **state)
 {
 	struct vtd_domain *d = paging_domain();
-	unsigned int i, psi = 0, waits = 0;
+	unsigned int i, psi = 0, waits = 0, levels;
 	struct sl_walk_cfg cfg;
 	struct sl_leaf leaf;
 	u64 pages, root_pa;
@@ -386,8 +301,8 @@ static void test_domain_unmap_invalidates_and_frees(void **state)
 	}
 	assert_int_equal(waits, 1);
 	assert_true(psi >= 1 && psi <= 2);
-	root_pa = legacy_ctx_of(SID_A)[0] & ~0xfffULL;
-	cfg = walk_cfg((legacy_ctx_of(SID_A)[1] & 7) + 2);
+	root_pa = fx_sl_table(SID_A, &levels);
+	cfg = walk_cfg(levels);
 	assert_false(sl_walk_translate(&cfg, root_pa, 0x7f00000000ULL, &leaf,
 				       NULL));
 	assert_int_equal(fake_mem_pages_in_use(), pages);
@@ -435,19 +350,21 @@ static void test_domain_passthrough_scalable(void **state)
 	vtd_domain_destroy(d);
 }
 
+/* A DMAR table with one RMRR, 0xe0000-0xeffff, for 00:03.0 (SID_A). */
+static const struct vtd_dmar_path rmrr_path = { .dev = 3, .fn = 0 };
+static const struct vtd_dmar_scope rmrr_scope = {
+	.type = VTD_DMAR_SCOPE_PCI_ENDPOINT, .start_bus = 0,
+	.path_count = 1, .path = &rmrr_path,
+};
+static struct vtd_dmar_rmrr rmrr_a = {
+	.base = 0xe0000, .limit = 0xeffff, .scope_count = 1,
+	.scopes = &rmrr_scope,
+};
+static const struct vtd_dmar rmrr_dmar = { .rmrr_count = 1, .rmrrs = &rmrr_a };
+
 static void test_domain_rmrr_kept_across_detach(void **state)
 {
-	struct vtd_dmar_path path = { .dev = 3, .fn = 0 };
-	struct vtd_dmar_scope scope = {
-		.type = VTD_DMAR_SCOPE_PCI_ENDPOINT, .start_bus = 0,
-		.path_count = 1, .path = &path,
-	};
-	struct vtd_dmar_rmrr rmrr = {
-		.base = 0xe0000, .limit = 0xeffff, .scope_count = 1,
-		.scopes = &scope,
-	};
-	struct vtd_dmar dm = { .rmrr_count = 1, .rmrrs = &rmrr };
-	struct vtd_attach_params p = { .dmar = &dm };
+	struct vtd_attach_params p = { .dmar = &rmrr_dmar };
 	struct vtd_domain *d = paging_domain();
 	struct vtd_translation t;
 
@@ -512,7 +429,7 @@ static void test_domain_attach_allocation_failures(void **state)
 		assert_int_equal(dmar.log_len, 0);
 		assert_int_equal(vtd_domain_device_count(d), 0);
 		{
-			const u64 *ce = legacy_ctx_of(SID_B);
+			const u64 *ce = fx_ctx_of(SID_B);
 
 			assert_true(!ce || !(ce[0] & 1));
 		}
@@ -589,17 +506,7 @@ static void test_domain_rid_pasid_beyond_directory(void **state)
  */
 static void test_domain_move_failures_keep_old_attachment(void **state)
 {
-	struct vtd_dmar_path path = { .dev = 3, .fn = 0 };
-	struct vtd_dmar_scope scope = {
-		.type = VTD_DMAR_SCOPE_PCI_ENDPOINT, .start_bus = 0,
-		.path_count = 1, .path = &path,
-	};
-	struct vtd_dmar_rmrr rmrr = {
-		.base = 0xe0000, .limit = 0xeffff, .scope_count = 1,
-		.scopes = &scope,
-	};
-	struct vtd_dmar dm = { .rmrr_count = 1, .rmrrs = &rmrr };
-	struct vtd_attach_params with_rmrr = { .dmar = &dm };
+	struct vtd_attach_params with_rmrr = { .dmar = &rmrr_dmar };
 	struct vtd_domain *d1 = paging_domain(), *d2 = paging_domain();
 	struct vtd_translation t;
 	u64 ce0, ce1, pages, nth;
@@ -821,35 +728,6 @@ static void test_domain_rmrr_behind_bridge(void **state)
 	vtd_domain_destroy(d);
 }
 
-/* Legacy QEMU CAP/ECAP with ECAP.DT (bit 2): device TLBs allowed. */
-static int setup_legacy_dt(void **state)
-{
-	fake_hal_reset();
-	pages_before = fake_mem_pages_in_use();
-	bring_up(FAKE_DMAR_QEMU_CAP_LEGACY,
-		 with_bit(FAKE_DMAR_QEMU_ECAP_LEGACY, 2, true));
-	return 0;
-}
-
-/* Scalable mode with device-iotlb=on: QEMU's ECAP then has DT. */
-static int setup_sm_dt(void **state)
-{
-	fake_hal_reset();
-	pages_before = fake_mem_pages_in_use();
-	bring_up(FAKE_DMAR_QEMU_CAP_SM,
-		 with_bit(FAKE_DMAR_QEMU_ECAP_SM, 2, true));
-	return 0;
-}
-
-static unsigned int count_type(unsigned int type)
-{
-	unsigned int i, n = 0;
-
-	for (i = 0; i < dmar.log_len; i++)
-		n += fake_dmar_desc_type(&dmar.log[i]) == type;
-	return n;
-}
-
 /*
  * ATS: TT = 01 in the context entry; an unmap invalidates the IOTLB,
  * then the device TLB of the range (S = 1 size encoding), behind one
@@ -875,8 +753,8 @@ static void test_domain_ats_device_tlb(void **state)
 	fake_dmar_log_clear(&dmar);
 	assert_int_equal(vtd_domain_unmap(d, vtd_iova_init(0x200000), 0x4000),
 			 0);
-	assert_int_equal(count_type(5), 1);		/* one wait */
-	assert_int_equal(count_type(3), 1);		/* one device TLB */
+	assert_int_equal(fx_log_count(5), 1);		/* one wait */
+	assert_int_equal(fx_log_count(3), 1);		/* one device TLB */
 	for (i = 0; i < dmar.log_len; i++) {
 		x = &dmar.log[i];
 		if (fake_dmar_desc_type(x) != 3)
@@ -893,7 +771,7 @@ static void test_domain_ats_device_tlb(void **state)
 	}
 	fake_dmar_log_clear(&dmar);
 	assert_int_equal(vtd_device_detach(u, SID_A), 0);
-	assert_int_equal(count_type(3), 1);
+	assert_int_equal(fx_log_count(3), 1);
 	for (i = 0; i < dmar.log_len; i++) {
 		x = &dmar.log[i];
 		if (fake_dmar_desc_type(x) == 3)
@@ -913,7 +791,7 @@ static void test_domain_ats_device_tlb(void **state)
 	fake_dmar_log_clear(&dmar);
 	assert_int_equal(vtd_domain_unmap(d, vtd_iova_init(0x200000), 0x1000),
 			 0);
-	assert_int_equal(count_type(3), 0);
+	assert_int_equal(fx_log_count(3), 0);
 	vtd_device_detach(u, SID_A);
 	vtd_domain_destroy(d);
 }
@@ -956,14 +834,35 @@ static void test_domain_ats_capacity(void **state)
 	vtd_domain_destroy(d);
 }
 
-#define TD(f) cmocka_unit_test_setup_teardown(f, setup_legacy_dt, teardown)
-#define TL(f) cmocka_unit_test_setup_teardown(f, setup_legacy, teardown)
-#define TC(f) cmocka_unit_test_setup_teardown(f, setup_legacy_cm, teardown)
-#define TS(f) cmocka_unit_test_setup_teardown(f, setup_sm, teardown)
-#define TW(f) cmocka_unit_test_setup_teardown(f, setup_legacy_rwbf, teardown)
-
 int main(void)
 {
+	const struct fx_unit legacy = FX_QEMU_LEGACY, sm = FX_QEMU_SM;
+	/* Legacy with CAP.RWBF (bit 4) and no caching mode. */
+	const struct fx_unit legacy_rwbf = {
+		.cap = with_bit(FAKE_DMAR_QEMU_CAP_LEGACY, 4, true),
+		.ecap = FAKE_DMAR_QEMU_ECAP_LEGACY,
+	};
+	/* Legacy with caching mode (CAP.CM, bit 7): QEMU's caching-mode=on. */
+	const struct fx_unit legacy_cm = {
+		.cap = with_bit(FAKE_DMAR_QEMU_CAP_LEGACY, 7, true),
+		.ecap = FAKE_DMAR_QEMU_ECAP_LEGACY,
+	};
+	/* Legacy QEMU CAP/ECAP with ECAP.DT (bit 2): device TLBs allowed. */
+	const struct fx_unit legacy_dt = {
+		.cap = FAKE_DMAR_QEMU_CAP_LEGACY,
+		.ecap = with_bit(FAKE_DMAR_QEMU_ECAP_LEGACY, 2, true),
+	};
+	/* Scalable mode with device-iotlb=on: QEMU's ECAP then has DT. */
+	const struct fx_unit sm_dt = {
+		.cap = FAKE_DMAR_QEMU_CAP_SM,
+		.ecap = with_bit(FAKE_DMAR_QEMU_ECAP_SM, 2, true),
+	};
+#define TD(f) FX_TEST(f, &legacy_dt)
+#define TL(f) FX_TEST(f, &legacy)
+#define TC(f) FX_TEST(f, &legacy_cm)
+#define TS(f) FX_TEST(f, &sm)
+#define TW(f) FX_TEST(f, &legacy_rwbf)
+#define TSD(f) FX_TEST(f, &sm_dt)
 	const struct CMUnitTest tests[] = {
 		TL(test_domain_legacy_attach_entries),
 		TS(test_domain_scalable_attach_entries),
@@ -991,8 +890,8 @@ int main(void)
 		TL(test_domain_map_errors_change_nothing),
 		TL(test_domain_create_rejects),
 		TD(test_domain_ats_device_tlb),
-		cmocka_unit_test_setup_teardown(test_domain_ats_device_tlb, setup_sm_dt, teardown),
-		cmocka_unit_test_setup_teardown(test_domain_ats_scalable_dte, setup_sm_dt, teardown),
+		TSD(test_domain_ats_device_tlb),
+		TSD(test_domain_ats_scalable_dte),
 		TL(test_domain_ats_refused_without_dt),
 		TD(test_domain_ats_capacity),
 	};

@@ -3,12 +3,8 @@
  * Fault recording against the DMAR model: records decoded and cleared in
  * ring order from FSTS.FRI, overflow handled, the fault event programmed.
  */
-#include "vtd_test.h"
+#include "fixture.h"
 
-#include "unit.h"
-
-static struct fake_dmar dmar;
-static struct vtd_unit *u;
 static struct vtd_fault seen[16];
 static unsigned int seen_count;
 
@@ -23,42 +19,14 @@ static void on_fault(void *ctx, struct vtd_unit *unit,
 
 static struct vtd_msi fmsi = { .addr = 0xfee00000, .data = 0x51 };
 
-static void bring_up(u64 cap)
-{
-	struct vtd_dmar_drhd drhd = test_drhd();
-	struct vtd_unit_params p = {
-		.fault_msi = &fmsi, .fault_fn = on_fault, .fault_ctx = &seen,
-	};
-
-	seen_count = 0;
-	assert_int_equal(fake_dmar_init(&dmar, TEST_BASE, cap,
-					FAKE_DMAR_QEMU_ECAP_LEGACY), 0);
-	assert_int_equal(vtd_unit_create(&drhd, &p, &u), 0);
-	assert_int_equal(vtd_unit_enable(u), 0);
-}
+static const struct vtd_unit_params params = {
+	.fault_msi = &fmsi, .fault_fn = on_fault, .fault_ctx = &seen,
+};
 
 static int setup(void **state)
 {
-	fake_hal_reset();
-	bring_up(FAKE_DMAR_QEMU_CAP_LEGACY);
-	return 0;
-}
-
-/* Four fault recording registers (NFR = 3). */
-static int setup4(void **state)
-{
-	fake_hal_reset();
-	bring_up((FAKE_DMAR_QEMU_CAP_LEGACY & ~(0xffULL << 40)) |
-		 (3ULL << 40));
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	assert_int_equal(dmar.protocol_errors, 0);
-	vtd_unit_destroy(u);
-	fake_dmar_fini(&dmar);
-	return 0;
+	seen_count = 0;
+	return fx_setup(state);
 }
 
 static void test_fault_record_decoded_and_cleared(void **state)
@@ -135,12 +103,24 @@ static void test_fault_reason_strings(void **state)
 
 int main(void)
 {
+	const struct fx_unit legacy = {
+		.cap = FAKE_DMAR_QEMU_CAP_LEGACY,
+		.ecap = FAKE_DMAR_QEMU_ECAP_LEGACY, .params = &params,
+	};
+	/* Four fault recording registers (NFR = 3). */
+	const struct fx_unit legacy4 = {
+		.cap = (FAKE_DMAR_QEMU_CAP_LEGACY & ~(0xffULL << 40)) |
+		       (3ULL << 40),
+		.ecap = FAKE_DMAR_QEMU_ECAP_LEGACY, .params = &params,
+	};
+#define T(f, cfg) cmocka_unit_test_prestate_setup_teardown(f, setup, \
+					fx_teardown, (void *)(cfg))
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_fault_record_decoded_and_cleared, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fault_write_with_pasid, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fault_ring_order_from_fri, setup4, teardown),
-		cmocka_unit_test_setup_teardown(test_fault_overflow_counted_and_cleared, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fault_reason_strings, setup, teardown),
+		T(test_fault_record_decoded_and_cleared, &legacy),
+		T(test_fault_write_with_pasid, &legacy),
+		T(test_fault_ring_order_from_fri, &legacy4),
+		T(test_fault_overflow_counted_and_cleared, &legacy),
+		T(test_fault_reason_strings, &legacy),
 	};
 
 	return cmocka_run_group_tests_name("vtd_fault", tests, NULL, NULL);

@@ -13,16 +13,9 @@
  * (as QEMU's), so the model reads only lines the library flushed; the
  * teardown asserts that no read was stale or unflushed.
  */
-#include "vtd_test.h"
-
-#include <vtd/domain.h>
 #include <vtd/pt_fl.h>
 
-#include "unit.h"
-
-static struct fake_dmar dmar;
-static struct vtd_unit *u;
-static u64 pages_before;
+#include "fixture.h"
 
 #define SID		0x0018		/* 00:03.0 */
 #define SID_OTHER	0x0020		/* 00:04.0, never attached */
@@ -34,85 +27,11 @@ static u64 pages_before;
 #define CAP_FS1GP	56
 #define CAP_FS5LP	60
 
-static void bring_up(u64 cap, u64 ecap)
-{
-	struct vtd_dmar_drhd drhd = test_drhd();
-
-	assert_int_equal(fake_dmar_init(&dmar, TEST_BASE, cap, ecap), 0);
-	assert_int_equal(vtd_unit_create(&drhd, NULL, &u), 0);
-	assert_int_equal(vtd_unit_enable(u), 0);
-	fake_dmar_log_clear(&dmar);
-}
-
-/* Caching mode (QEMU's caching-mode=on), ECAP.C = 0. */
-static int setup_cm(void **state)
-{
-	fake_hal_reset();
-	pages_before = fake_mem_pages_in_use();
-	bring_up(FAKE_DMAR_QEMU_CAP_SM, ECAP_TEST);
-	return 0;
-}
-
-/* No caching mode: not-present entries are never cached. */
-static int setup_nocm(void **state)
-{
-	fake_hal_reset();
-	pages_before = fake_mem_pages_in_use();
-	bring_up(with_bit(FAKE_DMAR_QEMU_CAP_SM, 7, false), ECAP_TEST);
-	return 0;
-}
-
-/* Coherent walks (ECAP.C = 1), no caching mode, 5-level and 1-GiB FL. */
-static int setup_coherent(void **state)
-{
-	fake_hal_reset();
-	pages_before = fake_mem_pages_in_use();
-	bring_up(with_bit(with_bit(with_bit(FAKE_DMAR_QEMU_CAP_SM, 7, false),
-				   CAP_FS1GP, true), CAP_FS5LP, true),
-		 ECAP_TEST | 1);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	assert_int_equal(dmar.protocol_errors, 0);
-	/* ECAP.C = 0: every line the model read had been flushed. */
-	assert_int_equal(dmar.stale_reads, 0);
-	assert_int_equal(dmar.unflushed_reads, 0);
-	vtd_unit_destroy(u);
-	fake_dmar_fini(&dmar);
-	assert_int_equal(fake_mem_pages_in_use(), pages_before);
-	return 0;
-}
-
 /* ---- Helpers ------------------------------------------------------------- */
-
-struct page {
-	u64 *va;
-	u64 pa;
-};
-
-static struct page page_new(void)
-{
-	struct page p;
-
-	p.va = hal_page_alloc(0);
-	assert_non_null(p.va);
-	p.pa = hal_paddr_val(hal_virt_to_phys(p.va));
-	return p;
-}
-
-static void page_free(struct page *p)
-{
-	hal_page_free(p->va, 0);
-}
 
 static struct vtd_domain *paging_domain(void)
 {
-	struct vtd_domain *d;
-
-	assert_int_equal(vtd_domain_create(u, VTD_DOMAIN_PAGING, 48, &d), 0);
-	return d;
+	return fx_paging_domain(48);
 }
 
 static void attach_dev(struct vtd_domain *d, u32 rid_pasid)
@@ -146,69 +65,67 @@ static struct vtd_pasid_attach_params fl_params(struct vtd_domain *d,
 }
 
 /*
+ * The set-up of most first-level tests: a paging domain with the device
+ * attached (RID_PASID 0), and a 4-level first-level table mapping IOVA to
+ * page @a, user read-only, in @p for vtd_pasid_attach().
+ */
+struct fl_env {
+	struct vtd_domain *d;
+	struct fx_page a;
+	struct vtd_fl_pt pt;
+	struct vtd_pasid_attach_params p;
+};
+
+static void fl_env_init(struct fl_env *e)
+{
+	e->d = paging_domain();
+	e->a = fx_page_new();
+	attach_dev(e->d, 0);
+	fl_init(&e->pt, 4);
+	fl_map(&e->pt, IOVA, e->a.pa, VTD_FL_PROT_READ | VTD_FL_PROT_USER);
+	e->p = fl_params(e->d, &e->pt);
+}
+
+/* Its end, once every PASID is detached: every step must succeed. */
+static void fl_env_fini(struct fl_env *e)
+{
+	fx_detach_destroy(SID, e->d);
+	vtd_fl_pt_destroy(&e->pt);
+	fx_page_free(&e->a);
+}
+
+/*
  * One request through the model and through vtd_translate(): both must
  * report @reason, and on success the host address @hpa.
  */
 static void expect(u32 pasid, u64 iova, bool write, bool priv, u8 reason,
 		   u64 hpa)
 {
-	struct fake_dma_result r;
-	struct vtd_translation t;
-
-	fake_dmar_dma_priv(&dmar, SID, pasid, iova, write, priv, &r);
-	assert_int_equal(r.reason, reason);
-	assert_int_equal(vtd_translate(u, SID, pasid, vtd_iova_init(iova),
-				       (write ? VTD_PROT_WRITE :
-						VTD_PROT_READ) |
-				       (priv ? VTD_TRANSLATE_PRIV : 0), &t), 0);
-	assert_int_equal(t.fault_reason, reason);
-	if (!reason) {
-		assert_int_equal(r.hpa, hpa);
-		assert_int_equal(hal_paddr_val(t.pa), hpa);
-	}
+	fx_expect(SID, pasid, iova, write, priv, reason, hpa);
 }
 
 /* The model's result only (for stale-cache mutations). */
 static u8 dma(u32 pasid, u64 iova, bool write, u64 *hpa)
 {
 	struct fake_dma_result r;
+	u8 reason = fx_dma(SID, pasid, iova, write, &r);
 
-	fake_dmar_dma(&dmar, SID, pasid, iova, write, &r);
 	if (hpa)
 		*hpa = r.hpa;
-	return r.reason;
+	return reason;
 }
 
-static unsigned int log_type(u32 i)
-{
-	return fake_dmar_desc_type(&dmar.log[i]);
-}
+#define log_type	fx_log_type
 
 /* [VT-d 9.4, 9.5, 9.6] The PASID entry of @pasid as memory holds it. */
 static const u64 *pasid_entry_of(u32 pasid)
 {
-	const u64 *root = fake_phys_to_virt_checked(dmar.rtaddr_active &
-						    ~0xfffULL, 4096);
-	const u64 *ctx = fake_phys_to_virt_checked(root[0] & ~0xfffULL, 4096);
-	const u64 *ce = &ctx[4 * (SID & 0xff)];
-	const u64 *dir = fake_phys_to_virt_checked(ce[0] & ~0xfffULL, 8);
-	u64 pde = dir[pasid >> 6];
-	const u64 *table;
-
-	if (!(pde & 1))
-		return NULL;
-	table = fake_phys_to_virt_checked(pde & ~0xfffULL, 4096);
-
-	return &table[8 * (pasid & 63)];
+	return fx_pasid_entry_of(SID, pasid);
 }
 
 static u64 ctx_q0(void)
 {
-	const u64 *root = fake_phys_to_virt_checked(dmar.rtaddr_active &
-						    ~0xfffULL, 4096);
-	const u64 *ctx = fake_phys_to_virt_checked(root[0] & ~0xfffULL, 4096);
-
-	return ctx[4 * (SID & 0xff)];
+	return fx_ctx_of(SID)[0];
 }
 
 /* ---- First-level --------------------------------------------------------- */
@@ -220,7 +137,7 @@ static u64 ctx_q0(void)
 static void test_pasid_fl_dma_and_permissions(void **state)
 {
 	struct vtd_domain *d = paging_domain();
-	struct page a = page_new(), b = page_new(), s = page_new();
+	struct fx_page a = fx_page_new(), b = fx_page_new(), s = fx_page_new();
 	struct vtd_pasid_attach_params p;
 	struct vtd_fl_pt pt;
 	const u64 *pe;
@@ -270,32 +187,25 @@ static void test_pasid_fl_dma_and_permissions(void **state)
 	assert_int_equal(vtd_pasid_detach(u, SID, 5), 0);
 	/* Same table as RID_PASID 0: the entry is gone (0x59). */
 	expect(5, IOVA, false, false, 0x59, 0);
-	assert_int_equal(vtd_device_detach(u, SID), 0);
-	assert_int_equal(vtd_domain_destroy(d), 0);
+	fx_detach_destroy(SID, d);
 	vtd_fl_pt_destroy(&pt);
-	page_free(&a);
-	page_free(&b);
-	page_free(&s);
+	fx_page_free(&a);
+	fx_page_free(&b);
+	fx_page_free(&s);
 }
 
 /* WPE = 1: supervisor writes honour R/W; no SRE: supervisor blocked. */
 static void test_pasid_fl_wpe_and_sre(void **state)
 {
-	struct vtd_domain *d = paging_domain();
-	struct page a = page_new();
-	struct vtd_pasid_attach_params p;
-	struct vtd_fl_pt pt;
+	struct fl_env e;
 
-	attach_dev(d, 0);
-	fl_init(&pt, 4);
-	fl_map(&pt, IOVA, a.pa, VTD_FL_PROT_READ | VTD_FL_PROT_USER);
-	p = fl_params(d, &pt);
-	p.sre = true;
-	p.wpe = true;
-	assert_int_equal(vtd_pasid_attach(u, SID, 7, &p), 0);
+	fl_env_init(&e);
+	e.p.sre = true;
+	e.p.wpe = true;
+	assert_int_equal(vtd_pasid_attach(u, SID, 7, &e.p), 0);
 	assert_int_equal((pasid_entry_of(7)[2] >> 4) & 1, 1);	/* WPE */
 	expect(7, IOVA, true, true, 0x85, 0);
-	expect(7, IOVA, false, true, 0, a.pa);
+	expect(7, IOVA, false, true, 0, e.a.pa);
 	/*
 	 * [VT-d 9.6] FSPM = 5-level on a unit without CAP.FS5LP: the entry is
 	 * invalid (0x5b) for the model and for the software walk.
@@ -312,19 +222,16 @@ static void test_pasid_fl_wpe_and_sre(void **state)
 		hal_cache_flush_line(pe);
 		hal_fence();
 		fake_dmar_caches_reset(&dmar);
-		expect(7, IOVA, false, false, 0, a.pa);
+		expect(7, IOVA, false, false, 0, e.a.pa);
 	}
-	p.sre = false;
-	p.wpe = false;
-	assert_int_equal(vtd_pasid_attach(u, SID, 8, &p), 0);
+	e.p.sre = false;
+	e.p.wpe = false;
+	assert_int_equal(vtd_pasid_attach(u, SID, 8, &e.p), 0);
 	expect(8, IOVA, false, true, 0x5d, 0);		/* SRE clear */
-	expect(8, IOVA, false, false, 0, a.pa);
+	expect(8, IOVA, false, false, 0, e.a.pa);
 	assert_int_equal(vtd_pasid_detach(u, SID, 7), 0);
 	assert_int_equal(vtd_pasid_detach(u, SID, 8), 0);
-	assert_int_equal(vtd_device_detach(u, SID), 0);
-	assert_int_equal(vtd_domain_destroy(d), 0);
-	vtd_fl_pt_destroy(&pt);
-	page_free(&a);
+	fl_env_fini(&e);
 }
 
 /* ---- Nested -------------------------------------------------------------- */
@@ -340,14 +247,16 @@ static void test_pasid_fl_wpe_and_sre(void **state)
 #define GVA	0x00007f1234560000ULL
 
 struct guest {
-	struct page pml4, pdpt, pd, pt, data, ro;
+	struct fx_page pml4, pdpt, pd, pt, data, ro;
 };
 
 /* A guest's CPU writes its table; the unit sees it once flushed. */
-static void gpte(struct page *t, unsigned int idx, u64 val)
+static void gpte(struct fx_page *t, unsigned int idx, u64 val)
 {
-	t->va[idx] = val;
-	hal_cache_flush_line(&t->va[idx]);
+	u64 *e = (u64 *)t->va + idx;
+
+	*e = val;
+	hal_cache_flush_line(e);
 	hal_fence();
 }
 
@@ -365,7 +274,7 @@ static void guest_build(struct guest *g, struct vtd_domain *d)
 	const u64 tbl = 0x27, rw = 0x67;
 	struct {
 		u64 gpa;
-		struct page *p;
+		struct fx_page *p;
 	} map[] = {
 		{ G_PML4, &g->pml4 }, { G_PDPT, &g->pdpt }, { G_PD, &g->pd },
 		{ G_PT, &g->pt }, { G_DATA, &g->data }, { G_RO, &g->ro },
@@ -373,7 +282,7 @@ static void guest_build(struct guest *g, struct vtd_domain *d)
 	unsigned int i;
 
 	for (i = 0; i < 6; i++) {
-		*map[i].p = page_new();
+		*map[i].p = fx_page_new();
 		assert_int_equal(vtd_domain_map(d, vtd_iova_init(map[i].gpa),
 						hal_paddr_init(map[i].p->pa),
 						0x1000, VTD_PROT_READ |
@@ -389,12 +298,12 @@ static void guest_build(struct guest *g, struct vtd_domain *d)
 
 static void guest_free(struct guest *g)
 {
-	page_free(&g->pml4);
-	page_free(&g->pdpt);
-	page_free(&g->pd);
-	page_free(&g->pt);
-	page_free(&g->data);
-	page_free(&g->ro);
+	fx_page_free(&g->pml4);
+	fx_page_free(&g->pdpt);
+	fx_page_free(&g->pd);
+	fx_page_free(&g->pt);
+	fx_page_free(&g->data);
+	fx_page_free(&g->ro);
 }
 
 static struct vtd_pasid_attach_params nested_params(struct vtd_domain *d,
@@ -450,8 +359,7 @@ static void test_pasid_nested_dma(void **state)
 	assert_int_equal(vtd_pasid_detach(u, SID, 9), 0);
 	expect(9, GVA, false, false, 0x59, 0);
 
-	assert_int_equal(vtd_device_detach(u, SID), 0);
-	assert_int_equal(vtd_domain_destroy(d), 0);
+	fx_detach_destroy(SID, d);
 	guest_free(&g);
 }
 
@@ -461,7 +369,7 @@ static void test_pasid_sl_and_pt(void **state)
 {
 	struct vtd_domain *d = paging_domain(), *d2 = paging_domain(), *pt;
 	struct vtd_pasid_attach_params p = { .type = VTD_PASID_SL };
-	struct page a = page_new();
+	struct fx_page a = fx_page_new();
 
 	assert_int_equal(vtd_domain_create(u, VTD_DOMAIN_PASSTHROUGH, 0, &pt),
 			 0);
@@ -509,7 +417,7 @@ static void test_pasid_sl_and_pt(void **state)
 	assert_int_equal(vtd_domain_destroy(d2), 0);
 	assert_int_equal(vtd_domain_destroy(pt), 0);
 	assert_int_equal(vtd_domain_destroy(d), 0);
-	page_free(&a);
+	fx_page_free(&a);
 }
 
 /* ---- Argument and capability checks -------------------------------------- */
@@ -553,8 +461,7 @@ static void test_pasid_attach_validation(void **state)
 	assert_int_equal(vtd_pasid_detach(u, SID, 6), -ENOENT);
 	assert_int_equal(vtd_pasid_detach(u, SID, 3), -ENOENT);	/* RID */
 	assert_int_equal(vtd_pasid_detach(u, SID, 5), 0);
-	assert_int_equal(vtd_device_detach(u, SID), 0);
-	assert_int_equal(vtd_domain_destroy(d), 0);
+	fx_detach_destroy(SID, d);
 	vtd_fl_pt_destroy(&pt);
 	vtd_fl_pt_destroy(&pt5);
 }
@@ -566,9 +473,9 @@ static void test_pasid_attach_needs_caps(void **state)
 	struct vtd_pasid_attach_params p;
 	struct vtd_fl_pt pt;
 
-	vtd_unit_destroy(u);
-	fake_dmar_fini(&dmar);
-	bring_up(FAKE_DMAR_QEMU_CAP_SM, FAKE_DMAR_QEMU_ECAP_SM | (19ULL << 35));
+	fx_unit_down();
+	fx_unit_up(FAKE_DMAR_QEMU_CAP_SM,
+		   FAKE_DMAR_QEMU_ECAP_SM | (19ULL << 35), NULL);
 	d = paging_domain();
 	attach_dev(d, 0);
 	fl_init(&pt, 4);
@@ -581,22 +488,19 @@ static void test_pasid_attach_needs_caps(void **state)
 					      .domain = d };
 	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), 0);
 	assert_int_equal(vtd_pasid_detach(u, SID, 5), 0);
-	assert_int_equal(vtd_device_detach(u, SID), 0);
-	assert_int_equal(vtd_domain_destroy(d), 0);
+	fx_detach_destroy(SID, d);
 	vtd_fl_pt_destroy(&pt);
 
 	/* Without ECAP.PASID (bit 40), nothing. */
-	vtd_unit_destroy(u);
-	fake_dmar_fini(&dmar);
-	bring_up(FAKE_DMAR_QEMU_CAP_SM,
-		 with_bit(ECAP_TEST, 40, false));
+	fx_unit_down();
+	fx_unit_up(FAKE_DMAR_QEMU_CAP_SM,
+		   with_bit(ECAP_TEST, 40, false), NULL);
 	d = paging_domain();
 	attach_dev(d, 0);
 	p = (struct vtd_pasid_attach_params){ .type = VTD_PASID_SL,
 					      .domain = d };
 	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), -EOPNOTSUPP);
-	assert_int_equal(vtd_device_detach(u, SID), 0);
-	assert_int_equal(vtd_domain_destroy(d), 0);
+	fx_detach_destroy(SID, d);
 }
 
 /* ---- Descriptor streams [VT-d 6.5.3.3] ----------------------------------- */
@@ -670,8 +574,7 @@ static void test_pasid_descriptors_cm(void **state)
 	assert_int_equal(log_type(4), 5);
 	assert_int_equal(vtd_domain_device_count(d2), 0);
 
-	assert_int_equal(vtd_device_detach(u, SID), 0);
-	assert_int_equal(vtd_domain_destroy(d), 0);
+	fx_detach_destroy(SID, d);
 	assert_int_equal(vtd_domain_destroy(d2), 0);
 	vtd_fl_pt_destroy(&pt);
 }
@@ -696,8 +599,7 @@ static void test_pasid_descriptors_nocm(void **state)
 	assert_int_equal(dmar.log_len, 0);
 	assert_int_equal(vtd_pasid_detach(u, SID, 5), 0);
 	assert_int_equal(vtd_pasid_detach(u, SID, 6), 0);
-	assert_int_equal(vtd_device_detach(u, SID), 0);
-	assert_int_equal(vtd_domain_destroy(d), 0);
+	fx_detach_destroy(SID, d);
 	vtd_fl_pt_destroy(&pt);
 }
 
@@ -712,7 +614,7 @@ static void test_pasid_descriptors_nocm(void **state)
 static u64 reattach_sequence(u32 ignore, bool fl_first)
 {
 	struct vtd_domain *d = paging_domain();
-	struct page a = page_new(), b = page_new();
+	struct fx_page a = fx_page_new(), b = fx_page_new();
 	struct vtd_pasid_attach_params p;
 	struct vtd_fl_pt pt;
 	u64 hpa = 0;
@@ -738,13 +640,12 @@ static u64 reattach_sequence(u32 ignore, bool fl_first)
 	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), 0);
 	assert_int_equal(dma(5, IOVA, false, &hpa), 0);
 	assert_int_equal(vtd_pasid_detach(u, SID, 5), 0);
-	assert_int_equal(vtd_device_detach(u, SID), 0);
-	assert_int_equal(vtd_domain_destroy(d), 0);
+	fx_detach_destroy(SID, d);
 	vtd_fl_pt_destroy(&pt);
 	/* Report which page the second attachment reached: 1 = b, 0 = a. */
 	hpa = hpa == b.pa;
-	page_free(&a);
-	page_free(&b);
+	fx_page_free(&a);
+	fx_page_free(&b);
 	return hpa;
 }
 
@@ -770,17 +671,12 @@ static void test_pasid_mutation_dsi_needed_for_sl(void **state)
 /* Without the PASID-cache step a detached PASID still translates. */
 static void test_pasid_mutation_pc_needed_on_detach(void **state)
 {
-	struct vtd_domain *d = paging_domain();
-	struct page a = page_new();
-	struct vtd_pasid_attach_params p;
-	struct vtd_fl_pt pt;
+	struct fl_env e;
 	u64 hpa;
 
-	attach_dev(d, 0);
-	fl_init(&pt, 4);
-	fl_map(&pt, IOVA, a.pa, VTD_FL_PROT_READ | VTD_FL_PROT_USER);
-	p = fl_params(d, &pt);
-	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), 0);
+
+	fl_env_init(&e);
+	assert_int_equal(vtd_pasid_attach(u, SID, 5, &e.p), 0);
 	assert_int_equal(dma(5, IOVA, false, &hpa), 0);
 	/* Ignore type 7 and type 6: only the cached PASID entry remains. */
 	dmar.inv_ignore = (1U << 7) | (1U << 6);
@@ -788,49 +684,38 @@ static void test_pasid_mutation_pc_needed_on_detach(void **state)
 	dmar.inv_ignore = 0;
 	/* Stale: the cached entry still points to the FL table. */
 	assert_int_equal(dma(5, IOVA + 0x10, false, &hpa), 0);
-	assert_int_equal(hpa, a.pa + 0x10);
+	assert_int_equal(hpa, e.a.pa + 0x10);
 	fake_dmar_caches_reset(&dmar);
 	assert_int_equal(dma(5, IOVA, false, NULL), 0x59);
 	/* Done properly. */
-	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), 0);
+	assert_int_equal(vtd_pasid_attach(u, SID, 5, &e.p), 0);
 	assert_int_equal(dma(5, IOVA, false, NULL), 0);
 	assert_int_equal(vtd_pasid_detach(u, SID, 5), 0);
 	assert_int_equal(dma(5, IOVA, false, NULL), 0x59);
-	assert_int_equal(vtd_device_detach(u, SID), 0);
-	assert_int_equal(vtd_domain_destroy(d), 0);
-	vtd_fl_pt_destroy(&pt);
-	page_free(&a);
+	fl_env_fini(&e);
 }
 
 /* Under caching mode a cached not-present entry hides a new PASID. */
 static void test_pasid_mutation_pc_needed_on_attach_cm(void **state)
 {
-	struct vtd_domain *d = paging_domain();
-	struct page a = page_new();
-	struct vtd_pasid_attach_params p;
-	struct vtd_fl_pt pt;
+	struct fl_env e;
 	int pass;
 
-	attach_dev(d, 0);
-	fl_init(&pt, 4);
-	fl_map(&pt, IOVA, a.pa, VTD_FL_PROT_READ | VTD_FL_PROT_USER);
-	p = fl_params(d, &pt);
+
+	fl_env_init(&e);
 	/* PASID 6 sets PASIDE, so requests with PASID 5 reach its entry. */
-	assert_int_equal(vtd_pasid_attach(u, SID, 6, &p), 0);
+	assert_int_equal(vtd_pasid_attach(u, SID, 6, &e.p), 0);
 	for (pass = 0; pass < 2; pass++) {
 		assert_int_equal(dma(5, IOVA, false, NULL), 0x59);
 		dmar.inv_ignore = pass ? 0 : 1U << 7;
-		assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), 0);
+		assert_int_equal(vtd_pasid_attach(u, SID, 5, &e.p), 0);
 		dmar.inv_ignore = 0;
 		/* Ignored: the cached not-present result stays. */
 		assert_int_equal(dma(5, IOVA, false, NULL), pass ? 0 : 0x59);
 		assert_int_equal(vtd_pasid_detach(u, SID, 5), 0);
 	}
 	assert_int_equal(vtd_pasid_detach(u, SID, 6), 0);
-	assert_int_equal(vtd_device_detach(u, SID), 0);
-	assert_int_equal(vtd_domain_destroy(d), 0);
-	vtd_fl_pt_destroy(&pt);
-	page_free(&a);
+	fl_env_fini(&e);
 }
 
 /* ---- Failure injection and retry ----------------------------------------- */
@@ -865,8 +750,7 @@ static void test_pasid_attach_nth_allocation_fails(void **state)
 	}
 	assert_int_equal(ret, 0);
 	assert_int_equal(vtd_pasid_detach(u, SID, 200), 0);
-	assert_int_equal(vtd_device_detach(u, SID), 0);
-	assert_int_equal(vtd_domain_destroy(d), 0);
+	fx_detach_destroy(SID, d);
 	assert_int_equal(vtd_domain_destroy(d2), 0);
 }
 
@@ -888,8 +772,7 @@ static void test_pasid_detach_retry_after_timeout(void **state)
 	assert_int_equal(vtd_device_detach(u, SID), -EBUSY);
 	assert_int_equal(vtd_pasid_detach(u, SID, 300), 0);
 	assert_int_equal(vtd_pasid_detach(u, SID, 300), -ENOENT);
-	assert_int_equal(vtd_device_detach(u, SID), 0);
-	assert_int_equal(vtd_domain_destroy(d), 0);
+	fx_detach_destroy(SID, d);
 }
 
 /* ---- Coherent unit, 5-level and 1-GiB first-level tables ----------------- */
@@ -918,8 +801,7 @@ static void test_pasid_fl_5level_1g_coherent(void **state)
 	/* 57-bit canonical: bit 56 set needs bits 63:57 set. */
 	expect(5, 1ULL << 56, false, false, 0x80, 0);
 	assert_int_equal(vtd_pasid_detach(u, SID, 5), 0);
-	assert_int_equal(vtd_device_detach(u, SID), 0);
-	assert_int_equal(vtd_domain_destroy(d), 0);
+	fx_detach_destroy(SID, d);
 	vtd_fl_pt_destroy(&pt);
 }
 
@@ -936,8 +818,7 @@ static void test_pasid_fl_coherent_table_needs_coherent_unit(void **state)
 	assert_int_equal(vtd_fl_pt_init(&pt, &c), 0);
 	p = fl_params(d, &pt);
 	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), -EOPNOTSUPP);
-	assert_int_equal(vtd_device_detach(u, SID), 0);
-	assert_int_equal(vtd_domain_destroy(d), 0);
+	fx_detach_destroy(SID, d);
 	vtd_fl_pt_destroy(&pt);
 }
 
@@ -949,29 +830,25 @@ static void test_pasid_fl_coherent_table_needs_coherent_unit(void **state)
  */
 static void test_pasid_flush_after_fl_unmap(void **state)
 {
-	struct vtd_domain *d = paging_domain();
-	struct page a = page_new(), b = page_new();
-	struct vtd_pasid_attach_params p;
-	struct vtd_fl_gather g;
-	struct vtd_fl_pt pt;
 	unsigned int i, piotlb = 0, waits = 0;
+	struct vtd_fl_gather g;
+	struct fl_env e;
+	struct fx_page b;
 	u64 hpa;
 
-	attach_dev(d, 0);
-	fl_init(&pt, 4);
-	fl_map(&pt, IOVA, a.pa, VTD_FL_PROT_READ | VTD_FL_PROT_USER);
-	fl_map(&pt, IOVA + 0x1000, b.pa, VTD_FL_PROT_READ | VTD_FL_PROT_USER);
-	p = fl_params(d, &pt);
-	assert_int_equal(vtd_pasid_attach(u, SID, 9, &p), 0);
+	fl_env_init(&e);
+	b = fx_page_new();
+	fl_map(&e.pt, IOVA + 0x1000, b.pa, VTD_FL_PROT_READ | VTD_FL_PROT_USER);
+	assert_int_equal(vtd_pasid_attach(u, SID, 9, &e.p), 0);
 	assert_int_equal(dma(9, IOVA, false, &hpa), 0);	/* now cached */
-	assert_int_equal(hpa, a.pa);
+	assert_int_equal(hpa, e.a.pa);
 
 	vtd_fl_pt_gather_init(&g);
-	assert_int_equal(vtd_fl_pt_unmap(&pt, vtd_iova_init(IOVA), 0x1000,
+	assert_int_equal(vtd_fl_pt_unmap(&e.pt, vtd_iova_init(IOVA), 0x1000,
 					 &g), 0);
 	/* Not yet invalidated: the model's IOTLB still has the page. */
 	assert_int_equal(dma(9, IOVA, false, &hpa), 0);
-	assert_int_equal(hpa, a.pa);
+	assert_int_equal(hpa, e.a.pa);
 	fake_dmar_log_clear(&dmar);
 	assert_int_equal(vtd_pasid_flush(u, SID, 9, vtd_iova_init(IOVA),
 					 0x1000, !g.freed_pages), 0);
@@ -1002,65 +879,55 @@ static void test_pasid_flush_after_fl_unmap(void **state)
 					 0x1000, true), -ENOENT);
 	assert_int_equal(vtd_pasid_flush(u, SID, 9, vtd_iova_init(IOVA + 1),
 					 0x1000, true), -EINVAL);
-	p = (struct vtd_pasid_attach_params){ .type = VTD_PASID_SL,
-					       .domain = d };
-	assert_int_equal(vtd_pasid_attach(u, SID, 11, &p), 0);
+	e.p = (struct vtd_pasid_attach_params){ .type = VTD_PASID_SL,
+					       .domain = e.d };
+	assert_int_equal(vtd_pasid_attach(u, SID, 11, &e.p), 0);
 	assert_int_equal(vtd_pasid_flush(u, SID, 11, vtd_iova_init(IOVA),
 					 0x1000, true), -EINVAL);
 	assert_int_equal(vtd_pasid_detach(u, SID, 11), 0);
 	assert_int_equal(vtd_pasid_detach(u, SID, 9), 0);
-	assert_int_equal(vtd_device_detach(u, SID), 0);
-	assert_int_equal(vtd_domain_destroy(d), 0);
-	vtd_fl_pt_destroy(&pt);
-	page_free(&a);
-	page_free(&b);
+	fl_env_fini(&e);
+	fx_page_free(&b);
 }
 
 int main(void)
 {
+	/* Caching mode (QEMU's caching-mode=on), ECAP.C = 0. */
+	const struct fx_unit cm = {
+		.cap = FAKE_DMAR_QEMU_CAP_SM, .ecap = ECAP_TEST,
+	};
+	/* No caching mode: not-present entries are never cached. */
+	const struct fx_unit nocm = {
+		.cap = with_bit(FAKE_DMAR_QEMU_CAP_SM, 7, false),
+		.ecap = ECAP_TEST,
+	};
+	/* Coherent walks (ECAP.C = 1), no caching mode, 5-level, 1-GiB FL. */
+	const struct fx_unit coherent = {
+		.cap = with_bit(with_bit(nocm.cap, CAP_FS1GP, true),
+				CAP_FS5LP, true),
+		.ecap = ECAP_TEST | 1,
+	};
+#define TM(f) FX_TEST(f, &cm)
+#define TN(f) FX_TEST(f, &nocm)
+#define TK(f) FX_TEST(f, &coherent)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(
-			test_pasid_fl_dma_and_permissions, setup_cm, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_pasid_fl_wpe_and_sre, setup_nocm, teardown),
-		cmocka_unit_test_setup_teardown(test_pasid_nested_dma,
-						setup_cm, teardown),
-		cmocka_unit_test_setup_teardown(test_pasid_sl_and_pt,
-						setup_cm, teardown),
-		cmocka_unit_test_setup_teardown(test_pasid_attach_validation,
-						setup_cm, teardown),
-		cmocka_unit_test_setup_teardown(test_pasid_attach_needs_caps,
-						setup_cm, teardown),
-		cmocka_unit_test_setup_teardown(test_pasid_descriptors_cm,
-						setup_cm, teardown),
-		cmocka_unit_test_setup_teardown(test_pasid_descriptors_nocm,
-						setup_nocm, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_pasid_mutation_piotlb_needed_for_fl, setup_nocm,
-			teardown),
-		cmocka_unit_test_setup_teardown(
-			test_pasid_mutation_dsi_needed_for_sl, setup_nocm,
-			teardown),
-		cmocka_unit_test_setup_teardown(
-			test_pasid_mutation_pc_needed_on_detach, setup_cm,
-			teardown),
-		cmocka_unit_test_setup_teardown(
-			test_pasid_mutation_pc_needed_on_attach_cm, setup_cm,
-			teardown),
-		cmocka_unit_test_setup_teardown(
-			test_pasid_attach_nth_allocation_fails, setup_cm,
-			teardown),
-		cmocka_unit_test_setup_teardown(
-			test_pasid_detach_retry_after_timeout, setup_cm,
-			teardown),
-		cmocka_unit_test_setup_teardown(
-			test_pasid_fl_5level_1g_coherent, setup_coherent,
-			teardown),
-		cmocka_unit_test_setup_teardown(
-			test_pasid_fl_coherent_table_needs_coherent_unit,
-			setup_cm, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_pasid_flush_after_fl_unmap, setup_nocm, teardown),
+		TM(test_pasid_fl_dma_and_permissions),
+		TN(test_pasid_fl_wpe_and_sre),
+		TM(test_pasid_nested_dma),
+		TM(test_pasid_sl_and_pt),
+		TM(test_pasid_attach_validation),
+		TM(test_pasid_attach_needs_caps),
+		TM(test_pasid_descriptors_cm),
+		TN(test_pasid_descriptors_nocm),
+		TN(test_pasid_mutation_piotlb_needed_for_fl),
+		TN(test_pasid_mutation_dsi_needed_for_sl),
+		TM(test_pasid_mutation_pc_needed_on_detach),
+		TM(test_pasid_mutation_pc_needed_on_attach_cm),
+		TM(test_pasid_attach_nth_allocation_fails),
+		TM(test_pasid_detach_retry_after_timeout),
+		TK(test_pasid_fl_5level_1g_coherent),
+		TM(test_pasid_fl_coherent_table_needs_coherent_unit),
+		TN(test_pasid_flush_after_fl_unmap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

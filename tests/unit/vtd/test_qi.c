@@ -5,48 +5,7 @@
  * detection and recovery, time-outs, interrupt-driven completion, and the
  * descriptors of range invalidation.
  */
-#include "vtd_test.h"
-
-#include "unit.h"
-
-static struct fake_dmar dmar;
-static struct vtd_unit *u;
-static u64 pages_before;
-
-static void bring_up(u64 cap, u64 ecap, const struct vtd_unit_params *p)
-{
-	struct vtd_dmar_drhd drhd = test_drhd();
-
-	assert_int_equal(fake_dmar_init(&dmar, TEST_BASE, cap, ecap), 0);
-	assert_int_equal(vtd_unit_create(&drhd, p, &u), 0);
-	assert_int_equal(vtd_unit_enable(u), 0);
-	fake_dmar_log_clear(&dmar);
-}
-
-static int setup_legacy(void **state)
-{
-	fake_hal_reset();
-	pages_before = fake_mem_pages_in_use();
-	bring_up(FAKE_DMAR_QEMU_CAP_LEGACY, FAKE_DMAR_QEMU_ECAP_LEGACY, NULL);
-	return 0;
-}
-
-static int setup_sm(void **state)
-{
-	fake_hal_reset();
-	pages_before = fake_mem_pages_in_use();
-	bring_up(FAKE_DMAR_QEMU_CAP_SM, FAKE_DMAR_QEMU_ECAP_SM, NULL);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	assert_int_equal(dmar.protocol_errors, 0);
-	vtd_unit_destroy(u);
-	fake_dmar_fini(&dmar);
-	assert_int_equal(fake_mem_pages_in_use(), pages_before);
-	return 0;
-}
+#include "fixture.h"
 
 static void fill_iotlb_dsi(struct vtd_qi_desc *d, unsigned int n)
 {
@@ -143,28 +102,32 @@ static void test_qi_address_mask_above_mamv_gives_iqe(void **state)
 	assert_int_equal(vtd_qi_submit(u, &d, 1, 0), 0);
 }
 
-static void test_qi_ite_detected_and_recovered(void **state)
+/*
+ * The model fails the batch's descriptor @at with the error that @knob
+ * injects: the submission fails, the unit counts it in @count and clears
+ * FSTS bit @fsts_bit, and the same batch then goes through.
+ */
+static void inject_and_recover(int *knob, int at, const u32 *count,
+			       unsigned int fsts_bit)
 {
 	struct vtd_qi_desc d[2];
 
 	fill_iotlb_dsi(d, 2);
-	dmar.inject_ite_at = 2;
+	*knob = at;
 	assert_int_equal(vtd_qi_submit(u, d, 2, 0), -EIO);
-	assert_int_equal(u->qi.ite_count, 1);
-	assert_int_equal(dmar.fsts & (1U << 6), 0);
+	assert_int_equal(*count, 1);
+	assert_int_equal(dmar.fsts & (1U << fsts_bit), 0);
 	assert_int_equal(vtd_qi_submit(u, d, 2, 0), 0);
+}
+
+static void test_qi_ite_detected_and_recovered(void **state)
+{
+	inject_and_recover(&dmar.inject_ite_at, 2, &u->qi.ite_count, 6);
 }
 
 static void test_qi_ice_detected_and_recovered(void **state)
 {
-	struct vtd_qi_desc d[2];
-
-	fill_iotlb_dsi(d, 2);
-	dmar.inject_ice_at = 1;
-	assert_int_equal(vtd_qi_submit(u, d, 2, 0), -EIO);
-	assert_int_equal(u->qi.ice_count, 1);
-	assert_int_equal(dmar.fsts & (1U << 5), 0);
-	assert_int_equal(vtd_qi_submit(u, d, 2, 0), 0);
+	inject_and_recover(&dmar.inject_ice_at, 1, &u->qi.ice_count, 5);
 }
 
 static void test_qi_wait_times_out_then_recovers(void **state)
@@ -374,11 +337,11 @@ static void test_qi_range_rejects_bad_ranges(void **state)
 			 -EINVAL);
 }
 
-#define TL(f) cmocka_unit_test_setup_teardown(f, setup_legacy, teardown)
-#define TS(f) cmocka_unit_test_setup_teardown(f, setup_sm, teardown)
-
 int main(void)
 {
+	const struct fx_unit legacy = FX_QEMU_LEGACY, sm = FX_QEMU_SM;
+#define TL(f) FX_TEST(f, &legacy)
+#define TS(f) FX_TEST(f, &sm)
 	const struct CMUnitTest tests[] = {
 		TL(test_qi_batch_behind_one_wait),
 		TS(test_qi_batch_behind_one_wait),
