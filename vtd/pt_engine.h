@@ -17,9 +17,12 @@
  * This is a template, private to vtd/, in the manner of paging_tmpl.h in
  * Linux KVM: a format file defines the parameters below and then includes
  * it once, so that every entry test compiles to the format's own bit
- * operations, with no indirect call on the map and unmap paths. Addresses
- * are plain u64 offsets into the input space from 0; a format with another
- * view (first-level canonical addresses) converts at its API.
+ * operations, with no indirect call on the map and unmap paths. Hence,
+ * unlike every other header, no #pragma once and no standalone compile.
+ * The engine sees addresses as u64 offsets into the input space from 0: a
+ * format with another view (first-level canonical addresses) folds them
+ * at its API, and PT_UNFOLD turns gathered ranges back for the PSIs.
+ * Error traces (CONFIG_VTD_TRACE_ERROR) name this file for both formats.
  *
  * Types (each a struct, written with its struct keyword):
  *   PT_TREE    the page-table object: root, root_pa, table_pages, levels,

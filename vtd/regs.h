@@ -418,7 +418,11 @@ _Static_assert((~VTD_GCMD_ONE_SHOT) == 0x96ffffffU, "VT-d 11.4.4.1");
 #define   VTD_VCRSP_SC_BAD_PASID 16			/*  Free: invalid PASID */
 #define  VTD_VCRSP_IP		BIT_ULL(0)		/* In Progress */
 
-/* [VT-d 11.4.16.4] Virtual Command Capability Register (64-bit, RO) */
+/*
+ * [VT-d 11.4.16.4] Virtual Command Capability Register (64-bit, RO).
+ * Not yet checked against a second source, and unused: Linux, written to
+ * VT-d 3.x, tests PASID allocation at bit 0 (DMA_VCS_PAS), not bit 1.
+ */
 #define VTD_VCCAP_REG		0xe30
 #define  VTD_VCCAP_FPS		BIT_ULL(2)		/* Free PASID Support */
 #define  VTD_VCCAP_PAS		BIT_ULL(1)		/* PASID Allocation Support */
