@@ -231,8 +231,8 @@ static void claim_leaf(struct ioasid_allocator *a, u32 li, u32 lo, u32 hi,
 
 		while (w_state(w) == want_st) {
 			ioasid_hook(a, IOASID_HOOK_ALLOC_CLAIM, base + j);
-			nw = c->tag ? w_make(IOASID_ST_RESERVED, c->tag, 0, 0, w)
-				    : w_busy_of(w);
+			nw = c->tag ? w_make(IOASID_ST_RESERVED, c->tag, 0, 0,
+					     w) : w_busy_of(w);
 			if (hal_atomic_cas(&s->word, &w, nw, HAL_ACQUIRE,
 					   HAL_RELAXED)) {
 				c->ids[c->got] = base + j;

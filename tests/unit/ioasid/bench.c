@@ -330,7 +330,8 @@ int main(void)
 		for (u32 i = 0; i < nfill; i++) {
 			u32 id = order[i];
 
-			if (ioasid_alloc(&filler, NULL, id, id, NULL) != (int)id) {
+			if (ioasid_alloc(&filler, NULL, id, id, NULL) !=
+			    (int)id) {
 				fprintf(stderr, "bench: fill failed\n");
 				return 1;
 			}
