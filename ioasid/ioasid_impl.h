@@ -154,16 +154,13 @@ _Static_assert(sizeof(struct ioasid_leaf) == 4096, "a leaf is one page");
 static inline void ioasid_hook(struct ioasid_allocator *a,
 			       enum ioasid_hook_point p, u32 id)
 {
-#if CONFIG_IOASID_TEST_HOOKS
-	ioasid_hook_fn fn = READ_ONCE(a->hook);
+	ioasid_hook_fn fn;
 
+	if (!CONFIG_IOASID_TEST_HOOKS)
+		return;
+	fn = READ_ONCE(a->hook);
 	if (unlikely(fn))
 		fn(READ_ONCE(a->hook_arg), p, id);
-#else
-	(void)a;
-	(void)p;
-	(void)id;
-#endif
 }
 
 /*

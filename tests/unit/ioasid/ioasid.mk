@@ -7,10 +7,11 @@
 #       linearizability test, ioasid/ and the host HAL built with
 #       ThreadSanitizer; run by `make check` (CHECK_HOST_BINS). Prints
 #       "N passed, N failed" last.
-#   $(BENCH_O)/tests/unit/ioasid/ioasid_bench   `make bench` (BENCH_BINS): the -O2,
-#       sanitizer-free objects of tests/bench/bench.mk, built with CONFIG
-#       as it stands (no test hooks); prints pairs/s and ratios to in-run
-#       spinlock + bitmap baselines.
+#   $(BENCH_O)/tests/unit/ioasid/ioasid_bench   `make bench`
+#       (BENCH_BINS): the -O2, sanitizer-free objects of
+#       tests/bench/bench.mk, built with CONFIG as it stands (no test
+#       hooks); prints pairs/s and ratios to in-run spinlock + bitmap
+#       baselines.
 #
 # Only the two host fakes the allocator needs (page memory and the rest
 # of the HAL) are linked, so that these programs do not depend on vtd/.
