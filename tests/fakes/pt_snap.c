@@ -266,7 +266,7 @@ static const char *flushes_match(const struct pt_snapshot *before,
 	return NULL;
 }
 
-int pt_op_run(const struct pt_subject *t, const struct pt_op *op)
+static int pt_op_run(const struct pt_subject *t, const struct pt_op *op)
 {
 	return op->is_map ? t->map(op->va, op->pa, op->size, op->prot) :
 			    t->unmap(op->va, op->size);

@@ -140,8 +140,6 @@ struct pt_op {
 	u32 prot;
 };
 
-int pt_op_run(const struct pt_subject *t, const struct pt_op *op);
-
 /*
  * Run @op against a non-coherent table. It must succeed; the lines
  * flushed must be the distinct lines it changed, each once (or, with

@@ -180,8 +180,7 @@ static void test_domain_translate_rejects_bad_pasid_aw(void **state)
 /* Descriptor type @type with granularity @g at log position @i. */
 static void assert_desc(unsigned int i, unsigned int type, unsigned int g)
 {
-	assert_true(i < dmar.log_len);
-	assert_int_equal(fake_dmar_desc_type(&dmar.log[i]), type);
+	assert_int_equal(fx_log_type(i), type);
 	if (type != 5)
 		assert_int_equal((dmar.log[i].qw[0] >> 4) & 3, g);
 }
@@ -760,7 +759,7 @@ static void test_domain_ats_device_tlb(void **state)
 		if (fake_dmar_desc_type(x) != 3)
 			continue;
 		/* After the IOTLB descriptor, before the wait. */
-		assert_int_equal(fake_dmar_desc_type(&dmar.log[i - 1]), 2);
+		assert_int_equal(fx_log_type(i - 1), 2);
 		assert_int_equal((x->qw[0] >> 32) & 0xffff, SID_A);
 		assert_int_equal((x->qw[0] >> 16) & 0x1f, 3);	/* MIP */
 		assert_int_equal((x->qw[0] >> 12) & 0xf, 0x0);	/* PFSID 3:0 */

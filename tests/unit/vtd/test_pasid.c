@@ -115,8 +115,6 @@ static u8 dma(u32 pasid, u64 iova, bool write, u64 *hpa)
 	return reason;
 }
 
-#define log_type	fx_log_type
-
 /* [VT-d 9.4, 9.5, 9.6] The PASID entry of @pasid as memory holds it. */
 static const u64 *pasid_entry_of(u32 pasid)
 {
@@ -522,18 +520,18 @@ static void test_pasid_descriptors_cm(void **state)
 	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), 0);
 	/* PASIDE set: CC device; CM: PC (DID, PASID), PASID-based IOTLB. */
 	assert_int_equal(dmar.log_len, 4);
-	assert_int_equal(log_type(0), 1);
+	assert_int_equal(fx_log_type(0), 1);
 	assert_int_equal((dmar.log[0].qw[0] >> 4) & 3, 3);	/* device */
 	assert_int_equal((dmar.log[0].qw[0] >> 32) & 0xffff, SID);
-	assert_int_equal(log_type(1), 7);
+	assert_int_equal(fx_log_type(1), 7);
 	assert_int_equal((dmar.log[1].qw[0] >> 4) & 3, 1);	/* PASID */
 	assert_int_equal((dmar.log[1].qw[0] >> 16) & 0xffff, did);
 	assert_int_equal((dmar.log[1].qw[0] >> 32) & 0xfffff, 5);
-	assert_int_equal(log_type(2), 6);
+	assert_int_equal(fx_log_type(2), 6);
 	assert_int_equal((dmar.log[2].qw[0] >> 4) & 3, 2);	/* PASID */
 	assert_int_equal((dmar.log[2].qw[0] >> 16) & 0xffff, did);
 	assert_int_equal((dmar.log[2].qw[0] >> 32) & 0xfffff, 5);
-	assert_int_equal(log_type(3), 5);
+	assert_int_equal(fx_log_type(3), 5);
 
 	/* A second PASID: PASIDE already set, no context-cache step. */
 	p = (struct vtd_pasid_attach_params){ .type = VTD_PASID_SL,
@@ -543,35 +541,35 @@ static void test_pasid_descriptors_cm(void **state)
 	did2 = pasid_entry_of(70)[1] & 0xffff;
 	assert_int_not_equal(did2, did);
 	assert_int_equal(dmar.log_len, 3);
-	assert_int_equal(log_type(0), 7);
-	assert_int_equal(log_type(1), 2);			/* IOTLB */
+	assert_int_equal(fx_log_type(0), 7);
+	assert_int_equal(fx_log_type(1), 2);			/* IOTLB */
 	assert_int_equal((dmar.log[1].qw[0] >> 4) & 3, 2);	/* DSI */
 	assert_int_equal((dmar.log[1].qw[0] >> 16) & 0xffff, did2);
-	assert_int_equal(log_type(2), 5);
+	assert_int_equal(fx_log_type(2), 5);
 
 	/* FL teardown: PC, PASID-based IOTLB, PASID-based device TLB. */
 	fake_dmar_log_clear(&dmar);
 	assert_int_equal(vtd_pasid_detach(u, SID, 5), 0);
 	assert_int_equal(dmar.log_len, 4);
-	assert_int_equal(log_type(0), 7);
+	assert_int_equal(fx_log_type(0), 7);
 	assert_int_equal((dmar.log[0].qw[0] >> 32) & 0xfffff, 5);
-	assert_int_equal(log_type(1), 6);
-	assert_int_equal(log_type(2), 8);
+	assert_int_equal(fx_log_type(1), 6);
+	assert_int_equal(fx_log_type(2), 8);
 	assert_int_equal((dmar.log[2].qw[0] >> 16) & 0xffff, SID);
 	assert_int_equal((dmar.log[2].qw[0] >> 32) & 0xfffff, 5);
-	assert_int_equal(log_type(3), 5);
+	assert_int_equal(fx_log_type(3), 5);
 
 	/* SL teardown of a table's last PASID: PC, PC global, DSI, dev-TLB. */
 	fake_dmar_log_clear(&dmar);
 	assert_int_equal(vtd_pasid_detach(u, SID, 70), 0);
 	assert_int_equal(dmar.log_len, 5);
-	assert_int_equal(log_type(0), 7);
-	assert_int_equal(log_type(1), 7);
+	assert_int_equal(fx_log_type(0), 7);
+	assert_int_equal(fx_log_type(1), 7);
 	assert_int_equal((dmar.log[1].qw[0] >> 4) & 3, 3);	/* global */
-	assert_int_equal(log_type(2), 2);
+	assert_int_equal(fx_log_type(2), 2);
 	assert_int_equal((dmar.log[2].qw[0] >> 16) & 0xffff, did2);
-	assert_int_equal(log_type(3), 8);
-	assert_int_equal(log_type(4), 5);
+	assert_int_equal(fx_log_type(3), 8);
+	assert_int_equal(fx_log_type(4), 5);
 	assert_int_equal(vtd_domain_device_count(d2), 0);
 
 	fx_detach_destroy(SID, d);
@@ -592,8 +590,8 @@ static void test_pasid_descriptors_nocm(void **state)
 	fake_dmar_log_clear(&dmar);
 	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), 0);
 	assert_int_equal(dmar.log_len, 2);
-	assert_int_equal(log_type(0), 1);
-	assert_int_equal(log_type(1), 5);
+	assert_int_equal(fx_log_type(0), 1);
+	assert_int_equal(fx_log_type(1), 5);
 	fake_dmar_log_clear(&dmar);
 	assert_int_equal(vtd_pasid_attach(u, SID, 6, &p), 0);
 	assert_int_equal(dmar.log_len, 0);
@@ -856,11 +854,11 @@ static void test_pasid_flush_after_fl_unmap(void **state)
 	for (i = 0; i < dmar.log_len; i++) {
 		const struct fake_dmar_desc *x = &dmar.log[i];
 
-		if (log_type(i) == 5) {
+		if (fx_log_type(i) == 5) {
 			waits++;
 			continue;
 		}
-		assert_int_equal(log_type(i), 6);
+		assert_int_equal(fx_log_type(i), 6);
 		assert_int_equal((x->qw[0] >> 4) & 3, 3);	/* page */
 		assert_int_equal((x->qw[0] >> 32) & 0xfffff, 9);	/* PASID */
 		assert_int_equal(x->qw[1] & ~0xfffULL, IOVA);

@@ -25,10 +25,10 @@ static void test_qi_batch_behind_one_wait(void **state)
 	assert_int_equal(vtd_qi_submit(u, d, 10, 0), 0);
 	assert_int_equal(dmar.log_len, 11);
 	for (i = 0; i < 10; i++) {
-		assert_int_equal(fake_dmar_desc_type(&dmar.log[i]), 2);
+		assert_int_equal(fx_log_type(i), 2);
 		assert_int_equal((dmar.log[i].qw[0] >> 16) & 0xffff, i + 1);
 	}
-	assert_int_equal(fake_dmar_desc_type(&dmar.log[10]), 5);
+	assert_int_equal(fx_log_type(10), 5);
 	assert_int_equal(u->qi.waits, waits + 1);
 }
 
