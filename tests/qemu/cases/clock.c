@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * Boot tests of the clock: hal_time_ns() never goes backwards and
- * advances across a wait, and it agrees with an interval timed by the
- * PIT alone within a wide tolerance (an emulator's TSC and PIT follow the
- * host clock only loosely).
+ * advances across a wait, and it runs at the PIT's rate within a factor
+ * of two. That bound catches a wrong unit or a calibration off by a
+ * factor of ten, and nothing narrower is asked: an emulator's TSC and
+ * PIT follow the host clock only loosely, and a busy host deschedules
+ * the vCPU. The smallest of several measurements is compared, since
+ * descheduling only ever lengthens one (as in x86_clock_init()).
  */
 #include <hal/time.h>
 #include <hal/types.h>
@@ -13,8 +16,9 @@
 #include <boot_test/boot_test.h>
 
 #define READS			10000
-#define PIT_INTERVAL_US		50000
-#define TOLERANCE_PCT		25
+#define PIT_INTERVAL_US		20000
+#define PIT_RUNS		5
+#define RATE_FACTOR		2
 
 BOOT_TEST(clock, monotonic)
 {
@@ -33,18 +37,21 @@ BOOT_TEST(clock, monotonic)
 
 BOOT_TEST(clock, matches_pit)
 {
-	u64 t0, t1, ns, lo, hi;
+	u64 t0, ns, best = ~0ULL, want = PIT_INTERVAL_US * 1000ULL;
+	u32 i;
 
 	BT_ASSERT(t, x86_tsc_hz() >= 1000000, "TSC %llu Hz",
 		  (unsigned long long)x86_tsc_hz());
-	t0 = hal_time_ns();
-	BT_ASSERT_OK(t, x86_pit_wait_us(PIT_INTERVAL_US, NULL));
-	t1 = hal_time_ns();
-	ns = t1 - t0;
-	lo = PIT_INTERVAL_US * 1000ULL * (100 - TOLERANCE_PCT) / 100;
-	hi = PIT_INTERVAL_US * 1000ULL * (100 + TOLERANCE_PCT) / 100;
-	BT_ASSERT(t, ns >= lo && ns <= hi,
-		  "PIT %u us measured as %llu ns (TSC %llu Hz)",
-		  PIT_INTERVAL_US, (unsigned long long)ns,
+	for (i = 0; i < PIT_RUNS; i++) {
+		t0 = hal_time_ns();
+		BT_ASSERT_OK(t, x86_pit_wait_us(PIT_INTERVAL_US, NULL));
+		ns = hal_time_ns() - t0;
+		if (ns < best) {
+			best = ns;
+		}
+	}
+	BT_ASSERT(t, best >= want / RATE_FACTOR && best <= want * RATE_FACTOR,
+		  "PIT %u us measured as %llu ns at best of %u (TSC %llu Hz)",
+		  PIT_INTERVAL_US, (unsigned long long)best, PIT_RUNS,
 		  (unsigned long long)x86_tsc_hz());
 }

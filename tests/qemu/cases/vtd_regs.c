@@ -63,10 +63,16 @@ BOOT_TEST_F(vtd, regs_match_config, BOOT_TEST_NEEDS_DMAR)
 	struct hal_mmio *r;
 	u32 ver;
 
-	BT_ASSERT(t, boot_test_option_u64("vtd.sagaw", &want_sagaw) &&
-		     boot_test_option_u64("vtd.cm", &want_cm) &&
-		     boot_test_option_u64("vtd.smts", &want_smts),
-		  "command line lacks vtd.sagaw=, vtd.cm= or vtd.smts=");
+	/*
+	 * tests/qemu/run passes what each configuration must read back. A
+	 * kernel booted by hand has nothing to compare against: that is
+	 * not a failure of the unit.
+	 */
+	if (!boot_test_option_u64("vtd.sagaw", &want_sagaw) ||
+	    !boot_test_option_u64("vtd.cm", &want_cm) ||
+	    !boot_test_option_u64("vtd.smts", &want_smts))
+		BT_SKIP(t, "no vtd.sagaw=, vtd.cm= and vtd.smts= on the "
+			   "command line (booted outside tests/qemu/run)");
 	base = first_drhd_base(boot_test_dmar());
 	BT_ASSERT(t, base, "no DRHD in the DMAR table");
 	r = hal_mmio_map(hal_paddr_init(base), HAL_PAGE_SIZE);
