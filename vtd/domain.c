@@ -26,12 +26,20 @@ struct vtd_domain_unit {
 	struct vtd_unit *u;
 	u16 did;
 	u32 devices;
+	/*
+	 * First-level domains: the devices attached on @u through their
+	 * RID_PASID entries, and that RID_PASID, which tags the domain's
+	 * IOTLB entries there together with @did.
+	 */
+	u32 rid_devices;
+	u32 rid_pasid;
 };
 
 struct vtd_domain {
 	struct hal_spinlock lock;
 	enum vtd_domain_type type;
-	struct vtd_sl_pt pt;
+	struct vtd_sl_pt pt;		/* VTD_DOMAIN_PAGING */
+	struct vtd_fl_pt fl;		/* VTD_DOMAIN_PAGING_FL */
 	u64 cap_tmpl;			/* CAP of the unit it was shaped for */
 	u32 devices;
 	struct vtd_domain_unit units[CONFIG_VTD_MAX_UNITS];
@@ -109,6 +117,74 @@ static bool unit_has_levels(const struct vtd_unit *u, unsigned int levels)
 	return FIELD_GET(VTD_CAP_SAGAW, u->cap) & (1U << (levels - 2));
 }
 
+/*
+ * The AW value of a context or PASID entry that carries no second-level
+ * table (pass-through, first-level): the widest the unit supports
+ * [VT-d 9.3], or 4 levels when SAGAW offers none (a first-level-only
+ * unit). QEMU checks it even there (docs/QEMU.md), Linux writes the
+ * unit's AGAW for first-level entries too.
+ */
+static unsigned int unit_max_agaw(const struct vtd_unit *u)
+{
+	unsigned int lv;
+
+	for (lv = 5; lv >= 3; lv--) {
+		if (unit_has_levels(u, lv))
+			return lv - 2;
+	}
+	return 2;
+}
+
+/* [VT-d 3.6, 11.4.2] First-level translation: scalable mode and FSTS. */
+static bool unit_has_fl(const struct vtd_unit *u)
+{
+	return u->scalable && (u->ecap & VTD_ECAP_FSTS) && vtd_qi_enabled(u);
+}
+
+/* Second-level translation: legacy mode, or SSTS in scalable mode. */
+static bool unit_has_sl(const struct vtd_unit *u)
+{
+	return !u->scalable || (u->ecap & VTD_ECAP_SSTS);
+}
+
+int vtd_unit_paging_type(const struct vtd_unit *u)
+{
+	if (!u)
+		return VTD_ERR(-EINVAL);
+	if (unit_has_sl(u))
+		return VTD_DOMAIN_PAGING;
+	if (unit_has_fl(u))
+		return VTD_DOMAIN_PAGING_FL;
+	return VTD_ERR(-EOPNOTSUPP);
+}
+
+static bool domain_has_table(const struct vtd_domain *d)
+{
+	return d->type != VTD_DOMAIN_PASSTHROUGH;
+}
+
+/* A first-level domain: 4 levels up to 47 bits, 5 (CAP.FS5LP) to 56. */
+static int fl_domain_init(struct vtd_domain *d, const struct vtd_unit *u,
+			  unsigned int aw)
+{
+	struct vtd_fl_pt_config cfg = { 0 };
+	unsigned int max_aw = (u->cap & VTD_CAP_FS5LP) ? 56 : 47;
+
+	if (!unit_has_fl(u))
+		return VTD_ERR(-EOPNOTSUPP);
+	if (!aw)
+		aw = 47;
+	if (aw < VTD_SL_PT_AW_MIN || aw > max_aw)
+		return VTD_ERR(-EOPNOTSUPP);
+	cfg.levels = aw > 47 ? 5 : 4;
+	/* The library maps host memory; 52 bits is x86's maximum. */
+	cfg.haw = 52;
+	cfg.large_pages = (u->cap & VTD_CAP_FS1GP) ? VTD_FL_PT_LP_1G : 0;
+	cfg.coherent = u->coherent;
+	cfg.user = true;
+	return vtd_fl_pt_init(&d->fl, &cfg);
+}
+
 int vtd_domain_create(struct vtd_unit *u, enum vtd_domain_type type,
 		      unsigned int aw, struct vtd_domain **out)
 {
@@ -118,11 +194,27 @@ int vtd_domain_create(struct vtd_unit *u, enum vtd_domain_type type,
 	int ret;
 
 	if (!u || !out || (type != VTD_DOMAIN_PAGING &&
-			   type != VTD_DOMAIN_PASSTHROUGH))
+			   type != VTD_DOMAIN_PASSTHROUGH &&
+			   type != VTD_DOMAIN_PAGING_FL))
 		return VTD_ERR(-EINVAL);
 	*out = NULL;
 	if (type == VTD_DOMAIN_PASSTHROUGH && !(u->ecap & VTD_ECAP_PT))
 		return VTD_ERR(-EOPNOTSUPP);
+	if (type == VTD_DOMAIN_PAGING_FL) {
+		d = hal_page_alloc(0);
+		if (!d)
+			return VTD_ERR(-ENOMEM);
+		ret = fl_domain_init(d, u, aw);
+		if (ret) {
+			hal_page_free(d, 0);
+			return ret;
+		}
+		hal_spin_init(&d->lock);
+		d->type = type;
+		d->cap_tmpl = u->cap;
+		*out = d;
+		return 0;
+	}
 	mgaw = (unsigned int)FIELD_GET(VTD_CAP_MGAW, u->cap) + 1;
 	for (levels = 5; levels >= 3; levels--) {
 		if (unit_has_levels(u, levels)) {
@@ -178,6 +270,8 @@ int vtd_domain_destroy(struct vtd_domain *d)
 		return VTD_ERR(-EBUSY);
 	if (d->type == VTD_DOMAIN_PAGING)
 		vtd_sl_pt_destroy(&d->pt);
+	else if (d->type == VTD_DOMAIN_PAGING_FL)
+		vtd_fl_pt_destroy(&d->fl);
 	hal_page_free(d, 0);
 	return 0;
 }
@@ -207,8 +301,19 @@ static int domain_flush_locked(struct vtd_domain *d, u64 start, u64 end,
 			if (d->ats[k].u == d->units[i].u)
 				devs[n++] = d->ats[k].tlb;
 		}
-		r = vtd_inv_range(d->units[i].u, d->units[i].did, start,
-				  end - start, leaf_only, devs, n);
+		if (d->type == VTD_DOMAIN_PAGING_FL) {
+			/* Only RID_PASID entries use the domain's table. */
+			if (!d->units[i].rid_devices)
+				continue;
+			r = vtd_inv_pasid_range(d->units[i].u, d->units[i].did,
+						d->units[i].rid_pasid, start,
+						end - start, leaf_only, devs,
+						n, false);
+		} else {
+			r = vtd_inv_range(d->units[i].u, d->units[i].did,
+					  start, end - start, leaf_only, devs,
+					  n);
+		}
 		ret = ret ? ret : r;
 	}
 	return ret;
@@ -225,33 +330,62 @@ static bool domain_caching_mode_locked(const struct vtd_domain *d)
 	return false;
 }
 
+/*
+ * A first-level domain's IOVAs are the lower canonical half [VT-d 3.6]:
+ * [0, 2^47) with 4 levels, [0, 2^56) with 5.
+ */
+static int fl_range_check(const struct vtd_domain *d, u64 start, u64 size)
+{
+	u64 limit = 1ULL << (9 * d->fl.levels + 11);
+
+	if (size > limit || start > limit - size)
+		return VTD_ERR(-ERANGE);
+	return 0;
+}
+
 static int map_locked(struct vtd_domain *d, vtd_iova_t iova, hal_paddr_t pa,
 		      u64 size, u32 prot)
 {
 	struct vtd_iotlb_gather g;
 	u64 start = vtd_iova_val(iova);
-	u64 tables = d->pt.table_pages;
+	u64 tables;
 	unsigned int i;
 	bool leaf_only;
-	int ret, r;
+	int ret = 0, r;
 
 	hal_lock_assert_held(&d->lock);
-	if (d->type != VTD_DOMAIN_PAGING)
-		return VTD_ERR(-EINVAL);
 	vtd_sl_pt_gather_init(&g);
-	ret = vtd_sl_pt_map(&d->pt, iova, pa, size,
-			    (prot & VTD_PROT_READ ? VTD_SL_PROT_READ : 0) |
-			    (prot & VTD_PROT_WRITE ? VTD_SL_PROT_WRITE : 0),
-			    &g);
-	if (ret)
-		return ret;
-	/*
-	 * A merge replaced a table by a large leaf: the paging-structure
-	 * caches hold the old table, so invalidate without the leaf hint
-	 * before the table is freed.
-	 */
-	if (g.freed_pages || g.start < g.end)
-		ret = domain_flush_locked(d, g.start, g.end, false);
+	if (d->type == VTD_DOMAIN_PAGING_FL) {
+		tables = d->fl.table_pages;
+		r = fl_range_check(d, start, size);
+		if (r)
+			return r;
+		/* Never executable; user pages by the table's config. */
+		r = vtd_fl_pt_map(&d->fl, iova, pa, size, VTD_FL_PROT_READ |
+				  (prot & VTD_PROT_WRITE ?
+				   VTD_FL_PROT_WRITE : 0));
+		if (r)
+			return r;
+		leaf_only = d->fl.table_pages == tables;
+	} else if (d->type == VTD_DOMAIN_PAGING) {
+		tables = d->pt.table_pages;
+		r = vtd_sl_pt_map(&d->pt, iova, pa, size,
+				  (prot & VTD_PROT_READ ? VTD_SL_PROT_READ : 0) |
+				  (prot & VTD_PROT_WRITE ?
+				   VTD_SL_PROT_WRITE : 0), &g);
+		if (r)
+			return r;
+		/*
+		 * A merge replaced a table by a large leaf: the
+		 * paging-structure caches hold the old table, so invalidate
+		 * without the leaf hint before the table is freed.
+		 */
+		if (g.freed_pages || g.start < g.end)
+			ret = domain_flush_locked(d, g.start, g.end, false);
+		leaf_only = !g.nonleaf && d->pt.table_pages == tables;
+	} else {
+		return VTD_ERR(-EINVAL);
+	}
 	/*
 	 * [VT-d 6.1] Under caching mode the unit may cache not-present
 	 * entries: a new translation must be invalidated like a changed one.
@@ -260,7 +394,6 @@ static int map_locked(struct vtd_domain *d, vtd_iova_t iova, hal_paddr_t pa,
 	 * non-leaf entries present, which the paging-structure caches may
 	 * hold, so then IH is 0.
 	 */
-	leaf_only = !g.nonleaf && d->pt.table_pages == tables;
 	if (domain_caching_mode_locked(d)) {
 		r = domain_flush_locked(d, start, start + size, leaf_only);
 		ret = ret ? ret : r;
@@ -295,6 +428,29 @@ int vtd_domain_map(struct vtd_domain *d, vtd_iova_t iova, hal_paddr_t pa,
 	return ret;
 }
 
+/* Unmap from a first-level domain: the same contract as for second-level. */
+static int fl_unmap_locked(struct vtd_domain *d, vtd_iova_t iova, u64 size)
+{
+	struct vtd_fl_gather g;
+	int ret;
+
+	ret = fl_range_check(d, vtd_iova_val(iova), size);
+	if (ret)
+		return ret;
+	vtd_fl_pt_gather_init(&g);
+	ret = vtd_fl_pt_unmap(&d->fl, iova, size, &g);
+	/* Lower half: the folded range is the IOVA range itself. */
+	if (!ret)
+		ret = domain_flush_locked(d, g.start, g.end, !g.nonleaf);
+	if (!ret)
+		vtd_fl_pt_gather_release(&g);
+	else if (g.freed_pages)
+		hal_log(HAL_LOG_ERR, "vtd: %llu table pages leaked after a "
+			"failed invalidation\n",
+			(unsigned long long)g.freed_pages);
+	return ret;
+}
+
 int vtd_domain_unmap(struct vtd_domain *d, vtd_iova_t iova, u64 size)
 {
 	u64 start = vtd_iova_val(iova);
@@ -302,7 +458,7 @@ int vtd_domain_unmap(struct vtd_domain *d, vtd_iova_t iova, u64 size)
 	unsigned int i;
 	int ret;
 
-	if (!d || d->type != VTD_DOMAIN_PAGING)
+	if (!d || !domain_has_table(d))
 		return VTD_ERR(-EINVAL);
 	hal_spin_lock(&d->lock);
 	for (i = 0; i < d->rsv_count; i++) {
@@ -311,6 +467,11 @@ int vtd_domain_unmap(struct vtd_domain *d, vtd_iova_t iova, u64 size)
 			hal_spin_unlock(&d->lock);
 			return VTD_ERR(-EBUSY);
 		}
+	}
+	if (d->type == VTD_DOMAIN_PAGING_FL) {
+		ret = fl_unmap_locked(d, iova, size);
+		hal_spin_unlock(&d->lock);
+		return ret;
 	}
 	vtd_sl_pt_gather_init(&g);
 	ret = vtd_sl_pt_unmap(&d->pt, iova, size, &g);
@@ -342,6 +503,21 @@ int vtd_domain_lookup(struct vtd_domain *d, vtd_iova_t iova, hal_paddr_t *pa,
 	if (d->type == VTD_DOMAIN_PASSTHROUGH) {
 		*pa = hal_paddr_init(vtd_iova_val(iova));
 		*prot = VTD_PROT_READ | VTD_PROT_WRITE;
+		return 0;
+	}
+	if (d->type == VTD_DOMAIN_PAGING_FL) {
+		struct vtd_fl_pt_translation ft;
+
+		hal_spin_lock(&d->lock);
+		ret = fl_range_check(d, vtd_iova_val(iova), HAL_PAGE_SIZE);
+		if (!ret)
+			ret = vtd_fl_pt_lookup(&d->fl, iova, &ft);
+		hal_spin_unlock(&d->lock);
+		if (ret)
+			return ret;
+		*pa = ft.pa;
+		*prot = VTD_PROT_READ |
+			(ft.prot & VTD_FL_PROT_WRITE ? VTD_PROT_WRITE : 0);
 		return 0;
 	}
 	hal_spin_lock(&d->lock);
@@ -493,8 +669,22 @@ static int domain_fits_unit(const struct vtd_domain *d,
 
 	if (d->type == VTD_DOMAIN_PASSTHROUGH)
 		return (u->ecap & VTD_ECAP_PT) ? 0 : VTD_ERR(-EOPNOTSUPP);
+	if (d->type == VTD_DOMAIN_PAGING_FL) {
+		/*
+		 * [VT-d 11.4.2, 11.4.3] First-level translation, 5-level
+		 * paging and 1-GiB leaves each need their capability; a
+		 * table written without cache flushes needs a coherent walk.
+		 */
+		if (!unit_has_fl(u) ||
+		    (d->fl.levels == 5 && !(u->cap & VTD_CAP_FS5LP)) ||
+		    ((d->fl.leaf_levels & BIT(3)) &&
+		     !(u->cap & VTD_CAP_FS1GP)) ||
+		    (d->fl.coherent && !u->coherent))
+			return VTD_ERR(-EOPNOTSUPP);
+		return 0;
+	}
 	lp = (unsigned int)FIELD_GET(VTD_CAP_SSLPS, u->cap);
-	if (!unit_has_levels(u, d->pt.levels) ||
+	if (!unit_has_sl(u) || !unit_has_levels(u, d->pt.levels) ||
 	    (d->pt.leaf_levels & BIT(2) && !(lp & VTD_SL_PT_LP_2M)) ||
 	    (d->pt.leaf_levels & BIT(3) && !(lp & VTD_SL_PT_LP_1G)) ||
 	    (d->pt.snoop && !(u->ecap & VTD_ECAP_SC)) ||
@@ -558,16 +748,21 @@ static void write_pasid_entry(const struct vtd_unit *u,
 			      const struct vtd_domain *d, u16 did,
 			      bool fpd, struct vtd_pasid_entry *pe)
 {
-	u64 q0, q1 = FIELD_PREP(VTD_PE_Q1_DID, did);
+	u64 q0, q1 = FIELD_PREP(VTD_PE_Q1_DID, did), q2 = 0;
 
 	if (d->type == VTD_DOMAIN_PASSTHROUGH) {
-		unsigned int lv;
-
-		/* QEMU 7.2 checks AW even for pass-through (QEMU-VTD.md 1). */
-		for (lv = 5; lv > 3 && !unit_has_levels(u, lv); lv--)
-			;
 		q0 = FIELD_PREP(VTD_PE_Q0_PGTT, VTD_PE_PGTT_PT) |
-		     FIELD_PREP(VTD_PE_Q0_AW, lv - 2);
+		     FIELD_PREP(VTD_PE_Q0_AW, unit_max_agaw(u));
+	} else if (d->type == VTD_DOMAIN_PAGING_FL) {
+		/*
+		 * [VT-d 9.6] PGTT = 001: FSPTPTR and FSPM name the table;
+		 * NXE and SRE stay clear (no executable or supervisor
+		 * request is translated).
+		 */
+		q0 = FIELD_PREP(VTD_PE_Q0_PGTT, VTD_PE_PGTT_FL) |
+		     FIELD_PREP(VTD_PE_Q0_AW, unit_max_agaw(u));
+		q2 = (hal_paddr_val(d->fl.root_pa) & VTD_PE_Q2_FSPTPTR) |
+		     FIELD_PREP(VTD_PE_Q2_FSPM, vtd_fl_pt_fspm(&d->fl));
 	} else {
 		q0 = FIELD_PREP(VTD_PE_Q0_PGTT, VTD_PE_PGTT_SL) |
 		     FIELD_PREP(VTD_PE_Q0_AW, vtd_sl_pt_agaw(&d->pt)) |
@@ -578,8 +773,25 @@ static void write_pasid_entry(const struct vtd_unit *u,
 		q1 |= VTD_PE_Q1_PWSNP;
 	if (fpd)
 		q0 |= VTD_PE_Q0_FPD;
+	WRITE_ONCE(pe->qw[2], q2);
 	WRITE_ONCE(pe->qw[1], q1);
 	WRITE_ONCE(pe->qw[0], q0 | VTD_PE_Q0_P);
+}
+
+/*
+ * [VT-d 6.5.2.3, 6.5.2.4] Everything the IOTLB holds for @dv's requests
+ * without PASID: domain-selective for second-level and pass-through
+ * entries, PASID-selective for the RID_PASID of a first-level domain
+ * (the IOTLB descriptor does not reach first-level translations).
+ */
+static int flush_rid_iotlb(struct vtd_unit *u, const struct vtd_dev *dv)
+{
+	struct vtd_qi_desc q;
+
+	if (dv->domain->type != VTD_DOMAIN_PAGING_FL)
+		return vtd_inv_iotlb_domain(u, dv->did);
+	q = vtd_qi_piotlb_pasid(dv->did, dv->rid_pasid);
+	return vtd_qi_submit(u, &q, 1, 0);
 }
 
 /*
@@ -607,7 +819,7 @@ static int flush_after_present(struct vtd_unit *u, struct vtd_dev *dv,
 		ret = vtd_qi_submit(u, &pc, 1, 0);
 	}
 	if (!ret)
-		ret = vtd_inv_iotlb_domain(u, dv->did);
+		ret = flush_rid_iotlb(u, dv);
 	return ret;
 }
 
@@ -628,7 +840,7 @@ static int flush_after_clear(struct vtd_unit *u, const struct vtd_dev *dv,
 		ret = vtd_qi_submit(u, &q, 1, 0);
 	}
 	if (!ret)
-		ret = vtd_inv_iotlb_domain(u, dv->did);
+		ret = flush_rid_iotlb(u, dv);
 	/* [VT-d 6.5.2.5] Then everything the device TLB holds. */
 	if (!ret && dv->ats) {
 		q = vtd_qi_dev_tlb(sid, dv->ats_pfsid, dv->ats_qdep, 0, 52);
@@ -715,6 +927,8 @@ static int detach_locked(struct vtd_unit *u, struct vtd_domain *d, u16 sid)
 	du = domain_unit(d, u);
 	/* The slot's NULL -> domain transition is made under ctx_lock. */
 	hal_spin_lock(&u->ctx_lock);
+	if (du && d->type == VTD_DOMAIN_PAGING_FL)
+		du->rid_devices--;
 	if (du && --du->devices == 0) {
 		vtd_unit_did_free_locked(u, du->did);
 		du->u = NULL;
@@ -739,7 +953,7 @@ static int map_rmrrs_locked(struct vtd_domain *d, const struct vtd_unit *u,
 	u32 i, j;
 	int ret;
 
-	if (!dmar || d->type != VTD_DOMAIN_PAGING)
+	if (!dmar || !domain_has_table(d))
 		return 0;
 	for (i = 0; i < dmar->rmrr_count; i++) {
 		const struct vtd_dmar_rmrr *r = &dmar->rmrrs[i];
@@ -856,12 +1070,16 @@ static void commit_locked(struct vtd_unit *u, struct vtd_domain *d, u16 sid,
 		p->did = -1;
 	}
 	du->devices++;
+	if (d->type == VTD_DOMAIN_PAGING_FL) {
+		du->rid_devices++;
+		du->rid_pasid = params->rid_pasid;
+	}
 	d->devices++;
 	u->attached++;
 	dv->domain = d;
 	dv->did = du->did;
 	dv->rid_pasid = params->rid_pasid;
-	dv->ats = params->ats && d->type == VTD_DOMAIN_PAGING;
+	dv->ats = params->ats && domain_has_table(d);
 	if (dv->ats) {
 		dv->ats_qdep = params->ats_queue_depth;
 		dv->ats_pfsid = params->ats_pfsid;
@@ -928,9 +1146,7 @@ static void commit_locked(struct vtd_unit *u, struct vtd_domain *d, u16 sid,
 			 * [VT-d 9.3] With TT = pass-through, AW must name
 			 * the largest width the unit supports.
 			 */
-			for (aw = 3; aw > 1 && !unit_has_levels(u, aw + 2);
-			     aw--)
-				;
+			aw = unit_max_agaw(u);
 			lo = FIELD_PREP(VTD_CTX_LO_TT, VTD_CTX_TT_PT);
 		} else {
 			aw = vtd_sl_pt_agaw(&d->pt);
@@ -967,7 +1183,7 @@ int vtd_device_attach(struct vtd_unit *u, u16 sid, struct vtd_domain *d,
 		return VTD_ERR(-EINVAL);
 	if (!params)
 		params = &defaults;
-	if (params->rid_pasid >= (1U << 20) ||
+	if (params->rid_pasid >= VTD_PASID_COUNT ||
 	    (params->rid_pasid && !u->scalable))
 		return VTD_ERR(-EINVAL);
 	/*
@@ -982,7 +1198,7 @@ int vtd_device_attach(struct vtd_unit *u, u16 sid, struct vtd_domain *d,
 	 * [VT-d 9.3, 9.4, 6.5.2.5] A device TLB needs ECAP.DT, and its
 	 * invalidations go through the queue only.
 	 */
-	ats = params->ats && d->type == VTD_DOMAIN_PAGING;
+	ats = params->ats && domain_has_table(d);
 	if (ats && (!(u->ecap & VTD_ECAP_DT) || !vtd_qi_enabled(u)))
 		return VTD_ERR(-EOPNOTSUPP);
 	ret = domain_fits_unit(d, u);
@@ -1005,6 +1221,18 @@ int vtd_device_attach(struct vtd_unit *u, u16 sid, struct vtd_domain *d,
 	if (ats && d->ats_count - (cur == d && cur_ats) >= VTD_DEV_TLB_MAX) {
 		hal_spin_unlock(&d->lock);
 		return VTD_ERR(-ENOSPC);
+	}
+	/*
+	 * A first-level domain's IOTLB entries on @u are tagged with one
+	 * (DID, RID_PASID): another device may join it only with the same
+	 * RID_PASID (unless it is the device being moved, alone there).
+	 */
+	du = domain_unit(d, u);
+	if (d->type == VTD_DOMAIN_PAGING_FL && du && du->rid_devices &&
+	    du->rid_pasid != params->rid_pasid &&
+	    !(cur == d && du->rid_devices == 1)) {
+		hal_spin_unlock(&d->lock);
+		return VTD_ERR(-EINVAL);
 	}
 	ret = map_rmrrs_locked(d, u, sid, params->dmar, params->bus_fn,
 			       params->bus_ctx);
@@ -1125,7 +1353,7 @@ static int pasid_validate(const struct vtd_unit *u, u32 pasid,
 	const struct vtd_domain *d = p->domain;
 	unsigned int pss = (unsigned int)FIELD_GET(VTD_ECAP_PSS, u->ecap) + 1;
 
-	if (!d || pasid >= (1U << 20))
+	if (!d || pasid >= VTD_PASID_COUNT)
 		return VTD_ERR(-EINVAL);
 	if (!u->scalable || !(u->ecap & VTD_ECAP_PASID) || !vtd_qi_enabled(u))
 		return VTD_ERR(-EOPNOTSUPP);
@@ -1402,7 +1630,7 @@ int vtd_pasid_detach(struct vtd_unit *u, u16 sid, u32 pasid)
 	u16 tag;
 	int ret;
 
-	if (!u || pasid >= (1U << 20))
+	if (!u || pasid >= VTD_PASID_COUNT)
 		return VTD_ERR(-EINVAL);
 	fs_init(&f, u);
 	/* The domain is found under ctx_lock, then locked first. */
@@ -1488,19 +1716,17 @@ int vtd_pasid_flush(struct vtd_unit *u, u16 sid, u32 pasid, vtd_iova_t iova,
 {
 	u32 idx = pasid >> VTD_PASID_DIR_SHIFT;
 	u32 i = pasid % VTD_PASID_TABLE_ENTRIES;
-	u64 va = vtd_iova_val(iova), first, last, base[2];
-	struct vtd_qi_desc q[3];
+	u64 va = vtd_iova_val(iova);
 	struct vtd_pasid_entry *t;
 	struct vtd_domain *d = NULL;
 	enum vtd_pasid_type type = VTD_PASID_SL;
-	unsigned int am[2], n = 0, k, mamv, order;
+	struct vtd_dev_tlb tlb;
 	struct vtd_dev *dv;
-	bool ats = false;
-	u16 did = 0, pfsid = 0;
-	u8 qdep = 0;
+	bool ats = false, with_pasid = true;
+	u16 did = 0;
 
-	if (!u || pasid >= (1U << 20) || !size || (va & (HAL_PAGE_SIZE - 1)) ||
-	    va + size - 1 < va)
+	if (!u || pasid >= VTD_PASID_COUNT || !size ||
+	    (va & (HAL_PAGE_SIZE - 1)) || va + size - 1 < va)
 		return VTD_ERR(-EINVAL);
 	hal_spin_lock(&u->ctx_lock);
 	dv = dev_slot(u, sid, false);
@@ -1509,38 +1735,29 @@ int vtd_pasid_flush(struct vtd_unit *u, u16 sid, u32 pasid, vtd_iova_t iova,
 	if (t && pasid != dv->rid_pasid) {
 		d = pasid_sw_of(t)->e[i].domain;
 		type = (enum vtd_pasid_type)pasid_sw_of(t)->e[i].type;
+	} else if (dv && dv->domain && pasid == dv->rid_pasid) {
+		/* The RID_PASID of a device attached to a first-level domain. */
+		d = dv->domain;
+		with_pasid = false;
+		if (d->type == VTD_DOMAIN_PAGING_FL)
+			type = VTD_PASID_FL;
 	}
 	if (d) {
 		did = domain_unit(d, u)->did;
 		ats = dv->ats;
-		pfsid = dv->ats_pfsid;
-		qdep = dv->ats_qdep;
+		tlb = (struct vtd_dev_tlb){
+			.sid = sid, .pfsid = dv->ats_pfsid, .qdep = dv->ats_qdep,
+		};
 	}
 	hal_spin_unlock(&u->ctx_lock);
 	if (!d)
 		return VTD_ERR(-ENOENT);
 	if (type != VTD_PASID_FL && type != VTD_PASID_NESTED)
 		return VTD_ERR(-EINVAL);
-
-	first = va >> HAL_PAGE_SHIFT;
-	last = (va + size - 1) >> HAL_PAGE_SHIFT;
-	mamv = (unsigned int)FIELD_GET(VTD_CAP_MAMV, u->cap);
-	n = vtd_psi_cover(first, last, base, am);
-	for (k = 0; k < n; k++) {
-		if (am[k] > mamv)
-			break;
-		q[k] = vtd_qi_piotlb_page(did, pasid, base[k] << HAL_PAGE_SHIFT,
-					  (u8)am[k], leaf_only);
-	}
-	if (k < n) {
-		q[0] = vtd_qi_piotlb_pasid(did, pasid);
-		n = 1;
-	}
-	if (ats) {
-		order = vtd_psi_block_order(first, last);
-		q[n++] = vtd_qi_pdev_tlb(sid, pfsid, qdep, pasid, false,
-					 (first >> order) << order <<
-					 HAL_PAGE_SHIFT, order);
-	}
-	return vtd_qi_submit(u, q, n, 0);
+	/*
+	 * Requests without PASID (the RID_PASID) fill the device TLB
+	 * without a PASID too [VT-d 6.5.2.5].
+	 */
+	return vtd_inv_pasid_range(u, did, pasid, va, size, leaf_only, &tlb,
+				   ats ? 1 : 0, with_pasid);
 }

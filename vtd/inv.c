@@ -7,6 +7,7 @@
 #include <hal/hal.h>
 
 #include "psi.h"
+#include "tables.h"
 #include "unit.h"
 
 /* [VT-d 6.5.5] Drain reads and writes where the unit can. */
@@ -212,6 +213,57 @@ int vtd_inv_range(struct vtd_unit *u, u16 did, u64 iova, u64 size,
 					  devs[i].qdep,
 					  (first >> order) << order <<
 					  HAL_PAGE_SHIFT, order);
+	return vtd_qi_submit(u, d, n + ndevs, 0);
+}
+
+/*
+ * [VT-d 6.5.2.4, 6.5.2.5, 6.5.2.6] The first-level (and nested) IOTLB
+ * entries of (@did, @pasid) for [@va, @va + @size): at most two
+ * page-selective-within-PASID descriptors from the one range rule
+ * (psi.h), or one PASID-selective descriptor when a mask would exceed
+ * CAP.MAMV; then the TLBs of the @ndevs devices with ATS, behind the same
+ * wait. @dev_tlb_pasid: the devices cached the translations under @pasid
+ * (requests with PASID: PASID-based device-TLB descriptors); otherwise
+ * they are @did's requests without PASID, whose RID_PASID is @pasid
+ * (device-TLB descriptors without PASID). The IOTLB descriptor (type 2)
+ * does not reach first-level translations [VT-d 6.5.2.3], and this one
+ * has no register form: the queue must be enabled.
+ */
+int vtd_inv_pasid_range(struct vtd_unit *u, u16 did, u32 pasid, u64 va,
+			u64 size, bool leaf_only,
+			const struct vtd_dev_tlb *devs, unsigned int ndevs,
+			bool dev_tlb_pasid)
+{
+	struct vtd_qi_desc d[2 + VTD_DEV_TLB_MAX];
+	u64 base[2], first, last, addr;
+	unsigned int am[2], n, i, mamv, order;
+
+	if (!u || !size || (va & (HAL_PAGE_SIZE - 1)) ||
+	    va + size - 1 < va || ndevs > VTD_DEV_TLB_MAX ||
+	    (ndevs && !devs) || pasid >= VTD_PASID_COUNT)
+		return VTD_ERR(-EINVAL);
+	if (!vtd_qi_enabled(u))
+		return VTD_ERR(-EOPNOTSUPP);
+	first = va >> HAL_PAGE_SHIFT;
+	last = (va + size - 1) >> HAL_PAGE_SHIFT;
+	mamv = (unsigned int)FIELD_GET(VTD_CAP_MAMV, u->cap);
+	n = vtd_psi_cover(first, last, base, am);
+	for (i = 0; i < n && am[i] <= mamv; i++)
+		d[i] = vtd_qi_piotlb_page(did, pasid, base[i] << HAL_PAGE_SHIFT,
+					  (u8)am[i], leaf_only);
+	if (i < n) {
+		d[0] = vtd_qi_piotlb_pasid(did, pasid);
+		n = 1;
+	}
+	order = vtd_psi_block_order(first, last);
+	addr = (first >> order) << order << HAL_PAGE_SHIFT;
+	for (i = 0; i < ndevs; i++)
+		d[n + i] = dev_tlb_pasid ?
+			vtd_qi_pdev_tlb(devs[i].sid, devs[i].pfsid,
+					devs[i].qdep, pasid, false, addr,
+					order) :
+			vtd_qi_dev_tlb(devs[i].sid, devs[i].pfsid,
+				       devs[i].qdep, addr, order);
 	return vtd_qi_submit(u, d, n + ndevs, 0);
 }
 

@@ -217,6 +217,7 @@ _Static_assert(sizeof(struct vtd_sm_ctx_entry) == 32, "VT-d 9.4");
 #define VTD_PDE_P		BIT_ULL(0)			/* bit 0      Present */
 #define VTD_PDE_FPD		BIT_ULL(1)			/* bit 1      Fault Processing Disable */
 #define VTD_PDE_SMPTBLPTR	GENMASK_ULL(63, 12)		/* bits 63:12 Scalable-mode PASID Table Pointer */
+#define VTD_PASID_COUNT		(1U << 20)	/* [VT-d 3.4.3] PASIDs are 20 bits */
 #define VTD_PASID_DIR_SHIFT	6	/* PASID[19:6] indexes the directory */
 #define VTD_PASID_TABLE_ENTRIES	64	/* PASID[5:0] indexes a table */
 

@@ -162,6 +162,10 @@ void vtd_unit_free_devices(struct vtd_unit *u);
 int vtd_inv_range(struct vtd_unit *u, u16 did, u64 iova, u64 size,
 		  bool leaf_only, const struct vtd_dev_tlb *devs,
 		  unsigned int ndevs);
+int vtd_inv_pasid_range(struct vtd_unit *u, u16 did, u32 pasid, u64 va,
+			u64 size, bool leaf_only,
+			const struct vtd_dev_tlb *devs, unsigned int ndevs,
+			bool dev_tlb_pasid);
 
 /* qi.c */
 int vtd_qi_init(struct vtd_unit *u);

@@ -384,7 +384,7 @@ int vtd_translate(struct vtd_unit *u, u16 sid, u32 pasid, vtd_iova_t iova,
 	prot &= ~VTD_TRANSLATE_PRIV;
 	if (!u || !out || !prot ||
 	    (prot & ~(VTD_PROT_READ | VTD_PROT_WRITE)) ||
-	    (pasid != VTD_NO_PASID && pasid >= (1U << 20)))
+	    (pasid != VTD_NO_PASID && pasid >= VTD_PASID_COUNT))
 		return VTD_ERR(-EINVAL);
 	hal_memset(out, 0, sizeof(*out));
 	hal_spin_lock(&u->ctx_lock);

@@ -117,6 +117,7 @@ static bool ecap_bit(const struct fake_dmar *d, unsigned int n)
 #define ECAP_SC		7
 #define ECAP_NEST	26
 #define ECAP_SMTS	43
+#define ECAP_SSTS	46
 #define ECAP_FSTS	47
 #define CAP_FS1GP	56
 #define CAP_FS5LP	60
@@ -805,8 +806,9 @@ static u8 pasid_read(struct fake_dmar *d, struct req *q, u64 ctx0,
 		return SM_PTE_RSVD;
 	aw = (unsigned int)field(pe[0], 4, 2);
 	switch (field(pe[0], 8, 6)) {
-	case 2:			/* second-level only */
-		if (aw > 4 || !((cap_sagaw(d) >> aw) & 1))
+	case 2:			/* second-level only: ECAP.SSTS */
+		if (!ecap_bit(d, ECAP_SSTS) || aw > 4 ||
+		    !((cap_sagaw(d) >> aw) & 1))
 			return SM_PTE_INV;
 		return 0;
 	case 4:			/* pass-through */
@@ -818,7 +820,8 @@ static u8 pasid_read(struct fake_dmar *d, struct req *q, u64 ctx0,
 		    (field(pe[2], 3, 2) == 1 && !((d->cap >> CAP_FS5LP) & 1)))
 			return SM_PTE_INV;
 		if (field(pe[0], 8, 6) == 3 &&
-		    (!ecap_bit(d, ECAP_NEST) || aw > 4 ||
+		    (!ecap_bit(d, ECAP_NEST) || !ecap_bit(d, ECAP_SSTS) ||
+		     aw > 4 ||
 		     !((cap_sagaw(d) >> aw) & 1)))
 			return SM_PTE_INV;
 		return 0;

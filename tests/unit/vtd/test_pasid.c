@@ -870,11 +870,14 @@ static void test_pasid_flush_after_fl_unmap(void **state)
 	expect(9, IOVA, false, false, 0x71, 0);
 	expect(9, IOVA + 0x1000, false, false, 0, b.pa);
 
-	/* Errors: not attached, RID_PASID, a second-level PASID, range. */
+	/*
+	 * Errors: not attached, the RID_PASID of a second-level domain and
+	 * a second-level PASID (nothing first-level to flush), range.
+	 */
 	assert_int_equal(vtd_pasid_flush(u, SID, 10, vtd_iova_init(IOVA),
 					 0x1000, true), -ENOENT);
 	assert_int_equal(vtd_pasid_flush(u, SID, 0, vtd_iova_init(IOVA),
-					 0x1000, true), -ENOENT);
+					 0x1000, true), -EINVAL);
 	assert_int_equal(vtd_pasid_flush(u, SID, 9, vtd_iova_init(IOVA + 1),
 					 0x1000, true), -EINVAL);
 	e.p = (struct vtd_pasid_attach_params){ .type = VTD_PASID_SL,

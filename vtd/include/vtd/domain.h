@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Domains and device attachment [VT-d 3, 9.1-9.6]. A domain is an I/O
- * address space: a second-level page table (or pass-through), given a
- * domain ID on each unit it is attached to. A device (source ID) on a
+ * address space: a second-level page table, a first-level page table
+ * (scalable mode) or pass-through, given a domain ID on each unit it is
+ * attached to. A device (source ID) on a
  * unit is in exactly one of three states: blocked (no context entry: all
  * its DMA faults), attached to a paging domain, or attached to a
  * pass-through domain. In scalable mode an attached device's other PASIDs
@@ -22,7 +23,27 @@ struct vtd_domain;
 enum vtd_domain_type {
 	VTD_DOMAIN_PAGING,	/* second-level translation */
 	VTD_DOMAIN_PASSTHROUGH,	/* IOVA = host address (ECAP.PT) */
+	/*
+	 * First-level translation (IA-32e format, scalable mode, ECAP.FSTS):
+	 * attached devices' RID_PASID entries get PGTT = 001 [VT-d 9.6],
+	 * and the domain's IOTLB entries are tagged with (DID, RID_PASID)
+	 * and invalidated by PASID-based descriptors [VT-d 6.5.2.4], which
+	 * need queued invalidation. Leaves are user pages (requests without
+	 * PASID are user requests [VT-d 3.6.1]) and never executable. The
+	 * devices of one such domain on one unit share one RID_PASID.
+	 */
+	VTD_DOMAIN_PAGING_FL,
 };
+
+/**
+ * vtd_unit_paging_type() - The paging domain type @u translates with:
+ * VTD_DOMAIN_PAGING when it offers second-level translation (legacy
+ * mode, or ECAP.SSTS in scalable mode), else VTD_DOMAIN_PAGING_FL when it
+ * offers first-level translation (ECAP.FSTS) and queued invalidation.
+ *
+ * Return: the type, or -EOPNOTSUPP when @u translates neither way.
+ */
+int vtd_unit_paging_type(const struct vtd_unit *u);
 
 /* Permissions of a mapping. */
 #define VTD_PROT_READ		(1U << 0)
@@ -35,11 +56,14 @@ enum vtd_domain_type {
  * @type: paging or pass-through.
  * @aw: IOVA width in bits; 0 for the widest the unit supports. The depth
  *      is the smallest of 3, 4, 5 levels that CAP.SAGAW offers and covers
- *      @aw [VT-d 3.7, 11.4.2].
+ *      @aw [VT-d 3.7, 11.4.2]. First-level: 4 levels cover @aw up to 47
+ *      (0 means 47), 5 levels (CAP.FS5LP) up to 56; IOVAs are the lower
+ *      canonical half [VT-d 3.6].
  * @out: receives the domain.
  *
  * Return: 0; -EINVAL; -EOPNOTSUPP when the unit cannot translate @aw
- * bits or (pass-through) lacks ECAP.PT; -ENOMEM.
+ * bits, (pass-through) lacks ECAP.PT, or (first-level) is not in scalable
+ * mode with ECAP.FSTS and queued invalidation; -ENOMEM.
  */
 int vtd_domain_create(struct vtd_unit *u, enum vtd_domain_type type,
 		      unsigned int aw, struct vtd_domain **out);
@@ -239,7 +263,9 @@ int vtd_pasid_detach(struct vtd_unit *u, u16 sid, u32 pasid);
  * vtd_pasid_flush() - Invalidate @sid's translations for @pasid in
  * [@iova, @iova + @size) after its first-level table changed: the caller
  * edited the table of a first-level PASID (vtd_fl_pt_unmap() and friends),
- * or a guest edited the first-level table of a nested one. At most two
+ * or a guest edited the first-level table of a nested one. @pasid may be
+ * the RID_PASID of a device attached to a VTD_DOMAIN_PAGING_FL domain
+ * (vtd_domain_unmap() does this itself). At most two
  * page-selective PASID-based IOTLB invalidations (one PASID-selective
  * when a mask would exceed CAP.MAMV), then, when the device has ATS, its
  * TLB for the PASID, all behind one wait [VT-d 6.5.2.4, 6.5.2.6].
@@ -247,8 +273,9 @@ int vtd_pasid_detach(struct vtd_unit *u, u16 sid, u32 pasid);
  * Second-level PASIDs are flushed by vtd_domain_unmap(); pass-through
  * ones have nothing to flush.
  *
- * Return: 0; -EINVAL (bad range, or a PASID of another type); -ENOENT
- * when @pasid is not attached; -ETIMEDOUT/-EIO from invalidation.
+ * Return: 0; -EINVAL (bad range, or a PASID of another type, such as the
+ * RID_PASID of a second-level domain); -ENOENT when @pasid is not
+ * attached; -ETIMEDOUT/-EIO from invalidation.
  */
 int vtd_pasid_flush(struct vtd_unit *u, u16 sid, u32 pasid, vtd_iova_t iova,
 		    u64 size, bool leaf_only);
