@@ -11,7 +11,12 @@
  * library's callback received, and the interrupts that arrived. The
  * unit runs in whatever mode the machine offers: legacy, or scalable
  * when QEMU has x-scalable-mode=on (tests/qemu/run runs both, with and
- * without caching mode).
+ * without caching mode). Paging domains take the format the unit
+ * translates with (vtd_unit_paging_type()): second-level, or on QEMU 10
+ * with x-flts=on, which offers only first-level translation, first-level
+ * (VTD_DOMAIN_PAGING_FL), so that the same cases prove the first-level
+ * format and its PASID-based invalidation against QEMU's own walker and
+ * IOTLB (docs/QEMU.md).
  *
  * QEMU 7.2 facts the expectations rest on (QEMU-VTD.md 2, 3, 5): faults
  * are recorded in one FRCD with T = 1 for reads; a not-present SL entry
@@ -59,6 +64,12 @@
 #define FR_CTX_NOT_PRESENT	0x2
 #define FR_WRITE		0x5
 #define FR_READ			0x6
+/*
+ * First-level translation (QEMU 10, x-flts=on): a not-present entry in
+ * either direction, and a write through a read-only leaf [VT-d 7.1.3].
+ */
+#define FR_FL_NOT_PRESENT	0x71
+#define FR_FL_WRITE		0x85
 
 #define MAX_FAULTS		8
 #define MAX_DOMAINS		4
@@ -76,6 +87,11 @@ struct dma_env {
 	struct edu edu;
 	u16 sid;
 	bool scalable;
+	/*
+	 * Paging domains are first-level (VTD_DOMAIN_PAGING_FL): the unit
+	 * offers no second-level translation (QEMU 10's x-flts=on).
+	 */
+	bool fl;
 	int fault_vec, inv_vec;
 	u32 fault_irqs, inv_irqs;	/* handler invocations */
 	u64 fault_irq_vector, inv_irq_vector;
@@ -171,7 +187,8 @@ static void expect_dma_fault(bool sl_entry)
 		qemu_expect(QEMU_XLATE_FAILURE);
 		xlate = true;
 	}
-	if (sl_entry && !slpte) {
+	/* First-level faults print only the translation failure. */
+	if (sl_entry && !env.fl && !slpte) {
 		qemu_expect(QEMU_SLPTE_ERROR);
 		slpte = true;
 	}
@@ -256,11 +273,28 @@ static bool fault_pp(const struct dma_env *e)
 			return;						\
 	} while (0)
 
-/* A translation fault (SL entry) on a request without PASID. */
+/*
+ * The reason of a translation fault: SL tables give 5 (write) or 6 (read)
+ * whether the entry is not present or read-only; first-level tables tell
+ * a not-present entry from a write to a read-only leaf.
+ */
+static u8 xlate_fr(const struct dma_env *e, bool write, bool present)
+{
+	if (!e->fl)
+		return write ? FR_WRITE : FR_READ;
+	return present && write ? FR_FL_WRITE : FR_FL_NOT_PRESENT;
+}
+
+/* A translation fault (nothing mapped) on a request without PASID. */
 #define EXPECT_XLATE_FAULT(t, e, iova, write, rid_pasid)		\
 	EXPECT_FAULT((t), (e), (iova), (write),				\
-		     (write) ? FR_WRITE : FR_READ, fault_pp(e),		\
+		     xlate_fr((e), (write), false), fault_pp(e),	\
 		     (rid_pasid))
+
+/* A write through a read-only mapping, on a request without PASID. */
+#define EXPECT_RO_FAULT(t, e, iova, rid_pasid)				\
+	EXPECT_FAULT((t), (e), (iova), true, xlate_fr((e), true, true),	\
+		     fault_pp(e), (rid_pasid))
 
 #define EXPECT_NO_FAULT(t, e)						\
 	do {								\
@@ -298,6 +332,8 @@ static int env_domain(struct dma_env *e, enum vtd_domain_type type,
 	unsigned int i;
 	int ret;
 
+	if (type == VTD_DOMAIN_PAGING && e->fl)
+		type = VTD_DOMAIN_PAGING_FL;
 	for (i = 0; i < MAX_DOMAINS; i++) {
 		if (e->domains[i])
 			continue;
@@ -398,6 +434,7 @@ static void env_up(struct boot_test_ctx *t, struct dma_env *e,
 	BT_ASSERT_OK(t, vtd_unit_create(&e->dmar.drhds[0], &p, &e->u));
 	BT_ASSERT_OK(t, vtd_unit_enable(e->u));
 	e->scalable = vtd_unit_is_scalable(e->u);
+	e->fl = vtd_unit_paging_type(e->u) == VTD_DOMAIN_PAGING_FL;
 	/* Enabling must neither fault nor leave an event behind. */
 	EXPECT_NO_FAULT(t, e);
 	BT_ASSERT_EQ(t, hal_atomic_load(&e->fault_irqs, HAL_ACQUIRE), 0);
@@ -496,15 +533,24 @@ static long find_not(const u8 *p, size_t len, u8 c)
 	} while (0)
 
 /*
- * A DMA that must fault in the SL tables, and its one record: the page of
- * @iova, a write when edu copies to RAM (FR 5) and a read otherwise (FR
- * 6), with the PP/PV of a request without PASID.
+ * A DMA that must fault in the page tables (nothing mapped at @iova), and
+ * its one record: the page of @iova, a write when edu copies to RAM and
+ * a read otherwise (xlate_fr()), with the PP/PV of a request without
+ * PASID.
  */
 #define DMA_XLATE_FAULT(t, e, iova, off, len, dir, rid_pasid)		\
 	do {								\
 		DMA_FAULTS((t), (e), (iova), (off), (len), (dir));	\
 		EXPECT_XLATE_FAULT((t), (e), (iova),			\
 				   (dir) == EDU_FROM_DEVICE, (rid_pasid)); \
+	} while (0)
+
+/* edu's write to RAM through a read-only mapping, and its one record. */
+#define DMA_RO_FAULT(t, e, iova, off, len, rid_pasid)			\
+	do {								\
+		DMA_FAULTS((t), (e), (iova), (off), (len),		\
+			   EDU_FROM_DEVICE);				\
+		EXPECT_RO_FAULT((t), (e), (iova), (rid_pasid));		\
 	} while (0)
 
 /* edu copies @len bytes from IOVA @from to IOVA @to via its buffer at @off. */
@@ -559,14 +605,18 @@ static struct vtd_pasid_entry *pasid_entry(struct vtd_unit *u, u16 sid,
 }
 
 /*
- * The leaf SL entry that translates @iova for @sid, as the unit would
- * find it through the root, context (and RID_PASID) entries, with its
- * level (1: 4 KiB, 2: 2 MiB, 3: 1 GiB); NULL when there is none.
+ * The leaf entry that translates @iova for @sid, as the unit would find
+ * it through the root, context (and RID_PASID) entries, in whichever
+ * format the entry names: second-level [VT-d 9.8] or, for PGTT = 001,
+ * first-level [VT-d 9.7], whose present bit, PS bit and address field
+ * (51:12) sit where the second-level ones do. Its level (1: 4 KiB,
+ * 2: 2 MiB, 3: 1 GiB) goes to @level; NULL when there is none.
  */
-static struct vtd_sl_pte *sl_leaf(struct vtd_unit *u, u16 sid, u64 iova,
-				  unsigned int *level)
+static u64 *leaf_entry(struct vtd_unit *u, u16 sid, u64 iova,
+		       unsigned int *level)
 {
-	u64 slptr, pte;
+	bool fl = false;
+	u64 ptr, pte;
 	unsigned int lvl;
 
 	if (!u->scalable) {
@@ -580,7 +630,7 @@ static struct vtd_sl_pte *sl_leaf(struct vtd_unit *u, u16 sid, u64 iova,
 		if (!(ce->lo & VTD_CTX_LO_P) ||
 		    FIELD_GET(VTD_CTX_LO_TT, ce->lo) != VTD_CTX_TT_SL)
 			return NULL;
-		slptr = ce->lo & VTD_CTX_LO_SLPTPTR;
+		ptr = ce->lo & VTD_CTX_LO_SLPTPTR;
 		lvl = (unsigned int)FIELD_GET(VTD_CTX_HI_AW, ce->hi) + 2;
 	} else {
 		struct vtd_sm_ctx_entry *ce = sm_ctx_entry(u, sid);
@@ -590,38 +640,57 @@ static struct vtd_sl_pte *sl_leaf(struct vtd_unit *u, u16 sid, u64 iova,
 			return NULL;
 		pe = pasid_entry(u, sid, (u32)FIELD_GET(VTD_SM_CTX_Q1_RID_PASID,
 							ce->qw[1]));
-		if (!pe || !(pe->qw[0] & VTD_PE_Q0_P) ||
-		    FIELD_GET(VTD_PE_Q0_PGTT, pe->qw[0]) != VTD_PE_PGTT_SL)
+		if (!pe || !(pe->qw[0] & VTD_PE_Q0_P))
 			return NULL;
-		slptr = pe->qw[0] & VTD_PE_Q0_SSPTPTR;
-		lvl = (unsigned int)FIELD_GET(VTD_PE_Q0_AW, pe->qw[0]) + 2;
+		switch (FIELD_GET(VTD_PE_Q0_PGTT, pe->qw[0])) {
+		case VTD_PE_PGTT_SL:
+			ptr = pe->qw[0] & VTD_PE_Q0_SSPTPTR;
+			lvl = (unsigned int)FIELD_GET(VTD_PE_Q0_AW,
+						      pe->qw[0]) + 2;
+			break;
+		case VTD_PE_PGTT_FL:
+			fl = true;
+			ptr = pe->qw[2] & VTD_PE_Q2_FSPTPTR;
+			lvl = FIELD_GET(VTD_PE_Q2_FSPM, pe->qw[2]) ==
+			      VTD_PE_FSPM_5LVL ? 5 : 4;
+			break;
+		default:
+			return NULL;
+		}
 	}
 	for (; lvl >= 1; lvl--) {
-		struct vtd_sl_pte *p = &((struct vtd_sl_table *)table_va(slptr))
-			->e[vtd_sl_level_index(iova, lvl)];
+		u64 *p = &((u64 *)table_va(ptr))
+			[vtd_sl_level_index(iova, lvl)];
 
-		pte = vtd_sl_pte_read(p);
-		if (!vtd_sl_pte_present(pte))
+		pte = READ_ONCE(*p);
+		if (fl ? !(pte & VTD_FL_PTE_P) : !vtd_sl_pte_present(pte))
 			return NULL;
-		if (vtd_sl_pte_is_leaf(pte, lvl)) {
+		if (lvl == 1 || (lvl <= 3 && (pte & VTD_FL_PTE_PS))) {
 			*level = lvl;
 			return p;
 		}
-		slptr = vtd_sl_pte_addr(pte);
+		ptr = pte & VTD_FL_PTE_ADDR;
 	}
 	return NULL;
+}
+
+/* The host address a leaf at @level gives @iova. */
+static u64 leaf_pa(u64 pte, unsigned int level, u64 iova)
+{
+	u64 size = vtd_sl_level_size(level);
+
+	return (pte & VTD_FL_PTE_ADDR & ~(size - 1)) + (iova & (size - 1));
 }
 
 /* The leaf for @iova exists at @want_level and maps host @pa. */
 #define BT_ASSERT_LEAF(t, e, iova, want_level, pa)			\
 	do {								\
 		unsigned int l_ = 0;					\
-		struct vtd_sl_pte *p_ = sl_leaf((e)->u, (e)->sid, (iova), &l_); \
+		u64 *p_ = leaf_entry((e)->u, (e)->sid, (iova), &l_);	\
 		BT_ASSERT((t), p_, "no leaf for iova 0x%llx",		\
 			  (unsigned long long)(iova));			\
 		BT_ASSERT_EQ((t), l_, (want_level));			\
-		BT_ASSERT_EQ((t), vtd_sl_pte_addr(p_->val) +		\
-			     ((iova) & (vtd_sl_level_size(l_) - 1)), (pa)); \
+		BT_ASSERT_EQ((t), leaf_pa(READ_ONCE(*p_), l_, (iova)), (pa)); \
 	} while (0)
 
 static struct vtd_domain *attach_new(struct boot_test_ctx *t,
@@ -629,6 +698,7 @@ static struct vtd_domain *attach_new(struct boot_test_ctx *t,
 				     enum vtd_domain_type type, u32 rid_pasid)
 {
 	struct vtd_attach_params ap = { .rid_pasid = rid_pasid };
+	struct vtd_pasid_entry *pe;
 	struct vtd_domain *d = NULL;
 	int ret;
 
@@ -642,6 +712,14 @@ static struct vtd_domain *attach_new(struct boot_test_ctx *t,
 	if (ret) {
 		boot_test_fail(t, __FILE__, __LINE__, "vtd_device_attach: %d",
 			       ret);
+		return NULL;
+	}
+	/* On a first-level-only unit the DMA goes through PGTT = 001. */
+	pe = e->scalable ? pasid_entry(e->u, e->sid, rid_pasid) : NULL;
+	if (e->fl && type == VTD_DOMAIN_PAGING &&
+	    (!pe || FIELD_GET(VTD_PE_Q0_PGTT, pe->qw[0]) != VTD_PE_PGTT_FL)) {
+		boot_test_fail(t, __FILE__, __LINE__, "RID_PASID entry is not "
+			       "first-level");
 		return NULL;
 	}
 	return d;
@@ -870,7 +948,7 @@ DMA_TEST(readonly_write_faults)
 	/* Known bytes in edu's buffer, not from @ro. */
 	MAP(t, d, iova + SZ_4K, pa_of(ref), SZ_4K, VTD_PROT_READ);
 	DMA(t, e, iova + SZ_4K + 0x800, 0, 1000, EDU_TO_DEVICE);
-	DMA_XLATE_FAULT(t, e, iova + 0x108, 0, 1000, EDU_FROM_DEVICE, 0);
+	DMA_RO_FAULT(t, e, iova + 0x108, 0, 1000, 0);
 	BT_ASSERT_BYTES(t, ro, ref, SZ_4K);
 
 	/* Reads are allowed. */
@@ -880,7 +958,7 @@ DMA_TEST(readonly_write_faults)
 	DMA(t, e, iova + 0x108, 0, 1000, EDU_FROM_DEVICE);
 	BT_ASSERT_BYTES(t, ro, ref, SZ_4K);
 	if (faults_collect(e))
-		EXPECT_XLATE_FAULT(t, e, iova + 0x108, true, 0);
+		EXPECT_RO_FAULT(t, e, iova + 0x108, 0);
 }
 
 /* ---- c) Unmap and remap ------------------------------------------------- */
@@ -948,10 +1026,9 @@ DMA_TEST(iotlb_is_cached)
 {
 	const u64 iova = 0x1d0000000ULL;
 	struct vtd_domain *d;
-	struct vtd_sl_pte *leaf;
 	unsigned int level = 0;
 	u8 *p, *src;
-	u64 saved;
+	u64 saved, *leaf;
 
 	ATTACH_PAGING(t, e, d);
 	SRC_DST_PAGES(t, e, src, 0x31, p, 0);
@@ -960,14 +1037,14 @@ DMA_TEST(iotlb_is_cached)
 	DMA_COPY(t, e, iova + SZ_4K, iova, 0, 64);
 	BT_ASSERT_BYTES(t, p, src, 64);
 
-	leaf = sl_leaf(e->u, e->sid, iova, &level);
+	leaf = leaf_entry(e->u, e->sid, iova, &level);
 	BT_ASSERT(t, leaf && level == 1, "no 4 KiB leaf");
-	saved = vtd_sl_pte_read(leaf);
+	saved = READ_ONCE(*leaf);
 	/* No cache flush either: QEMU reads guest RAM directly. */
-	vtd_sl_pte_write(leaf, 0);
+	WRITE_ONCE(*leaf, 0);
 	hal_memset(p, 0, SZ_4K);
 	DMA(t, e, iova + 0x100, 0, 64, EDU_FROM_DEVICE);
-	vtd_sl_pte_write(leaf, saved);
+	WRITE_ONCE(*leaf, saved);
 	EXPECT_NO_FAULT(t, e);
 	BT_ASSERT(t, hal_memcmp(p + 0x100, src, 64) == 0,
 		  "QEMU did not use its cached translation: the unmap "
