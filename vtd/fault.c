@@ -168,3 +168,17 @@ int vtd_fault_handle(struct vtd_unit *u)
 	hal_spin_unlock(&u->fault_lock);
 	return handled;
 }
+
+/* Clear every pending fault record and the sticky error bits. */
+void vtd_fault_clear_all_locked(struct vtd_unit *u)
+{
+	u32 i, n = vtd_regs_frcd_count(u->cap);
+
+	hal_lock_assert_held(&u->lock);
+	for (i = 0; i < n; i++) {
+		vtd_write64(u, vtd_regs_frcd_offset(u->cap, i) +
+			       VTD_FRCD_HI_OFF, VTD_FRCD_HI_F);
+	}
+	vtd_write32(u, VTD_FSTS_REG, VTD_FSTS_PFO | VTD_FSTS_IQE |
+				     VTD_FSTS_ICE | VTD_FSTS_ITE);
+}

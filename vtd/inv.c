@@ -6,6 +6,7 @@
  */
 #include <hal/hal.h>
 
+#include "inv.h"
 #include "psi.h"
 #include "tables.h"
 #include "unit.h"
@@ -31,7 +32,7 @@ static int ccmd_locked(struct vtd_unit *u, u64 cmd)
 
 	hal_lock_assert_held(&u->lock);
 	vtd_write64(u, VTD_CCMD_REG, cmd | VTD_CCMD_ICC);
-	ret = vtd_wait_reg64(u, VTD_CCMD_REG, VTD_CCMD_ICC, 0);
+	ret = vtd_reg_wait64(u, VTD_CCMD_REG, VTD_CCMD_ICC, 0);
 	if (ret)
 		return ret;
 	if (FIELD_GET(VTD_CCMD_CAIG, vtd_read64(u, VTD_CCMD_REG)) ==
@@ -50,7 +51,7 @@ static int iotlb_reg_locked(struct vtd_unit *u, u64 cmd, u64 iva)
 	if (FIELD_GET(VTD_IOTLB_IIRG, cmd) == VTD_IOTLB_G_PAGE)
 		vtd_write64(u, off + VTD_IVA_OFF, iva);
 	vtd_write64(u, off + VTD_IOTLB_OFF, cmd | VTD_IOTLB_IVT);
-	ret = vtd_wait_reg64(u, off + VTD_IOTLB_OFF, VTD_IOTLB_IVT, 0);
+	ret = vtd_reg_wait64(u, off + VTD_IOTLB_OFF, VTD_IOTLB_IVT, 0);
 	if (ret)
 		return ret;
 	if (FIELD_GET(VTD_IOTLB_IAIG, vtd_read64(u, off + VTD_IOTLB_OFF)) ==
@@ -150,43 +151,96 @@ int vtd_inv_iotlb_domain(struct vtd_unit *u, u16 did)
 			    iotlb_drain_bits(u), 0);
 }
 
+/* Descriptors of one submission that carries device-TLB invalidations. */
+#define DEV_TLB_BATCH	16
+
+/*
+ * [VT-d 6.5.2.5, 6.5.2.6] Submit the @n IOTLB descriptors in @d, then the
+ * device-TLB invalidation of [first, last] (pages) for each of @devs on
+ * @u: one aligned block covering the range (S = 1 encodes its size), with
+ * PASID @pasid when @with_pasid. The device TLBs come after the IOTLB,
+ * so that a device refilling its TLB cannot fetch the stale translation
+ * again. Up to DEV_TLB_BATCH - 2 devices share the IOTLB's wait; more
+ * take one wait per further DEV_TLB_BATCH.
+ */
+static int submit_with_dev_tlbs(struct vtd_unit *u, struct vtd_qi_desc *d,
+				unsigned int n, u64 first, u64 last,
+				const struct vtd_dev_tlb *devs,
+				unsigned int ndevs, bool with_pasid, u32 pasid)
+{
+	unsigned int i, order = vtd_psi_block_order(first, last);
+	u64 addr = (first >> order) << order << HAL_PAGE_SHIFT;
+	int ret;
+
+	for (i = 0; i < ndevs; i++) {
+		if (devs[i].u != u) {
+			continue;
+		}
+		if (n == DEV_TLB_BATCH) {
+			ret = vtd_qi_submit(u, d, n, 0);
+			if (ret) {
+				return ret;
+			}
+			n = 0;
+		}
+		d[n++] = with_pasid ?
+			vtd_qi_pdev_tlb(devs[i].sid, devs[i].pfsid,
+					devs[i].qdep, pasid, false, addr,
+					order) :
+			vtd_qi_dev_tlb(devs[i].sid, devs[i].pfsid,
+				       devs[i].qdep, addr, order);
+	}
+	return vtd_qi_submit(u, d, n, 0);
+}
+
+/* Check a range and turn it into page numbers [first, last]. */
+static int range_pages(u64 va, u64 size, u64 *first, u64 *last)
+{
+	if (!size || (va & (HAL_PAGE_SIZE - 1)) || va + size - 1 < va) {
+		return VTD_ERR(-EINVAL);
+	}
+	*first = va >> HAL_PAGE_SHIFT;
+	*last = (va + size - 1) >> HAL_PAGE_SHIFT;
+	return 0;
+}
+
 /*
  * [VT-d 6.5.2.3, 6.5.2.5] The IOTLB for [@iova, @iova + @size) of domain
- * @did, then the TLBs of the @ndevs devices with ATS, all behind one wait:
- * the device TLBs are invalidated after the IOTLB, so that a device
- * refilling its TLB cannot fetch the stale translation again. A device
- * TLB gets one aligned block covering the range (S = 1 encodes its size).
+ * @did: at most two page-selective descriptors from the one range rule
+ * (psi.h), or one domain-selective when the unit lacks PSI or a mask
+ * would exceed CAP.MAMV; then the TLBs of the @ndevs devices with ATS.
  */
-int vtd_inv_range(struct vtd_unit *u, u16 did, u64 iova, u64 size,
+int vtd_inv_range(struct vtd_unit *u, u16 did, vtd_iova_t iova, u64 size,
 		  bool leaf_only, const struct vtd_dev_tlb *devs,
 		  unsigned int ndevs)
 {
-	struct vtd_qi_desc d[2 + VTD_DEV_TLB_MAX];
+	struct vtd_qi_desc d[DEV_TLB_BATCH];
 	u64 base[2], first, last;
-	unsigned int am[2], n = 0, i, mamv, order;
+	unsigned int am[2], n = 0, i, mamv;
 	bool dsi;
 	int ret = 0;
 
-	if (!u || !size || (iova & (HAL_PAGE_SIZE - 1)) ||
-	    iova + size - 1 < iova || ndevs > VTD_DEV_TLB_MAX ||
-	    (ndevs && !devs))
+	if (!u || (ndevs && !devs) ||
+	    range_pages(vtd_iova_val(iova), size, &first, &last)) {
 		return VTD_ERR(-EINVAL);
+	}
 	/* [VT-d 6.5.2.5] Device TLBs are reached only through the queue. */
-	if (ndevs && !vtd_qi_enabled(u))
+	if (ndevs && !vtd_qi_enabled(u)) {
 		return VTD_ERR(-EOPNOTSUPP);
-	first = iova >> HAL_PAGE_SHIFT;
-	last = (iova + size - 1) >> HAL_PAGE_SHIFT;
+	}
 	mamv = (unsigned int)FIELD_GET(VTD_CAP_MAMV, u->cap);
 	dsi = !(u->cap & VTD_CAP_PSI);
 	if (!dsi) {
 		n = vtd_psi_cover(first, last, base, am);
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			dsi |= am[i] > mamv;
+		}
 	}
 	if (!vtd_qi_enabled(u)) {
-		if (dsi)
+		if (dsi) {
 			return vtd_inv_iotlb_domain(u, did);
-		for (i = 0; i < n && !ret; i++)
+		}
+		for (i = 0; i < n && !ret; i++) {
 			ret = iotlb_reg(u, FIELD_PREP(VTD_IOTLB_IIRG,
 						      VTD_IOTLB_G_PAGE) |
 					   FIELD_PREP(VTD_IOTLB_DID, did) |
@@ -194,6 +248,7 @@ int vtd_inv_range(struct vtd_unit *u, u16 did, u64 iova, u64 size,
 					(base[i] << HAL_PAGE_SHIFT) |
 					FIELD_PREP(VTD_IVA_AM, am[i]) |
 					(leaf_only ? VTD_IVA_IH : 0));
+		}
 		return ret;
 	}
 	if (dsi) {
@@ -201,19 +256,15 @@ int vtd_inv_range(struct vtd_unit *u, u16 did, u64 iova, u64 size,
 					   drain_writes(u));
 		n = 1;
 	} else {
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			d[i] = vtd_qi_iotlb_page(did, base[i] << HAL_PAGE_SHIFT,
 						 (u8)am[i], leaf_only,
 						 drain_reads(u),
 						 drain_writes(u));
+		}
 	}
-	order = vtd_psi_block_order(first, last);
-	for (i = 0; i < ndevs; i++)
-		d[n + i] = vtd_qi_dev_tlb(devs[i].sid, devs[i].pfsid,
-					  devs[i].qdep,
-					  (first >> order) << order <<
-					  HAL_PAGE_SHIFT, order);
-	return vtd_qi_submit(u, d, n + ndevs, 0);
+	return submit_with_dev_tlbs(u, d, n, first, last, devs, ndevs, false,
+				    0);
 }
 
 /*
@@ -229,46 +280,38 @@ int vtd_inv_range(struct vtd_unit *u, u16 did, u64 iova, u64 size,
  * does not reach first-level translations [VT-d 6.5.2.3], and this one
  * has no register form: the queue must be enabled.
  */
-int vtd_inv_pasid_range(struct vtd_unit *u, u16 did, u32 pasid, u64 va,
-			u64 size, bool leaf_only,
+int vtd_inv_pasid_range(struct vtd_unit *u, u16 did, u32 pasid,
+			vtd_iova_t va, u64 size, bool leaf_only,
 			const struct vtd_dev_tlb *devs, unsigned int ndevs,
 			bool dev_tlb_pasid)
 {
-	struct vtd_qi_desc d[2 + VTD_DEV_TLB_MAX];
-	u64 base[2], first, last, addr;
-	unsigned int am[2], n, i, mamv, order;
+	struct vtd_qi_desc d[DEV_TLB_BATCH];
+	u64 base[2], first, last;
+	unsigned int am[2], n, i, mamv;
 
-	if (!u || !size || (va & (HAL_PAGE_SIZE - 1)) ||
-	    va + size - 1 < va || ndevs > VTD_DEV_TLB_MAX ||
-	    (ndevs && !devs) || pasid >= VTD_PASID_COUNT)
+	if (!u || (ndevs && !devs) || pasid >= VTD_PASID_COUNT ||
+	    range_pages(vtd_iova_val(va), size, &first, &last)) {
 		return VTD_ERR(-EINVAL);
-	if (!vtd_qi_enabled(u))
+	}
+	if (!vtd_qi_enabled(u)) {
 		return VTD_ERR(-EOPNOTSUPP);
-	first = va >> HAL_PAGE_SHIFT;
-	last = (va + size - 1) >> HAL_PAGE_SHIFT;
+	}
 	mamv = (unsigned int)FIELD_GET(VTD_CAP_MAMV, u->cap);
 	n = vtd_psi_cover(first, last, base, am);
-	for (i = 0; i < n && am[i] <= mamv; i++)
+	for (i = 0; i < n && am[i] <= mamv; i++) {
 		d[i] = vtd_qi_piotlb_page(did, pasid, base[i] << HAL_PAGE_SHIFT,
 					  (u8)am[i], leaf_only);
+	}
 	if (i < n) {
 		d[0] = vtd_qi_piotlb_pasid(did, pasid);
 		n = 1;
 	}
-	order = vtd_psi_block_order(first, last);
-	addr = (first >> order) << order << HAL_PAGE_SHIFT;
-	for (i = 0; i < ndevs; i++)
-		d[n + i] = dev_tlb_pasid ?
-			vtd_qi_pdev_tlb(devs[i].sid, devs[i].pfsid,
-					devs[i].qdep, pasid, false, addr,
-					order) :
-			vtd_qi_dev_tlb(devs[i].sid, devs[i].pfsid,
-				       devs[i].qdep, addr, order);
-	return vtd_qi_submit(u, d, n + ndevs, 0);
+	return submit_with_dev_tlbs(u, d, n, first, last, devs, ndevs,
+				    dev_tlb_pasid, pasid);
 }
 
-int vtd_inv_iotlb_range(struct vtd_unit *u, u16 did, u64 iova, u64 size,
-			bool leaf_only)
+int vtd_inv_iotlb_range(struct vtd_unit *u, u16 did, vtd_iova_t iova,
+			u64 size, bool leaf_only)
 {
 	return vtd_inv_range(u, did, iova, size, leaf_only, NULL, 0);
 }

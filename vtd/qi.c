@@ -15,8 +15,6 @@
 
 #include "unit.h"
 
-int vtd_unit_gcmd_qie_locked(struct vtd_unit *u, bool on);
-
 #define QI_ERRORS	(VTD_FSTS_IQE | VTD_FSTS_ITE | VTD_FSTS_ICE)
 
 int vtd_qi_init(struct vtd_unit *u)
@@ -78,7 +76,7 @@ int vtd_qi_enable(struct vtd_unit *u)
 	      FIELD_PREP(VTD_IQA_QS, q->order) |
 	      (q->desc_size == 32 ? VTD_IQA_DW : 0);
 	vtd_write64(u, VTD_IQA_REG, iqa);
-	ret = vtd_unit_gcmd_qie_locked(u, true);
+	ret = vtd_reg_gcmd_locked(u, VTD_GCMD_QIE, VTD_GSTS_QIES, true);
 	hal_spin_unlock(&q->lock);
 	return ret;
 }
@@ -95,10 +93,10 @@ int vtd_qi_disable(struct vtd_unit *u)
 	 * [VT-d 6.5.2] Software disables queued invalidation only when the
 	 * queue is empty (IQH == IQT) and no wait is outstanding.
 	 */
-	ret = vtd_wait_reg64(u, VTD_IQH_REG, VTD_IQH_QH,
+	ret = vtd_reg_wait64(u, VTD_IQH_REG, VTD_IQH_QH,
 			     vtd_read64(u, VTD_IQT_REG) & VTD_IQT_QT);
 	if (!ret)
-		ret = vtd_unit_gcmd_qie_locked(u, false);
+		ret = vtd_reg_gcmd_locked(u, VTD_GCMD_QIE, VTD_GSTS_QIES, false);
 	hal_spin_unlock(&q->lock);
 	return ret;
 }

@@ -167,6 +167,24 @@ static inline void vtd_sl_pte_write(struct vtd_sl_pte *p, u64 val)
  * bit range.
  * ====================================================================== */
 
+/*
+ * [VT-d 3.4.1] A source ID is the requester's PCI bus (bits 15:8), which
+ * indexes the root table, and devfn (bits 7:0), which indexes the context
+ * table(s).
+ */
+#define VTD_SID_BUS		GENMASK(15, 8)
+#define VTD_SID_DEVFN		GENMASK(7, 0)
+
+static inline u8 vtd_sid_bus(u16 sid)
+{
+	return (u8)FIELD_GET(VTD_SID_BUS, sid);
+}
+
+static inline u8 vtd_sid_devfn(u16 sid)
+{
+	return (u8)FIELD_GET(VTD_SID_DEVFN, sid);
+}
+
 /* [VT-d 9.1] Root Entry (legacy mode, 128-bit). */
 #define VTD_ROOT_LO_P		BIT_ULL(0)			/* bit 0      Present */
 #define VTD_ROOT_LO_CTP		GENMASK_ULL(63, 12)		/* bits 63:12 Context-table Pointer */

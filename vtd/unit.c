@@ -7,107 +7,10 @@
 #include <hal/hal.h>
 #include <vtd/vtd.h>
 
+#include "context.h"
+#include "dev.h"
+#include "flush.h"
 #include "unit.h"
-
-/*
- * The one loop that waits on hardware: poll register @off (@width 4 or 8
- * bytes) until (value & @mask) == @want, or return -ETIMEDOUT once
- * CONFIG_VTD_TIMEOUT_US has passed.
- */
-static int wait_reg(struct vtd_unit *u, u32 off, unsigned int width,
-		    u64 mask, u64 want)
-{
-	u64 deadline = vtd_deadline();
-	bool late = false;
-
-	for (;;) {
-		u64 v = width == 8 ? vtd_read64(u, off) : vtd_read32(u, off);
-
-		if ((v & mask) == want)
-			return 0;
-		/* One last look after the deadline: we may have been away. */
-		if (late)
-			break;
-		late = hal_time_ns() > deadline;
-		if (!late)
-			hal_cpu_relax();
-	}
-	hal_log(HAL_LOG_ERR, "vtd %llx: register %#x timed out (mask %#llx "
-		"want %#llx)\n", (unsigned long long)u->reg_base, off,
-		(unsigned long long)mask, (unsigned long long)want);
-	return VTD_ERR(-ETIMEDOUT);
-}
-
-int vtd_wait_reg32(struct vtd_unit *u, u32 off, u32 mask, u32 want)
-{
-	return wait_reg(u, off, 4, mask, want);
-}
-
-int vtd_wait_reg64(struct vtd_unit *u, u32 off, u64 mask, u64 want)
-{
-	return wait_reg(u, off, 8, mask, want);
-}
-
-/* The GCMD controls that stay set, and their GSTS status bits. */
-#define GSTS_PERSISTENT	(VTD_GSTS_TES | VTD_GSTS_QIES | VTD_GSTS_IRES | \
-			 VTD_GSTS_CFIS)
-
-/*
- * Issue one global command and wait for its status.
- *
- * [VT-d 11.4.4.1] GCMD is write-only and each write changes one control:
- * the value written is the persistent enables as GSTS reports them (kept
- * in u->gsts, read from GSTS once at enable time) with the one-shot
- * commands masked out, plus or minus the single control being changed.
- * Writing the one-shot bits back would re-issue them (QEMU 7.2 acts on
- * SRTP whenever it is written as 1). Then GSTS is polled until the status
- * bit follows.
- *
- * @cmd is a GCMD bit, @status its GSTS bit; @on sets or clears it. For a
- * one-shot command (SRTP, SIRTP) @status is the bit that is set on
- * completion; for WBF it is WBFS, which clears on completion.
- */
-static int gcmd_locked(struct vtd_unit *u, u32 cmd, u32 status, bool on)
-{
-	u32 val = u->gsts & GSTS_PERSISTENT & ~VTD_GCMD_ONE_SHOT;
-	u32 want;
-	int ret;
-
-	hal_lock_assert_held(&u->lock);
-	/* A one-shot command is always written as 1. */
-	if (on || (cmd & VTD_GCMD_ONE_SHOT))
-		val |= cmd;
-	else
-		val &= ~cmd;
-	vtd_write32(u, VTD_GCMD_REG, val);
-	if (cmd == VTD_GCMD_WBF)
-		want = 0;
-	else
-		want = on ? status : 0;
-	ret = vtd_wait_reg32(u, VTD_GSTS_REG, status, want);
-	if (ret)
-		return ret;
-	if (!(cmd & VTD_GCMD_ONE_SHOT))
-		u->gsts = on ? (u->gsts | status) : (u->gsts & ~status);
-	return 0;
-}
-
-/*
- * [VT-d 6.8] With CAP.RWBF the unit may buffer writes to the remapping
- * structures; software flushes them (GCMD.WBF) after making entries
- * present when no invalidation follows. A no-op without CAP.RWBF.
- */
-int vtd_unit_flush_write_buffer(struct vtd_unit *u)
-{
-	int ret;
-
-	if (!(u->cap & VTD_CAP_RWBF))
-		return 0;
-	hal_spin_lock(&u->lock);
-	ret = gcmd_locked(u, VTD_GCMD_WBF, VTD_GSTS_WBFS, true);
-	hal_spin_unlock(&u->lock);
-	return ret;
-}
 
 bool vtd_unit_is_scalable(const struct vtd_unit *u)
 {
@@ -124,27 +27,14 @@ u64 vtd_unit_ecap(const struct vtd_unit *u)
 	return u->ecap;
 }
 
-/* Write back a range the unit reads, when ECAP.C says it does not snoop. */
-static void flush_range(const struct vtd_unit *u, const void *va, size_t len)
-{
-	uintptr_t p = (uintptr_t)va & ~(uintptr_t)(HAL_CACHE_LINE - 1);
-	uintptr_t end = (uintptr_t)va + len;
-
-	if (u->coherent)
-		return;
-	for (; p < end; p += HAL_CACHE_LINE)
-		hal_cache_flush_line((const void *)p);
-	hal_fence();
-}
-
 static void unit_free(struct vtd_unit *u)
 {
-	vtd_unit_free_devices(u);
+	vtd_dev_map_fini(u);
+	vtd_ctx_free_all(u);
 	vtd_qi_fini(u);
 	if (u->root)
 		hal_page_free(u->root, 0);
-	if (u->did_map)
-		hal_page_free(u->did_map, u->did_map_order);
+	vtd_did_fini(u);
 	if (u->regs)
 		hal_mmio_unmap(u->regs);
 	hal_page_free(u, 0);
@@ -157,7 +47,6 @@ int vtd_unit_create(const struct vtd_dmar_drhd *drhd,
 	_Static_assert(sizeof(struct vtd_unit) <= HAL_PAGE_SIZE,
 		       "struct vtd_unit fits one page");
 	struct vtd_unit *u;
-	u64 map_bytes;
 	int ret;
 
 	if (!drhd || !out)
@@ -206,23 +95,17 @@ int vtd_unit_create(const struct vtd_dmar_drhd *drhd,
 	u->scalable = CONFIG_VTD_SCALABLE_MODE && (u->ecap & VTD_ECAP_SMTS) &&
 		      !u->params.force_legacy;
 
-	/* [VT-d 11.4.2] ND: 2^(4 + 2 * ND) domain IDs; 7 is reserved. */
-	if (FIELD_GET(VTD_CAP_ND, u->cap) > 6) {
-		ret = VTD_ERR(-EOPNOTSUPP);
+	ret = vtd_did_init(u);
+	if (ret)
 		goto err;
-	}
-	u->did_count = 1U << (4 + 2 * FIELD_GET(VTD_CAP_ND, u->cap));
-	map_bytes = HAL_ALIGN_UP((u64)u->did_count / 8, HAL_PAGE_SIZE);
-	while ((HAL_PAGE_SIZE << u->did_map_order) < map_bytes)
-		u->did_map_order++;
-	u->did_map = hal_page_alloc(u->did_map_order);
 	u->root = hal_page_alloc(0);
-	if (!u->did_map || !u->root) {
+	if (!u->root) {
 		ret = VTD_ERR(-ENOMEM);
 		goto err;
 	}
-	/* [VT-d 6.2.3.1] DID 0 is reserved under caching mode; never used. */
-	u->did_map[0] = 1;
+	ret = vtd_dev_map_init(u);
+	if (ret)
+		goto err;
 
 	if (u->ecap & VTD_ECAP_QI) {
 		u->qi.order = u->params.qi_order;
@@ -235,18 +118,6 @@ int vtd_unit_create(const struct vtd_dmar_drhd *drhd,
 err:
 	unit_free(u);
 	return ret;
-}
-
-/* Clear every pending fault record and the sticky error bits. */
-static void clear_faults_locked(struct vtd_unit *u)
-{
-	u32 i, n = vtd_regs_frcd_count(u->cap);
-
-	for (i = 0; i < n; i++)
-		vtd_write64(u, vtd_regs_frcd_offset(u->cap, i) +
-			       VTD_FRCD_HI_OFF, VTD_FRCD_HI_F);
-	vtd_write32(u, VTD_FSTS_REG, VTD_FSTS_PFO | VTD_FSTS_IQE |
-				     VTD_FSTS_ICE | VTD_FSTS_ITE);
 }
 
 static void program_events_locked(struct vtd_unit *u)
@@ -283,11 +154,11 @@ static int disable_locked(struct vtd_unit *u)
 	int ret = 0, r;
 
 	if (u->gsts & VTD_GSTS_TES) {
-		r = gcmd_locked(u, VTD_GCMD_TE, VTD_GSTS_TES, false);
+		r = vtd_reg_gcmd_locked(u, VTD_GCMD_TE, VTD_GSTS_TES, false);
 		ret = ret ? ret : r;
 	}
 	if (u->gsts & VTD_GSTS_IRES) {
-		r = gcmd_locked(u, VTD_GCMD_IRE, VTD_GSTS_IRES, false);
+		r = vtd_reg_gcmd_locked(u, VTD_GCMD_IRE, VTD_GSTS_IRES, false);
 		ret = ret ? ret : r;
 	}
 	if (u->gsts & VTD_GSTS_QIES) {
@@ -301,13 +172,6 @@ static int disable_locked(struct vtd_unit *u)
 	return ret;
 }
 
-/* Set the QIE control; called by qi.c with u->lock held. */
-int vtd_unit_gcmd_qie_locked(struct vtd_unit *u, bool on);
-int vtd_unit_gcmd_qie_locked(struct vtd_unit *u, bool on)
-{
-	return gcmd_locked(u, VTD_GCMD_QIE, VTD_GSTS_QIES, on);
-}
-
 int vtd_unit_enable(struct vtd_unit *u)
 {
 	u64 rtaddr;
@@ -317,30 +181,30 @@ int vtd_unit_enable(struct vtd_unit *u)
 		return VTD_ERR(-EINVAL);
 	hal_spin_lock(&u->lock);
 	/* The one read of GSTS that seeds the shadow: what firmware left. */
-	u->gsts = vtd_read32(u, VTD_GSTS_REG) & GSTS_PERSISTENT;
+	vtd_reg_gsts_seed_locked(u);
 	ret = disable_locked(u);
 	if (ret)
 		goto out;
 
 	/* [VT-d 10.4.5, 11.4.5] Root table and mode, then SRTP. */
-	flush_range(u, u->root, HAL_PAGE_SIZE);
+	vtd_flush_range(u->coherent, u->root, HAL_PAGE_SIZE);
 	rtaddr = (hal_paddr_val(hal_virt_to_phys(u->root)) & VTD_RTADDR_RTA) |
 		 FIELD_PREP(VTD_RTADDR_TTM, u->scalable ?
 				VTD_RTADDR_TTM_SCALABLE :
 				VTD_RTADDR_TTM_LEGACY);
 	vtd_write64(u, VTD_RTADDR_REG, rtaddr);
-	ret = gcmd_locked(u, VTD_GCMD_SRTP, VTD_GSTS_RTPS, true);
+	ret = vtd_reg_gcmd_locked(u, VTD_GCMD_SRTP, VTD_GSTS_RTPS, true);
 	if (ret)
 		goto out;
 
 	/* [VT-d 6.8] Flush the write buffer when the unit requires it. */
 	if (u->cap & VTD_CAP_RWBF) {
-		ret = gcmd_locked(u, VTD_GCMD_WBF, VTD_GSTS_WBFS, true);
+		ret = vtd_reg_gcmd_locked(u, VTD_GCMD_WBF, VTD_GSTS_WBFS, true);
 		if (ret)
 			goto out;
 	}
 
-	clear_faults_locked(u);
+	vtd_fault_clear_all_locked(u);
 	program_events_locked(u);
 
 	if (u->ecap & VTD_ECAP_QI) {
@@ -371,7 +235,7 @@ int vtd_unit_enable(struct vtd_unit *u)
 	hal_spin_lock(&u->lock);
 	if (ret)
 		goto out;
-	ret = gcmd_locked(u, VTD_GCMD_TE, VTD_GSTS_TES, true);
+	ret = vtd_reg_gcmd_locked(u, VTD_GCMD_TE, VTD_GSTS_TES, true);
 	if (!ret)
 		u->enabled = true;
 out:
@@ -415,46 +279,4 @@ int vtd_unit_destroy(struct vtd_unit *u)
 	}
 	unit_free(u);
 	return 0;
-}
-
-int vtd_unit_did_alloc_locked(struct vtd_unit *u)
-{
-	u32 w, words = (u->did_count + 63) / 64;
-	u64 free;
-
-	hal_lock_assert_held(&u->ctx_lock);
-	for (w = 0; w < words; w++) {
-		free = ~u->did_map[w];
-		if (u->did_count < 64)
-			free &= (1ULL << u->did_count) - 1;
-		if (free) {
-			u->did_map[w] |= free & -free;
-			return (int)(w * 64 + (u32)__builtin_ctzll(free));
-		}
-	}
-	return VTD_ERR(-ENOSPC);
-}
-
-void vtd_unit_did_free_locked(struct vtd_unit *u, u16 did)
-{
-	hal_lock_assert_held(&u->ctx_lock);
-	if (did && did < u->did_count)
-		u->did_map[did / 64] &= ~(1ULL << (did % 64));
-}
-
-int vtd_unit_did_alloc(struct vtd_unit *u)
-{
-	int did;
-
-	hal_spin_lock(&u->ctx_lock);
-	did = vtd_unit_did_alloc_locked(u);
-	hal_spin_unlock(&u->ctx_lock);
-	return did;
-}
-
-void vtd_unit_did_free(struct vtd_unit *u, u16 did)
-{
-	hal_spin_lock(&u->ctx_lock);
-	vtd_unit_did_free_locked(u, did);
-	hal_spin_unlock(&u->ctx_lock);
 }

@@ -37,45 +37,7 @@ struct vtd_qi {
 #define VTD_QI_STATUS_WAIT	0	/* the submission's wait */
 #define VTD_QI_STATUS_SCRATCH	1	/* replacements of bad descriptors */
 
-/* A device (source ID) attached on a unit; see domain.c. */
-struct vtd_dev {
-	struct vtd_domain *domain;	/* NULL: blocked */
-	u16 did;
-	u32 rid_pasid;
-	u64 *pasid_dir;			/* scalable mode */
-	unsigned int pasid_dir_order;
-	u8 pdts;
-	bool ats;			/* device TLB in use (ECAP.DT) */
-	u8 ats_qdep;
-	u16 ats_pfsid;
-	u16 pasid_count;		/* PASIDs attached besides RID_PASID */
-};
-
-/*
- * A PASID table is allocated as 2^VTD_PASID_TABLE_ORDER pages: the first
- * is the table the unit reads [VT-d 9.6], the second (never pointed to
- * by the hardware) records, per entry, what software attached there.
- */
-#define VTD_PASID_TABLE_ORDER	1
-struct vtd_pasid_sw {
-	struct {
-		struct vtd_domain *domain;	/* NULL: free or RID_PASID */
-		u8 type;			/* enum vtd_pasid_type */
-	} e[64];
-	u32 used;			/* entries with a domain */
-};
-_Static_assert(sizeof(struct vtd_pasid_sw) <= 4096, "PASID table shadow");
-
-/* A device whose TLB a range invalidation must reach [VT-d 6.5.2.5]. */
-struct vtd_dev_tlb {
-	u16 sid;
-	u16 pfsid;
-	u8 qdep;
-};
-#define VTD_DEV_TLB_MAX		8	/* ATS devices per domain and unit */
-#define VTD_BUS_DEVS_ORDER	2	/* 256 struct vtd_dev per bus */
-_Static_assert(256 * sizeof(struct vtd_dev) <= (4096 << VTD_BUS_DEVS_ORDER),
-	       "per-bus device block");
+struct vtd_dev_map;
 
 struct vtd_unit {
 	struct hal_mmio *regs;
@@ -104,13 +66,11 @@ struct vtd_unit {
 
 	/*
 	 * ctx_lock guards the root, context and PASID tables, the device
-	 * slots and the domain-ID map. Order: domain->lock, ctx_lock,
-	 * lock, qi.lock.
+	 * slots and the domain-ID map (lock order: <vtd/vtd.h>).
 	 */
 	struct hal_spinlock ctx_lock;
 	u32 attached;			/* devices attached, under ctx_lock */
-	/* Per bus: 256 device slots, allocated on first attach. */
-	struct vtd_dev *bus_devs[256];
+	struct vtd_dev_map *devs;	/* device slots (dev.c) */
 
 	struct hal_spinlock fault_lock;
 	u64 fault_overflows;
@@ -147,25 +107,21 @@ static inline u64 vtd_deadline(void)
 	return hal_time_ns() + (u64)CONFIG_VTD_TIMEOUT_US * 1000;
 }
 
-int vtd_wait_reg32(struct vtd_unit *u, u32 off, u32 mask, u32 want);
-int vtd_wait_reg64(struct vtd_unit *u, u32 off, u64 mask, u64 want);
+/* reg.c */
+int vtd_reg_wait32(struct vtd_unit *u, u32 off, u32 mask, u32 want);
+int vtd_reg_wait64(struct vtd_unit *u, u32 off, u64 mask, u64 want);
+void vtd_reg_gsts_seed_locked(struct vtd_unit *u);
+int vtd_reg_gcmd_locked(struct vtd_unit *u, u32 cmd, u32 status, bool on);
+int vtd_reg_flush_write_buffer(struct vtd_unit *u);
 
-/* unit.c */
-int vtd_unit_did_alloc_locked(struct vtd_unit *u);
-int vtd_unit_flush_write_buffer(struct vtd_unit *u);
-void vtd_unit_did_free_locked(struct vtd_unit *u, u16 did);
+/* did.c: the unit's domain-ID space, under ctx_lock. */
+int vtd_did_init(struct vtd_unit *u);
+void vtd_did_fini(struct vtd_unit *u);
+int vtd_did_alloc_locked(struct vtd_unit *u);
+void vtd_did_free_locked(struct vtd_unit *u, u16 did);
 
-/* domain.c */
-void vtd_unit_free_devices(struct vtd_unit *u);
-
-/* inv.c */
-int vtd_inv_range(struct vtd_unit *u, u16 did, u64 iova, u64 size,
-		  bool leaf_only, const struct vtd_dev_tlb *devs,
-		  unsigned int ndevs);
-int vtd_inv_pasid_range(struct vtd_unit *u, u16 did, u32 pasid, u64 va,
-			u64 size, bool leaf_only,
-			const struct vtd_dev_tlb *devs, unsigned int ndevs,
-			bool dev_tlb_pasid);
+/* fault.c */
+void vtd_fault_clear_all_locked(struct vtd_unit *u);
 
 /* qi.c */
 int vtd_qi_init(struct vtd_unit *u);

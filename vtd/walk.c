@@ -13,6 +13,7 @@
 #include <hal/hal.h>
 #include <vtd/domain.h>
 
+#include "context.h"
 #include "tables.h"
 #include "unit.h"
 
@@ -114,17 +115,14 @@ static void sl_walk(u64 root_pa, unsigned int levels, u64 iova, u32 prot,
 static void walk_legacy(struct vtd_unit *u, u16 sid, u64 iova, u32 prot,
 			struct vtd_translation *out)
 {
-	u64 re = READ_ONCE(u->root[2 * (sid >> 8)]);
-	const struct vtd_ctx_entry *ce;
+	const struct vtd_ctx_entry *ce = vtd_ctx_legacy(u, sid);
 	u64 lo, hi;
 	unsigned int aw;
 
-	if (!(re & VTD_ROOT_LO_P)) {
+	if (!ce) {
 		out->fault_reason = FR_ROOT_NP;
 		return;
 	}
-	ce = &((const struct vtd_ctx_entry *)table_va(re & VTD_ROOT_LO_CTP))
-		[sid & 0xff];
 	lo = READ_ONCE(ce->lo);
 	hi = READ_ONCE(ce->hi);
 	if (!(lo & VTD_CTX_LO_P)) {
@@ -284,20 +282,16 @@ static void fl_walk(const struct vtd_unit *u, u64 fsptptr,
 static void walk_scalable(struct vtd_unit *u, u16 sid, u32 pasid, u64 iova,
 			  u32 prot, bool priv, struct vtd_translation *out)
 {
+	const struct vtd_sm_ctx_entry *ce = vtd_ctx_sm(u, sid);
 	struct fl_req fr = { .priv = priv };
-	u8 devfn = (u8)sid;
-	u64 re = READ_ONCE(u->root[2 * (sid >> 8) + (devfn >= 128)]);
-	const struct vtd_sm_ctx_entry *ce;
 	const struct vtd_pasid_entry *pe;
 	u64 q0, pde, p0, p2;
 	unsigned int pdts, aw;
 
-	if (!(re & VTD_SM_ROOT_LO_LP)) {	/* LP and UP are both bit 0 */
+	if (!ce) {
 		out->fault_reason = FR_SM_ROOT_NP;
 		return;
 	}
-	ce = &((const struct vtd_sm_ctx_entry *)table_va(re & VTD_SM_ROOT_LO_LCTP))
-		[devfn % VTD_SM_CTX_ENTRIES];
 	q0 = READ_ONCE(ce->qw[0]);
 	if (!(q0 & VTD_SM_CTX_Q0_P)) {
 		out->fault_reason = FR_SM_CTX_NP;
@@ -402,7 +396,7 @@ int vtd_translate(struct vtd_unit *u, u16 sid, u32 pasid, vtd_iova_t iova,
 void vtd_device_dump(struct vtd_unit *u, u16 sid, vtd_iova_t iova)
 {
 	struct vtd_translation t;
-	u8 bus = (u8)(sid >> 8), devfn = (u8)sid;
+	u8 bus = vtd_sid_bus(sid), devfn = vtd_sid_devfn(sid);
 	u64 lo = READ_ONCE(u->root[2 * bus]);
 	u64 hi = READ_ONCE(u->root[2 * bus + 1]);
 
@@ -412,10 +406,8 @@ void vtd_device_dump(struct vtd_unit *u, u16 sid, vtd_iova_t iova)
 	hal_log(HAL_LOG_INFO, "  root[%02x] = %016llx %016llx\n", bus,
 		(unsigned long long)hi, (unsigned long long)lo);
 	hal_spin_lock(&u->ctx_lock);
-	if (!u->scalable && (lo & VTD_ROOT_LO_P)) {
-		const struct vtd_ctx_entry *ce =
-			&((const struct vtd_ctx_entry *)table_va(
-				lo & VTD_ROOT_LO_CTP))[devfn];
+	if (!u->scalable && vtd_ctx_legacy(u, sid)) {
+		const struct vtd_ctx_entry *ce = vtd_ctx_legacy(u, sid);
 
 		hal_log(HAL_LOG_INFO, "  context[%02x] = %016llx %016llx "
 			"(P=%u TT=%u AW=%u DID=%u)\n", devfn,
@@ -424,25 +416,17 @@ void vtd_device_dump(struct vtd_unit *u, u16 sid, vtd_iova_t iova)
 			(unsigned int)FIELD_GET(VTD_CTX_LO_TT, ce->lo),
 			(unsigned int)FIELD_GET(VTD_CTX_HI_AW, ce->hi),
 			(unsigned int)FIELD_GET(VTD_CTX_HI_DID, ce->hi));
-	} else if (u->scalable) {
-		u64 r = devfn < 128 ? lo : hi;
+	} else if (u->scalable && vtd_ctx_sm(u, sid)) {
+		const struct vtd_sm_ctx_entry *ce = vtd_ctx_sm(u, sid);
 
-		if (r & VTD_SM_ROOT_LO_LP) {
-			const struct vtd_sm_ctx_entry *ce =
-				&((const struct vtd_sm_ctx_entry *)table_va(
-					r & VTD_SM_ROOT_LO_LCTP))
-					[devfn % VTD_SM_CTX_ENTRIES];
-
-			hal_log(HAL_LOG_INFO, "  sm-context[%02x] = %016llx "
-				"%016llx (P=%u PDTS=%u RID_PASID=%u)\n", devfn,
-				(unsigned long long)ce->qw[1],
-				(unsigned long long)ce->qw[0],
-				(unsigned int)(ce->qw[0] & VTD_SM_CTX_Q0_P),
-				(unsigned int)FIELD_GET(VTD_SM_CTX_Q0_PDTS,
-							ce->qw[0]),
-				(unsigned int)FIELD_GET(VTD_SM_CTX_Q1_RID_PASID,
-							ce->qw[1]));
-		}
+		hal_log(HAL_LOG_INFO, "  sm-context[%02x] = %016llx %016llx "
+			"(P=%u PDTS=%u RID_PASID=%u)\n", devfn,
+			(unsigned long long)ce->qw[1],
+			(unsigned long long)ce->qw[0],
+			(unsigned int)(ce->qw[0] & VTD_SM_CTX_Q0_P),
+			(unsigned int)FIELD_GET(VTD_SM_CTX_Q0_PDTS, ce->qw[0]),
+			(unsigned int)FIELD_GET(VTD_SM_CTX_Q1_RID_PASID,
+						ce->qw[1]));
 	}
 	hal_spin_unlock(&u->ctx_lock);
 	vtd_translate(u, sid, VTD_NO_PASID, iova, VTD_PROT_READ, &t);

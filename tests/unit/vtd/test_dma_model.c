@@ -256,7 +256,8 @@ static void test_dma_unmap_without_iotlb_inv_is_stale(void **state)
 	assert_true(r.iotlb_hit);
 	assert_int_equal(r.hpa, a.pa);			/* stale */
 	dmar.inv_ignore = 0;
-	assert_int_equal(vtd_inv_iotlb_range(u, r.did, IOVA, 0x1000, true), 0);
+	assert_int_equal(vtd_inv_iotlb_range(u, r.did, vtd_iova_init(IOVA),
+					     0x1000, true), 0);
 	assert_int_equal(dma(SID_A, IOVA, false, NULL), fr_read());
 	assert_int_equal(take_faults(), 1);
 	fx_detach_destroy(SID_A, d);
@@ -280,12 +281,15 @@ static void test_dma_iotlb_used_until_psi(void **state)
 	poke(pte, (b.pa & ~0xfffULL) | 1);
 	assert_int_equal(dma_hpa(SID_A, IOVA + 0x1000), a.pa + 0x1000);
 	/* A PSI of another page or another domain leaves it. */
-	assert_int_equal(vtd_inv_iotlb_range(u, did, IOVA, 0x1000, true), 0);
-	assert_int_equal(vtd_inv_iotlb_range(u, did + 1, IOVA + 0x1000,
+	assert_int_equal(vtd_inv_iotlb_range(u, did, vtd_iova_init(IOVA),
+					     0x1000, true), 0);
+	assert_int_equal(vtd_inv_iotlb_range(u, did + 1,
+					     vtd_iova_init(IOVA + 0x1000),
 					     0x1000, true), 0);
 	assert_int_equal(dma_hpa(SID_A, IOVA + 0x1000), a.pa + 0x1000);
-	assert_int_equal(vtd_inv_iotlb_range(u, did, IOVA + 0x1000, 0x1000,
-					     true), 0);
+	assert_int_equal(vtd_inv_iotlb_range(u, did,
+					     vtd_iova_init(IOVA + 0x1000),
+					     0x1000, true), 0);
 	assert_int_equal(dma_hpa(SID_A, IOVA + 0x1000), b.pa);
 	poke(pte, old);
 	assert_int_equal(vtd_inv_iotlb_domain(u, did), 0);

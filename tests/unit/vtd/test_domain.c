@@ -17,6 +17,24 @@
 
 #define pa_to_va	fx_va
 
+/* RMRRs first (vtd_rmrr_map()), then the attach: the first error. */
+static int attach_rmrr(u16 sid, struct vtd_domain *d,
+		       const struct vtd_dmar *dm, vtd_dmar_bus_fn fn, void *ctx)
+{
+	int ret = vtd_rmrr_map(d, u, sid, dm, fn, ctx);
+
+	return ret ? ret : vtd_device_attach(u, sid, d, NULL);
+}
+
+/* ATS on (vtd_device_set_ats()), then the attach: the first error. */
+static int attach_ats(u16 sid, struct vtd_domain *d, u8 qdep, u16 pfsid)
+{
+	struct vtd_ats_params a = { .queue_depth = qdep, .pfsid = pfsid };
+	int ret = vtd_device_set_ats(u, sid, &a);
+
+	return ret ? ret : vtd_device_attach(u, sid, d, NULL);
+}
+
 /* [VT-d 9.1, 9.3] Legacy context entry of @sid, read from the root. */
 static const u64 *legacy_ctx_of(u16 sid)
 {
@@ -363,11 +381,10 @@ static const struct vtd_dmar rmrr_dmar = { .rmrr_count = 1, .rmrrs = &rmrr_a };
 
 static void test_domain_rmrr_kept_across_detach(void **state)
 {
-	struct vtd_attach_params p = { .dmar = &rmrr_dmar };
 	struct vtd_domain *d = paging_domain();
 	struct vtd_translation t;
 
-	assert_int_equal(vtd_device_attach(u, SID_A, d, &p), 0);
+	assert_int_equal(attach_rmrr(SID_A, d, &rmrr_dmar, NULL, NULL), 0);
 	vtd_translate(u, SID_A, VTD_NO_PASID, vtd_iova_init(0xe8000),
 		      VTD_PROT_WRITE, &t);
 	assert_int_equal(t.fault_reason, 0);
@@ -375,7 +392,7 @@ static void test_domain_rmrr_kept_across_detach(void **state)
 	assert_int_equal(vtd_domain_unmap(d, vtd_iova_init(0xe0000), 0x1000),
 			 -EBUSY);
 	assert_int_equal(vtd_device_detach(u, SID_A), 0);
-	assert_int_equal(vtd_device_attach(u, SID_A, d, &p), 0);
+	assert_int_equal(attach_rmrr(SID_A, d, &rmrr_dmar, NULL, NULL), 0);
 	vtd_translate(u, SID_A, VTD_NO_PASID, vtd_iova_init(0xeffff),
 		      VTD_PROT_READ, &t);
 	assert_int_equal(t.fault_reason, 0);
@@ -505,7 +522,6 @@ static void test_domain_rid_pasid_beyond_directory(void **state)
  */
 static void test_domain_move_failures_keep_old_attachment(void **state)
 {
-	struct vtd_attach_params with_rmrr = { .dmar = &rmrr_dmar };
 	struct vtd_domain *d1 = paging_domain(), *d2 = paging_domain();
 	struct vtd_translation t;
 	u64 ce0, ce1, pages, nth;
@@ -519,7 +535,8 @@ static void test_domain_move_failures_keep_old_attachment(void **state)
 					hal_paddr_init(0x1000000), 0x1000,
 					VTD_PROT_READ), 0);
 	fake_dmar_log_clear(&dmar);
-	assert_int_equal(vtd_device_attach(u, SID_A, d2, &with_rmrr), -EBUSY);
+	assert_int_equal(attach_rmrr(SID_A, d2, &rmrr_dmar, NULL, NULL),
+			 -EBUSY);
 	assert_int_equal(dmar.log_len, 0);
 	assert_int_equal(sm_ctx_of(SID_A)[0], ce0);
 	assert_int_equal(vtd_domain_device_count(d1), 1);
@@ -698,26 +715,23 @@ static void test_domain_rmrr_behind_bridge(void **state)
 		.scopes = &scope,
 	};
 	struct vtd_dmar dm = { .rmrr_count = 1, .rmrrs = &rmrr };
-	struct vtd_attach_params p = { .dmar = &dm };
 	struct vtd_domain *d = paging_domain();
 	struct vtd_translation t;
 	int calls = 0;
 
 	/* Without a resolver the two-hop scope names no device. */
-	assert_int_equal(vtd_device_attach(u, 0x0501, d, &p), 0);
+	assert_int_equal(attach_rmrr(0x0501, d, &dm, NULL, NULL), 0);
 	vtd_translate(u, 0x0501, VTD_NO_PASID, vtd_iova_init(0x7d000000),
 		      VTD_PROT_READ, &t);
 	assert_int_equal(t.fault_reason, 6);
 	assert_int_equal(vtd_device_detach(u, 0x0501), 0);
-	p.bus_fn = bus_of;
-	p.bus_ctx = &calls;
 	/* A device on another bus is not the one the scope names. */
-	assert_int_equal(vtd_device_attach(u, 0x0601, d, &p), 0);
+	assert_int_equal(attach_rmrr(0x0601, d, &dm, bus_of, &calls), 0);
 	vtd_translate(u, 0x0601, VTD_NO_PASID, vtd_iova_init(0x7d000000),
 		      VTD_PROT_READ, &t);
 	assert_int_equal(t.fault_reason, 6);
 	assert_int_equal(vtd_device_detach(u, 0x0601), 0);
-	assert_int_equal(vtd_device_attach(u, 0x0501, d, &p), 0);
+	assert_int_equal(attach_rmrr(0x0501, d, &dm, bus_of, &calls), 0);
 	assert_true(calls >= 2);
 	vtd_translate(u, 0x0501, VTD_NO_PASID, vtd_iova_init(0x7d0ff000),
 		      VTD_PROT_WRITE, &t);
@@ -734,14 +748,11 @@ static void test_domain_rmrr_behind_bridge(void **state)
  */
 static void test_domain_ats_device_tlb(void **state)
 {
-	struct vtd_attach_params p = {
-		.ats = true, .ats_queue_depth = 3, .ats_pfsid = 0x0010,
-	};
 	struct vtd_domain *d = paging_domain();
 	const struct fake_dmar_desc *x;
 	unsigned int i;
 
-	assert_int_equal(vtd_device_attach(u, SID_A, d, &p), 0);
+	assert_int_equal(attach_ats(SID_A, d, 3, 0x0010), 0);
 	if (u->scalable)
 		assert_int_equal((sm_ctx_of(SID_A)[0] >> 2) & 1, 1); /* DTE */
 	else
@@ -779,6 +790,7 @@ static void test_domain_ats_device_tlb(void **state)
 					 0x7ffffffffffff000ULL | 1);
 	}
 	/* Without ATS, no device TLB descriptor. */
+	assert_int_equal(vtd_device_set_ats(u, SID_A, NULL), 0);
 	assert_int_equal(vtd_device_attach(u, SID_A, d, NULL), 0);
 	if (u->scalable)
 		assert_int_equal((sm_ctx_of(SID_A)[0] >> 2) & 1, 0);
@@ -798,10 +810,9 @@ static void test_domain_ats_device_tlb(void **state)
 /* Scalable mode: DTE in the context entry. */
 static void test_domain_ats_scalable_dte(void **state)
 {
-	struct vtd_attach_params p = { .ats = true, .ats_pfsid = SID_A };
 	struct vtd_domain *d = paging_domain();
 
-	assert_int_equal(vtd_device_attach(u, SID_A, d, &p), 0);
+	assert_int_equal(attach_ats(SID_A, d, 0, SID_A), 0);
 	assert_int_equal((sm_ctx_of(SID_A)[0] >> 2) & 1, 1);	/* DTE */
 	vtd_device_detach(u, SID_A);
 	vtd_domain_destroy(d);
@@ -809,26 +820,38 @@ static void test_domain_ats_scalable_dte(void **state)
 
 static void test_domain_ats_refused_without_dt(void **state)
 {
-	struct vtd_attach_params p = { .ats = true };
 	struct vtd_domain *d = paging_domain();
 
-	assert_int_equal(vtd_device_attach(u, SID_A, d, &p), -EOPNOTSUPP);
+	assert_int_equal(attach_ats(SID_A, d, 0, 0), -EOPNOTSUPP);
 	assert_int_equal(vtd_domain_device_count(d), 0);
 	vtd_domain_destroy(d);
 }
 
+/*
+ * No fixed number of ATS devices per domain (an SR-IOV device brings
+ * many): 40 devices with ATS on one domain, and one unmap reaches every
+ * device TLB, after the IOTLB, with one wait per 16 descriptors.
+ */
 static void test_domain_ats_capacity(void **state)
 {
-	struct vtd_attach_params p = { .ats = true };
 	struct vtd_domain *d = paging_domain();
-	unsigned int i;
+	unsigned int i, n = 40, first3 = 0;
 
-	for (i = 0; i < 8; i++)
-		assert_int_equal(vtd_device_attach(u, (u16)(0x100 + i), d, &p),
-				 0);
-	assert_int_equal(vtd_device_attach(u, 0x108, d, &p), -ENOSPC);
-	assert_int_equal(vtd_domain_device_count(d), 8);
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < n; i++)
+		assert_int_equal(attach_ats((u16)(0x100 + i), d, 0,
+					    (u16)(0x100 + i)), 0);
+	assert_int_equal(vtd_domain_device_count(d), n);
+	fx_map(d, 0x200000, 0x800000, 0x1000, VTD_PROT_READ);
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(vtd_domain_unmap(d, vtd_iova_init(0x200000), 0x1000),
+			 0);
+	assert_int_equal(fx_log_count(3), n);
+	assert_int_equal(fx_log_count(5), (1 + n + 15) / 16);
+	for (i = 0; i < dmar.log_len && !first3; i++)
+		if (fx_log_type(i) == 3)
+			first3 = i;
+	assert_int_equal(fx_log_type(first3 - 1), 2);	/* IOTLB first */
+	for (i = 0; i < n; i++)
 		assert_int_equal(vtd_device_detach(u, (u16)(0x100 + i)), 0);
 	vtd_domain_destroy(d);
 }

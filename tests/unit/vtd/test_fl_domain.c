@@ -341,12 +341,13 @@ static void test_fl_domain_devices_share_rid_pasid(void **state)
  */
 static void test_fl_domain_unmap_reaches_device_tlb(void **state)
 {
-	struct vtd_attach_params p = { .ats = true, .ats_pfsid = SID };
+	struct vtd_ats_params ats = { .pfsid = SID };
 	struct vtd_domain *d = fl_domain();
 	struct fx_page a = fx_page_new();
 	unsigned int i, piotlb = 0, devtlb = 0;
 
-	assert_int_equal(vtd_device_attach(u, SID, d, &p), 0);
+	assert_int_equal(vtd_device_set_ats(u, SID, &ats), 0);
+	assert_int_equal(vtd_device_attach(u, SID, d, NULL), 0);
 	fx_map(d, IOVA, a.pa, SZ_4K, RW);
 	fake_dmar_log_clear(&dmar);
 	assert_int_equal(vtd_domain_unmap(d, vtd_iova_init(IOVA), SZ_4K), 0);

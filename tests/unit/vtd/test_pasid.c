@@ -29,6 +29,49 @@
 
 /* ---- Helpers ------------------------------------------------------------- */
 
+/*
+ * One PASID attach as the tests describe it; pasid_attach() makes the
+ * library call of its kind (vtd_pasid_attach_sl/_fl/_nested/_pt), so a
+ * table of requests can run through every kind alike.
+ */
+enum req_type { REQ_SL = 1, REQ_FL, REQ_NESTED, REQ_PT };
+
+struct pasid_req {
+	enum req_type type;
+	struct vtd_domain *domain;	/* FL: the domain whose ID tags it */
+	const struct vtd_fl_pt *fl;	/* FL */
+	vtd_gpa_t fl_gpa;		/* nested */
+	unsigned int fl_levels;		/* nested */
+	bool fl_1g, sre, wpe, fault_disable;
+};
+
+static int pasid_attach(struct vtd_unit *unit, u16 sid, u32 pasid,
+			const struct pasid_req *r)
+{
+	u32 flags;
+
+	if (!r) {	/* no table at all */
+		return vtd_pasid_attach_fl(unit, sid, pasid, NULL, NULL, 0);
+	}
+	flags = (r->fault_disable ? VTD_PASID_FPD : 0) |
+		(r->sre ? VTD_PASID_SRE : 0) | (r->wpe ? VTD_PASID_WPE : 0) |
+		(r->fl_1g ? VTD_PASID_FL_1G : 0);
+	switch (r->type) {
+	case REQ_SL:
+		return vtd_pasid_attach_sl(unit, sid, pasid, r->domain, flags);
+	case REQ_PT:
+		return vtd_pasid_attach_pt(unit, sid, pasid, r->domain, flags);
+	case REQ_FL:
+		return vtd_pasid_attach_fl(unit, sid, pasid, r->domain, r->fl,
+					   flags);
+	case REQ_NESTED:
+		return vtd_pasid_attach_nested(unit, sid, pasid, r->domain,
+					       r->fl_gpa, r->fl_levels, flags);
+	}
+	fail_msg("bad request type %d", r->type);
+	return -1;
+}
+
 static struct vtd_domain *paging_domain(void)
 {
 	return fx_paging_domain(48);
@@ -56,24 +99,24 @@ static void fl_map(struct vtd_fl_pt *pt, u64 va, u64 pa, u32 prot)
 				       hal_paddr_init(pa), 0x1000, prot), 0);
 }
 
-static struct vtd_pasid_attach_params fl_params(struct vtd_domain *d,
+static struct pasid_req fl_params(struct vtd_domain *d,
 						const struct vtd_fl_pt *pt)
 {
-	return (struct vtd_pasid_attach_params){
-		.type = VTD_PASID_FL, .domain = d, .fl = pt,
+	return (struct pasid_req){
+		.type = REQ_FL, .domain = d, .fl = pt,
 	};
 }
 
 /*
  * The set-up of most first-level tests: a paging domain with the device
  * attached (RID_PASID 0), and a 4-level first-level table mapping IOVA to
- * page @a, user read-only, in @p for vtd_pasid_attach().
+ * page @a, user read-only, in @p for pasid_attach().
  */
 struct fl_env {
 	struct vtd_domain *d;
 	struct fx_page a;
 	struct vtd_fl_pt pt;
-	struct vtd_pasid_attach_params p;
+	struct pasid_req p;
 };
 
 static void fl_env_init(struct fl_env *e)
@@ -136,7 +179,7 @@ static void test_pasid_fl_dma_and_permissions(void **state)
 {
 	struct vtd_domain *d = paging_domain();
 	struct fx_page a = fx_page_new(), b = fx_page_new(), s = fx_page_new();
-	struct vtd_pasid_attach_params p;
+	struct pasid_req p;
 	struct vtd_fl_pt pt;
 	const u64 *pe;
 
@@ -153,7 +196,7 @@ static void test_pasid_fl_dma_and_permissions(void **state)
 	expect(5, IOVA, false, false, 0x45, 0);
 	p = fl_params(d, &pt);
 	p.sre = true;
-	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), 0);
+	assert_int_equal(pasid_attach(u, SID, 5, &p), 0);
 	assert_true(ctx_q0() & (1ULL << 3));			/* PASIDE */
 	pe = pasid_entry_of(5);
 	assert_non_null(pe);
@@ -200,7 +243,7 @@ static void test_pasid_fl_wpe_and_sre(void **state)
 	fl_env_init(&e);
 	e.p.sre = true;
 	e.p.wpe = true;
-	assert_int_equal(vtd_pasid_attach(u, SID, 7, &e.p), 0);
+	assert_int_equal(pasid_attach(u, SID, 7, &e.p), 0);
 	assert_int_equal((pasid_entry_of(7)[2] >> 4) & 1, 1);	/* WPE */
 	expect(7, IOVA, true, true, 0x85, 0);
 	expect(7, IOVA, false, true, 0, e.a.pa);
@@ -224,7 +267,7 @@ static void test_pasid_fl_wpe_and_sre(void **state)
 	}
 	e.p.sre = false;
 	e.p.wpe = false;
-	assert_int_equal(vtd_pasid_attach(u, SID, 8, &e.p), 0);
+	assert_int_equal(pasid_attach(u, SID, 8, &e.p), 0);
 	expect(8, IOVA, false, true, 0x5d, 0);		/* SRE clear */
 	expect(8, IOVA, false, false, 0, e.a.pa);
 	assert_int_equal(vtd_pasid_detach(u, SID, 7), 0);
@@ -304,11 +347,11 @@ static void guest_free(struct guest *g)
 	fx_page_free(&g->ro);
 }
 
-static struct vtd_pasid_attach_params nested_params(struct vtd_domain *d,
+static struct pasid_req nested_params(struct vtd_domain *d,
 						    u64 gpa)
 {
-	return (struct vtd_pasid_attach_params){
-		.type = VTD_PASID_NESTED, .domain = d,
+	return (struct pasid_req){
+		.type = REQ_NESTED, .domain = d,
 		.fl_gpa = vtd_gpa_init(gpa), .fl_levels = 4,
 	};
 }
@@ -320,7 +363,7 @@ static struct vtd_pasid_attach_params nested_params(struct vtd_domain *d,
 static void test_pasid_nested_dma(void **state)
 {
 	struct vtd_domain *d = paging_domain();
-	struct vtd_pasid_attach_params p;
+	struct pasid_req p;
 	struct guest g;
 	const u64 *pe;
 
@@ -332,7 +375,7 @@ static void test_pasid_nested_dma(void **state)
 					hal_paddr_init(g.ro.pa), 0x1000,
 					VTD_PROT_READ), 0);
 	p = nested_params(d, G_PML4);
-	assert_int_equal(vtd_pasid_attach(u, SID, 9, &p), 0);
+	assert_int_equal(pasid_attach(u, SID, 9, &p), 0);
 	pe = pasid_entry_of(9);
 	assert_int_equal((pe[0] >> 6) & 7, 3);		/* PGTT nested */
 	assert_int_equal(pe[2] & ~0xfffULL, G_PML4);	/* FSPTPTR: GPA */
@@ -352,7 +395,7 @@ static void test_pasid_nested_dma(void **state)
 	assert_int_equal(vtd_pasid_detach(u, SID, 9), 0);
 	/* A root the second level does not map: 0x75. */
 	p = nested_params(d, G_HOLE);
-	assert_int_equal(vtd_pasid_attach(u, SID, 9, &p), 0);
+	assert_int_equal(pasid_attach(u, SID, 9, &p), 0);
 	expect(9, GVA, false, false, 0x75, 0);
 	assert_int_equal(vtd_pasid_detach(u, SID, 9), 0);
 	expect(9, GVA, false, false, 0x59, 0);
@@ -366,7 +409,7 @@ static void test_pasid_nested_dma(void **state)
 static void test_pasid_sl_and_pt(void **state)
 {
 	struct vtd_domain *d = paging_domain(), *d2 = paging_domain(), *pt;
-	struct vtd_pasid_attach_params p = { .type = VTD_PASID_SL };
+	struct pasid_req p = { .type = REQ_SL };
 	struct fx_page a = fx_page_new();
 
 	assert_int_equal(vtd_domain_create(u, VTD_DOMAIN_PASSTHROUGH, 0, &pt),
@@ -376,7 +419,7 @@ static void test_pasid_sl_and_pt(void **state)
 					hal_paddr_init(a.pa), 0x1000,
 					VTD_PROT_READ), 0);
 	p.domain = d2;
-	assert_int_equal(vtd_pasid_attach(u, SID, 100, &p), 0);
+	assert_int_equal(pasid_attach(u, SID, 100, &p), 0);
 	assert_int_equal(vtd_domain_device_count(d2), 1);
 	assert_int_equal((pasid_entry_of(100)[0] >> 6) & 7, 2);
 	expect(100, IOVA + 4, false, false, 0, a.pa + 4);
@@ -388,9 +431,9 @@ static void test_pasid_sl_and_pt(void **state)
 	expect(102, IOVA, false, false, 0x59, 0);
 	/* The domain cannot go while a PASID uses it. */
 	assert_int_equal(vtd_domain_destroy(d2), -EBUSY);
-	p.type = VTD_PASID_PT;
+	p.type = REQ_PT;
 	p.domain = pt;
-	assert_int_equal(vtd_pasid_attach(u, SID, 101, &p), 0);
+	assert_int_equal(pasid_attach(u, SID, 101, &p), 0);
 	assert_int_equal((pasid_entry_of(101)[0] >> 6) & 7, 4);
 	expect(101, 0x12345000, true, false, 0, 0x12345000);
 	/* The device cannot be detached while PASIDs use its directory. */
@@ -423,39 +466,39 @@ static void test_pasid_sl_and_pt(void **state)
 static void test_pasid_attach_validation(void **state)
 {
 	struct vtd_domain *d = paging_domain();
-	struct vtd_pasid_attach_params p;
+	struct pasid_req p;
 	struct vtd_fl_pt pt, pt5;
 
 	fl_init(&pt, 4);
 	fl_init(&pt5, 5);
 	p = fl_params(d, &pt);
 	/* Not attached. */
-	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), -ENOENT);
+	assert_int_equal(pasid_attach(u, SID, 5, &p), -ENOENT);
 	attach_dev(d, 3);
-	assert_int_equal(vtd_pasid_attach(u, SID, 3, &p), -EINVAL); /* RID */
-	assert_int_equal(vtd_pasid_attach(u, SID, 1U << 20, &p), -EINVAL);
-	assert_int_equal(vtd_pasid_attach(u, SID_OTHER, 5, &p), -ENOENT);
-	assert_int_equal(vtd_pasid_attach(u, SID, 5, NULL), -EINVAL);
+	assert_int_equal(pasid_attach(u, SID, 3, &p), -EINVAL); /* RID */
+	assert_int_equal(pasid_attach(u, SID, 1U << 20, &p), -EINVAL);
+	assert_int_equal(pasid_attach(u, SID_OTHER, 5, &p), -ENOENT);
+	assert_int_equal(pasid_attach(u, SID, 5, NULL), -EINVAL);
 	/* 5-level without CAP.FS5LP. */
 	p.fl = &pt5;
-	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), -EOPNOTSUPP);
+	assert_int_equal(pasid_attach(u, SID, 5, &p), -EOPNOTSUPP);
 	/* Nested: 5-level guest without FS5LP, 1-GiB without FS1GP. */
 	p = nested_params(d, G_PML4);
 	p.fl_levels = 5;
-	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), -EOPNOTSUPP);
+	assert_int_equal(pasid_attach(u, SID, 5, &p), -EOPNOTSUPP);
 	p.fl_levels = 4;
 	p.fl_1g = true;
-	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), -EOPNOTSUPP);
+	assert_int_equal(pasid_attach(u, SID, 5, &p), -EOPNOTSUPP);
 	p.fl_1g = false;
 	p.fl_gpa = vtd_gpa_init(G_PML4 + 8);
-	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), -EINVAL);
+	assert_int_equal(pasid_attach(u, SID, 5, &p), -EINVAL);
 	/* PT needs a pass-through domain. */
-	p = (struct vtd_pasid_attach_params){ .type = VTD_PASID_PT,
+	p = (struct pasid_req){ .type = REQ_PT,
 					      .domain = d };
-	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), -EINVAL);
+	assert_int_equal(pasid_attach(u, SID, 5, &p), -EINVAL);
 	p = fl_params(d, &pt);
-	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), 0);
-	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), -EBUSY);
+	assert_int_equal(pasid_attach(u, SID, 5, &p), 0);
+	assert_int_equal(pasid_attach(u, SID, 5, &p), -EBUSY);
 	assert_int_equal(vtd_pasid_detach(u, SID, 6), -ENOENT);
 	assert_int_equal(vtd_pasid_detach(u, SID, 3), -ENOENT);	/* RID */
 	assert_int_equal(vtd_pasid_detach(u, SID, 5), 0);
@@ -468,7 +511,7 @@ static void test_pasid_attach_validation(void **state)
 static void test_pasid_attach_needs_caps(void **state)
 {
 	struct vtd_domain *d;
-	struct vtd_pasid_attach_params p;
+	struct pasid_req p;
 	struct vtd_fl_pt pt;
 
 	fx_unit_down();
@@ -478,13 +521,13 @@ static void test_pasid_attach_needs_caps(void **state)
 	attach_dev(d, 0);
 	fl_init(&pt, 4);
 	p = fl_params(d, &pt);
-	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), -EOPNOTSUPP);
+	assert_int_equal(pasid_attach(u, SID, 5, &p), -EOPNOTSUPP);
 	p = nested_params(d, G_PML4);
-	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), -EOPNOTSUPP);
+	assert_int_equal(pasid_attach(u, SID, 5, &p), -EOPNOTSUPP);
 	/* Second-level PASIDs need only scalable mode and ECAP.PASID. */
-	p = (struct vtd_pasid_attach_params){ .type = VTD_PASID_SL,
+	p = (struct pasid_req){ .type = REQ_SL,
 					      .domain = d };
-	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), 0);
+	assert_int_equal(pasid_attach(u, SID, 5, &p), 0);
 	assert_int_equal(vtd_pasid_detach(u, SID, 5), 0);
 	fx_detach_destroy(SID, d);
 	vtd_fl_pt_destroy(&pt);
@@ -495,9 +538,9 @@ static void test_pasid_attach_needs_caps(void **state)
 		   with_bit(ECAP_TEST, 40, false), NULL);
 	d = paging_domain();
 	attach_dev(d, 0);
-	p = (struct vtd_pasid_attach_params){ .type = VTD_PASID_SL,
+	p = (struct pasid_req){ .type = REQ_SL,
 					      .domain = d };
-	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), -EOPNOTSUPP);
+	assert_int_equal(pasid_attach(u, SID, 5, &p), -EOPNOTSUPP);
 	fx_detach_destroy(SID, d);
 }
 
@@ -506,18 +549,18 @@ static void test_pasid_attach_needs_caps(void **state)
 static void test_pasid_descriptors_cm(void **state)
 {
 	struct vtd_domain *d = paging_domain(), *d2 = paging_domain();
-	struct vtd_pasid_attach_params p;
-	struct vtd_attach_params ap = { .ats = true, .ats_queue_depth = 4,
-					.ats_pfsid = SID };
+	struct pasid_req p;
+	struct vtd_ats_params ats = { .queue_depth = 4, .pfsid = SID };
 	struct vtd_fl_pt pt;
 	u16 did, did2;
 
-	assert_int_equal(vtd_device_attach(u, SID, d, &ap), 0);
+	assert_int_equal(vtd_device_set_ats(u, SID, &ats), 0);
+	assert_int_equal(vtd_device_attach(u, SID, d, NULL), 0);
 	did = pasid_entry_of(0)[1] & 0xffff;
 	fl_init(&pt, 4);
 	p = fl_params(d, &pt);
 	fake_dmar_log_clear(&dmar);
-	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), 0);
+	assert_int_equal(pasid_attach(u, SID, 5, &p), 0);
 	/* PASIDE set: CC device; CM: PC (DID, PASID), PASID-based IOTLB. */
 	assert_int_equal(dmar.log_len, 4);
 	assert_int_equal(fx_log_type(0), 1);
@@ -534,10 +577,10 @@ static void test_pasid_descriptors_cm(void **state)
 	assert_int_equal(fx_log_type(3), 5);
 
 	/* A second PASID: PASIDE already set, no context-cache step. */
-	p = (struct vtd_pasid_attach_params){ .type = VTD_PASID_SL,
+	p = (struct pasid_req){ .type = REQ_SL,
 					      .domain = d2 };
 	fake_dmar_log_clear(&dmar);
-	assert_int_equal(vtd_pasid_attach(u, SID, 70, &p), 0);
+	assert_int_equal(pasid_attach(u, SID, 70, &p), 0);
 	did2 = pasid_entry_of(70)[1] & 0xffff;
 	assert_int_not_equal(did2, did);
 	assert_int_equal(dmar.log_len, 3);
@@ -581,19 +624,19 @@ static void test_pasid_descriptors_cm(void **state)
 static void test_pasid_descriptors_nocm(void **state)
 {
 	struct vtd_domain *d = paging_domain();
-	struct vtd_pasid_attach_params p;
+	struct pasid_req p;
 	struct vtd_fl_pt pt;
 
 	attach_dev(d, 0);
 	fl_init(&pt, 4);
 	p = fl_params(d, &pt);
 	fake_dmar_log_clear(&dmar);
-	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), 0);
+	assert_int_equal(pasid_attach(u, SID, 5, &p), 0);
 	assert_int_equal(dmar.log_len, 2);
 	assert_int_equal(fx_log_type(0), 1);
 	assert_int_equal(fx_log_type(1), 5);
 	fake_dmar_log_clear(&dmar);
-	assert_int_equal(vtd_pasid_attach(u, SID, 6, &p), 0);
+	assert_int_equal(pasid_attach(u, SID, 6, &p), 0);
 	assert_int_equal(dmar.log_len, 0);
 	assert_int_equal(vtd_pasid_detach(u, SID, 5), 0);
 	assert_int_equal(vtd_pasid_detach(u, SID, 6), 0);
@@ -613,7 +656,7 @@ static u64 reattach_sequence(u32 ignore, bool fl_first)
 {
 	struct vtd_domain *d = paging_domain();
 	struct fx_page a = fx_page_new(), b = fx_page_new();
-	struct vtd_pasid_attach_params p;
+	struct pasid_req p;
 	struct vtd_fl_pt pt;
 	u64 hpa = 0;
 
@@ -627,15 +670,15 @@ static u64 reattach_sequence(u32 ignore, bool fl_first)
 	fl_map(&pt, IOVA, b.pa, VTD_FL_PROT_READ | VTD_FL_PROT_USER);
 	p = fl_params(d, &pt);
 	if (!fl_first)
-		p.type = VTD_PASID_SL;
-	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), 0);
+		p.type = REQ_SL;
+	assert_int_equal(pasid_attach(u, SID, 5, &p), 0);
 	assert_int_equal(dma(5, IOVA, false, &hpa), 0);
 	assert_int_equal(hpa, fl_first ? b.pa : a.pa);
 	dmar.inv_ignore = ignore;
 	assert_int_equal(vtd_pasid_detach(u, SID, 5), 0);
 	dmar.inv_ignore = 0;
-	p.type = fl_first ? VTD_PASID_SL : VTD_PASID_FL;
-	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), 0);
+	p.type = fl_first ? REQ_SL : REQ_FL;
+	assert_int_equal(pasid_attach(u, SID, 5, &p), 0);
 	assert_int_equal(dma(5, IOVA, false, &hpa), 0);
 	assert_int_equal(vtd_pasid_detach(u, SID, 5), 0);
 	fx_detach_destroy(SID, d);
@@ -674,7 +717,7 @@ static void test_pasid_mutation_pc_needed_on_detach(void **state)
 
 
 	fl_env_init(&e);
-	assert_int_equal(vtd_pasid_attach(u, SID, 5, &e.p), 0);
+	assert_int_equal(pasid_attach(u, SID, 5, &e.p), 0);
 	assert_int_equal(dma(5, IOVA, false, &hpa), 0);
 	/* Ignore type 7 and type 6: only the cached PASID entry remains. */
 	dmar.inv_ignore = (1U << 7) | (1U << 6);
@@ -686,7 +729,7 @@ static void test_pasid_mutation_pc_needed_on_detach(void **state)
 	fake_dmar_caches_reset(&dmar);
 	assert_int_equal(dma(5, IOVA, false, NULL), 0x59);
 	/* Done properly. */
-	assert_int_equal(vtd_pasid_attach(u, SID, 5, &e.p), 0);
+	assert_int_equal(pasid_attach(u, SID, 5, &e.p), 0);
 	assert_int_equal(dma(5, IOVA, false, NULL), 0);
 	assert_int_equal(vtd_pasid_detach(u, SID, 5), 0);
 	assert_int_equal(dma(5, IOVA, false, NULL), 0x59);
@@ -702,11 +745,11 @@ static void test_pasid_mutation_pc_needed_on_attach_cm(void **state)
 
 	fl_env_init(&e);
 	/* PASID 6 sets PASIDE, so requests with PASID 5 reach its entry. */
-	assert_int_equal(vtd_pasid_attach(u, SID, 6, &e.p), 0);
+	assert_int_equal(pasid_attach(u, SID, 6, &e.p), 0);
 	for (pass = 0; pass < 2; pass++) {
 		assert_int_equal(dma(5, IOVA, false, NULL), 0x59);
 		dmar.inv_ignore = pass ? 0 : 1U << 7;
-		assert_int_equal(vtd_pasid_attach(u, SID, 5, &e.p), 0);
+		assert_int_equal(pasid_attach(u, SID, 5, &e.p), 0);
 		dmar.inv_ignore = 0;
 		/* Ignored: the cached not-present result stays. */
 		assert_int_equal(dma(5, IOVA, false, NULL), pass ? 0 : 0x59);
@@ -725,7 +768,7 @@ static void test_pasid_mutation_pc_needed_on_attach_cm(void **state)
 static void test_pasid_attach_nth_allocation_fails(void **state)
 {
 	struct vtd_domain *d = paging_domain(), *d2 = paging_domain();
-	struct vtd_pasid_attach_params p = { .type = VTD_PASID_SL,
+	struct pasid_req p = { .type = REQ_SL,
 					     .domain = d2 };
 	u64 nth, pages;
 	int ret = -ENOMEM;
@@ -737,7 +780,7 @@ static void test_pasid_attach_nth_allocation_fails(void **state)
 		pages = fake_mem_pages_in_use();
 		fake_dmar_log_clear(&dmar);
 		fake_mem_fail_nth(nth, false);
-		ret = vtd_pasid_attach(u, SID, 200, &p);
+		ret = pasid_attach(u, SID, 200, &p);
 		fake_mem_fail_nth(0, false);
 		if (ret == -ENOMEM) {
 			assert_int_equal(fake_mem_pages_in_use(), pages);
@@ -756,11 +799,11 @@ static void test_pasid_attach_nth_allocation_fails(void **state)
 static void test_pasid_detach_retry_after_timeout(void **state)
 {
 	struct vtd_domain *d = paging_domain();
-	struct vtd_pasid_attach_params p = { .type = VTD_PASID_SL,
+	struct pasid_req p = { .type = REQ_SL,
 					     .domain = d };
 
 	attach_dev(d, 0);
-	assert_int_equal(vtd_pasid_attach(u, SID, 300, &p), 0);
+	assert_int_equal(pasid_attach(u, SID, 300, &p), 0);
 	dmar.wait_never_completes = true;
 	assert_int_equal(vtd_pasid_detach(u, SID, 300), -ETIMEDOUT);
 	dmar.wait_never_completes = false;
@@ -781,7 +824,7 @@ static void test_pasid_fl_5level_1g_coherent(void **state)
 	struct vtd_fl_pt_config c = { .levels = 5, .haw = 46,
 				      .large_pages = VTD_FL_PT_LP_1G,
 				      .coherent = true, .user = true };
-	struct vtd_pasid_attach_params p;
+	struct pasid_req p;
 	struct vtd_fl_pt pt;
 	u64 va = 0x0080000000000000ULL;		/* needs 57-bit input */
 
@@ -792,7 +835,7 @@ static void test_pasid_fl_5level_1g_coherent(void **state)
 				       hal_paddr_init(0x40000000ULL),
 				       0x40000000ULL, VTD_FL_PROT_READ), 0);
 	p = fl_params(d, &pt);
-	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), 0);
+	assert_int_equal(pasid_attach(u, SID, 5, &p), 0);
 	assert_int_equal((pasid_entry_of(5)[2] >> 2) & 3, 1);	/* FSPM */
 	expect(5, va + 0x12345678, false, false, 0, 0x52345678);
 	expect(5, va + 0x12345678, true, false, 0x85, 0);
@@ -809,13 +852,13 @@ static void test_pasid_fl_coherent_table_needs_coherent_unit(void **state)
 	struct vtd_domain *d = paging_domain();
 	struct vtd_fl_pt_config c = { .levels = 4, .haw = 46,
 				      .coherent = true };
-	struct vtd_pasid_attach_params p;
+	struct pasid_req p;
 	struct vtd_fl_pt pt;
 
 	attach_dev(d, 0);
 	assert_int_equal(vtd_fl_pt_init(&pt, &c), 0);
 	p = fl_params(d, &pt);
-	assert_int_equal(vtd_pasid_attach(u, SID, 5, &p), -EOPNOTSUPP);
+	assert_int_equal(pasid_attach(u, SID, 5, &p), -EOPNOTSUPP);
 	fx_detach_destroy(SID, d);
 	vtd_fl_pt_destroy(&pt);
 }
@@ -837,7 +880,7 @@ static void test_pasid_flush_after_fl_unmap(void **state)
 	fl_env_init(&e);
 	b = fx_page_new();
 	fl_map(&e.pt, IOVA + 0x1000, b.pa, VTD_FL_PROT_READ | VTD_FL_PROT_USER);
-	assert_int_equal(vtd_pasid_attach(u, SID, 9, &e.p), 0);
+	assert_int_equal(pasid_attach(u, SID, 9, &e.p), 0);
 	assert_int_equal(dma(9, IOVA, false, &hpa), 0);	/* now cached */
 	assert_int_equal(hpa, e.a.pa);
 
@@ -880,9 +923,9 @@ static void test_pasid_flush_after_fl_unmap(void **state)
 					 0x1000, true), -EINVAL);
 	assert_int_equal(vtd_pasid_flush(u, SID, 9, vtd_iova_init(IOVA + 1),
 					 0x1000, true), -EINVAL);
-	e.p = (struct vtd_pasid_attach_params){ .type = VTD_PASID_SL,
+	e.p = (struct pasid_req){ .type = REQ_SL,
 					       .domain = e.d };
-	assert_int_equal(vtd_pasid_attach(u, SID, 11, &e.p), 0);
+	assert_int_equal(pasid_attach(u, SID, 11, &e.p), 0);
 	assert_int_equal(vtd_pasid_flush(u, SID, 11, vtd_iova_init(IOVA),
 					 0x1000, true), -EINVAL);
 	assert_int_equal(vtd_pasid_detach(u, SID, 11), 0);

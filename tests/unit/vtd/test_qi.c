@@ -267,8 +267,9 @@ static void test_qi_range_invalidation_counts(void **state)
 			u64 covered = 0;
 
 			fake_dmar_log_clear(&dmar);
-			assert_int_equal(vtd_inv_iotlb_range(u, 5, starts[j],
-					 counts[i] << 12, true), 0);
+			assert_int_equal(vtd_inv_iotlb_range(
+						 u, 5, vtd_iova_init(starts[j]),
+						 counts[i] << 12, true), 0);
 			n = collect_psi(p, &waits, &dsi);
 			assert_int_equal(waits, 1);
 			if (dsi) {
@@ -311,7 +312,8 @@ static void test_qi_range_above_mamv_is_domain_selective(void **state)
 	 * MAMV is 18: 2^20 pages split into two halves of 2^19 pages, each
 	 * beyond a page-selective mask.
 	 */
-	assert_int_equal(vtd_inv_iotlb_range(u, 5, 0, 1ULL << 32, false), 0);
+	assert_int_equal(vtd_inv_iotlb_range(u, 5, vtd_iova_init(0), 1ULL << 32,
+					     false), 0);
 	assert_int_equal(collect_psi(p, &waits, &dsi), 0);
 	assert_int_equal(dsi, 1);
 	assert_int_equal(waits, 1);
@@ -319,7 +321,8 @@ static void test_qi_range_above_mamv_is_domain_selective(void **state)
 
 static void test_qi_range_rejects_bad_ranges(void **state)
 {
-	assert_int_equal(vtd_inv_iotlb_range(NULL, 1, 0, 0x1000, false),
+	assert_int_equal(vtd_inv_iotlb_range(NULL, 1, vtd_iova_init(0), 0x1000,
+					     false),
 			 -EINVAL);
 	assert_int_equal(vtd_inv_context_global(NULL), -EINVAL);
 	assert_int_equal(vtd_inv_context_domain(NULL, 1), -EINVAL);
@@ -329,11 +332,14 @@ static void test_qi_range_rejects_bad_ranges(void **state)
 	assert_int_equal(vtd_inv_iec_global(NULL), -EINVAL);
 	assert_int_equal(vtd_fault_handle(NULL), -EINVAL);
 	assert_int_equal(vtd_inv_context_device(u, 1, 2, 4), -EINVAL);
-	assert_int_equal(vtd_inv_iotlb_range(u, 1, 0x1001, 0x1000, false),
+	assert_int_equal(vtd_inv_iotlb_range(u, 1, vtd_iova_init(0x1001), 0x1000,
+					     false),
 			 -EINVAL);
-	assert_int_equal(vtd_inv_iotlb_range(u, 1, 0x1000, 0, false),
+	assert_int_equal(vtd_inv_iotlb_range(u, 1, vtd_iova_init(0x1000), 0,
+					     false),
 			 -EINVAL);
-	assert_int_equal(vtd_inv_iotlb_range(u, 1, ~0xfffULL, 0x2000, false),
+	assert_int_equal(vtd_inv_iotlb_range(u, 1, vtd_iova_init(~0xfffULL), 0x2000,
+					     false),
 			 -EINVAL);
 }
 

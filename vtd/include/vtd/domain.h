@@ -111,35 +111,14 @@ int vtd_domain_lookup(struct vtd_domain *d, vtd_iova_t iova, hal_paddr_t *pa,
 /** vtd_domain_device_count() - Devices attached to @d on all units. */
 u32 vtd_domain_device_count(const struct vtd_domain *d);
 
+/** vtd_domain_did() - @d's domain ID on @u, or -ENOENT (-EINVAL). */
+int vtd_domain_did(struct vtd_domain *d, const struct vtd_unit *u);
+
 struct vtd_attach_params {
 	/* Scalable mode: the PASID that requests without PASID use. */
 	u32 rid_pasid;
 	/* Suppress fault recording for this device (FPD). */
 	bool fault_disable;
-	/*
-	 * The parsed DMAR table, for RMRRs: each RMRR whose device scope
-	 * names @sid is identity-mapped into a paging domain, and stays
-	 * mapped across detach and reattach. NULL: none.
-	 */
-	const struct vtd_dmar *dmar;
-	/*
-	 * Resolves bridges on multi-hop scope paths (vtd_dmar_scope_sid());
-	 * NULL: only single-hop scopes are matched.
-	 */
-	vtd_dmar_bus_fn bus_fn;
-	void *bus_ctx;
-	/*
-	 * The device has ATS enabled (its PCIe ATS capability, which the
-	 * caller programs): translated requests and its device TLB are
-	 * allowed (legacy TT = 01, scalable DTE = 1), and every unmap and
-	 * detach invalidates its TLB after the IOTLB [VT-d 6.5.2.5]. Needs
-	 * ECAP.DT and queued invalidation. Ignored for pass-through.
-	 */
-	bool ats;
-	/* ATS Invalidate Queue Depth from the device's ATS capability. */
-	u8 ats_queue_depth;
-	/* Source ID of the physical function (a VF's PF; else @sid). */
-	u16 ats_pfsid;
 };
 
 /**
@@ -147,20 +126,23 @@ struct vtd_attach_params {
  *
  * Legacy mode: a context entry with TT = SL (or PT) [VT-d 9.3]. Scalable
  * mode: a context entry with a PASID directory, and the RID_PASID entry
- * with PGTT = SL (or PT) [VT-d 9.4-9.6]. A device attached elsewhere is
- * detached first. Each change is followed by the invalidations of
- * [VT-d 6.5.3 Table 6-x] for its direction.
+ * with PGTT = SL, FL (first-level domains) or PT [VT-d 9.4-9.6]. A device
+ * attached elsewhere is detached first. Each change is followed by the
+ * invalidations of [VT-d 6.5.3] for its direction. The device TLB is used
+ * as vtd_device_set_ats() last said; RMRR identity maps are made apart
+ * (vtd_rmrr_map()), before the attach. Attaching again to the same domain
+ * with the same parameters and ATS setting changes nothing.
  *
  * Return: 0; -EINVAL (including a RID_PASID beyond the PASID directory
- * size the unit's ECAP.PSS gives); -EOPNOTSUPP (the domain's shape does not
- * fit @u, or ATS without ECAP.DT and queued invalidation); -ENOSPC (no
- * domain ID, or a ninth ATS device of the domain on @u); -ENOMEM; -EBUSY when a concurrent
- * attach of @sid to another domain won; -ETIMEDOUT/-EIO from
- * invalidation; -EBUSY also when the device is attached elsewhere with
- * PASIDs other than RID_PASID in use (detach them first). On -EINVAL,
- * -EOPNOTSUPP, -ENOSPC, -ENOMEM or -EBUSY the
- * device's attachment did not change (RMRR identity maps added to @d
- * stay, as they do across detach).
+ * size the unit's ECAP.PSS gives, and, for a first-level domain, a
+ * RID_PASID other than that of its other devices on @u); -EOPNOTSUPP
+ * (the domain's shape or format does not fit @u); -ENOSPC (no domain
+ * ID); -ENOMEM; -EAGAIN when a concurrent attach of @sid to another
+ * domain won; -EBUSY when the device is attached with PASIDs other than
+ * RID_PASID in use (detach them first); -ETIMEDOUT/-EIO from
+ * invalidation. On -EINVAL, -EOPNOTSUPP, -ENOSPC, -ENOMEM, -EAGAIN or
+ * -EBUSY the device's attachment did not change.
+ * Context: takes @d->lock, then @u->ctx_lock; spins on invalidation.
  */
 int vtd_device_attach(struct vtd_unit *u, u16 sid, struct vtd_domain *d,
 		      const struct vtd_attach_params *params);
@@ -169,59 +151,67 @@ int vtd_device_attach(struct vtd_unit *u, u16 sid, struct vtd_domain *d,
  * vtd_device_detach() - Block all DMA from @sid on @u: the context entry
  * is cleared and invalidated. Return: 0, -ENOENT when not attached,
  * -EBUSY while PASIDs other than RID_PASID are attached (vtd_pasid_detach()
- * them first),
- * -ETIMEDOUT/-EIO from invalidation: the device is then blocked but stays
- * counted on its domain, which keeps its domain ID and tables (the unit
- * may still cache them); call again to finish.
+ * them first), -ETIMEDOUT/-EIO from invalidation: the device is then
+ * blocked but stays counted on its domain, which keeps its domain ID and
+ * tables (the unit may still cache them); call again to finish.
  */
 int vtd_device_detach(struct vtd_unit *u, u16 sid);
+
+/* ATS parameters of a device, from its PCIe ATS capability. */
+struct vtd_ats_params {
+	u8 queue_depth;		/* Invalidate Queue Depth */
+	u16 pfsid;		/* source ID of the physical function (a VF's PF) */
+};
+
+/**
+ * vtd_device_set_ats() - Say whether @sid on @u has ATS enabled (its PCIe
+ * ATS capability, which the caller programs): with @ats, the next
+ * vtd_device_attach() to a paging domain allows translated requests and
+ * the device TLB (legacy TT = 01, scalable DTE = 1), and every unmap and
+ * detach then invalidates the device TLB after the IOTLB [VT-d 6.5.2.5];
+ * NULL turns it off at the next attach. A device already attached keeps
+ * its setting until it is attached again.
+ *
+ * Return: 0; -EINVAL; -EOPNOTSUPP (@ats without ECAP.DT and queued
+ * invalidation); -ENOMEM.
+ */
+int vtd_device_set_ats(struct vtd_unit *u, u16 sid,
+		       const struct vtd_ats_params *ats);
+
+/**
+ * vtd_rmrr_map() - Identity-map into @d every RMRR of @dmar whose device
+ * scope names @sid on @u's segment [VT-d 8.4], once per region: they stay
+ * mapped while @d lives, and vtd_domain_unmap() refuses them (-EBUSY).
+ * Call before attaching @sid to @d. @bus_fn resolves bridges on
+ * multi-hop scope paths (vtd_dmar_scope_sid()); NULL matches single-hop
+ * scopes only. Nothing for pass-through domains.
+ *
+ * Return: 0; -EINVAL; the errors of vtd_domain_map().
+ */
+int vtd_rmrr_map(struct vtd_domain *d, const struct vtd_unit *u, u16 sid,
+		 const struct vtd_dmar *dmar, vtd_dmar_bus_fn bus_fn,
+		 void *bus_ctx);
 
 /* ---- PASIDs other than RID_PASID (scalable mode) ----------------------- */
 
 struct vtd_fl_pt;
 
-/* What a PASID translates through [VT-d 9.6: PGTT]. */
-enum vtd_pasid_type {
-	VTD_PASID_SL = 1,	/* PGTT=010: @domain's second-level table */
-	VTD_PASID_FL,		/* PGTT=001: @fl, tagged with @domain's ID */
-	VTD_PASID_NESTED,	/* PGTT=011: guest FL @fl_gpa over @domain */
-	VTD_PASID_PT,		/* PGTT=100: @domain is pass-through */
-};
+/* Flags of the vtd_pasid_attach_*() calls [VT-d 9.6]. */
+#define VTD_PASID_FPD		(1U << 0)	/* no fault recording */
+#define VTD_PASID_SRE		(1U << 1)	/* FL, nested: supervisor requests (ECAP.SRS) */
+#define VTD_PASID_WPE		(1U << 2)	/* FL, nested: supervisor writes honour R/W */
+#define VTD_PASID_FL_1G		(1U << 3)	/* nested: the guest may use 1-GiB leaves (CAP.FS1GP) */
 
-struct vtd_pasid_attach_params {
-	enum vtd_pasid_type type;
-	/*
-	 * SL: a paging domain; PT: a pass-through domain; nested: the
-	 * paging domain translating guest-physical addresses. FL: any
-	 * domain, whose domain ID on the unit tags the PASID's IOTLB
-	 * entries (invalidate the FL table's changes with that DID). The
-	 * attachment counts as a device of the domain until detached.
-	 */
-	struct vtd_domain *domain;
-	/* FL: the first-level table (FSPTPTR, FSPM from vtd_fl_pt_fspm()). */
-	const struct vtd_fl_pt *fl;
-	/* Nested: the guest's first-level table, a guest-physical address. */
-	vtd_gpa_t fl_gpa;
-	/* Nested: the guest's paging levels, 4 or 5 (needs CAP.FS5LP). */
-	unsigned int fl_levels;
-	/* Nested: the guest may use 1-GiB leaves (needs CAP.FS1GP). */
-	bool fl_1g;
-	/* FL/nested: supervisor requests allowed (SRE; needs ECAP.SRS). */
-	bool sre;
-	/* FL/nested: supervisor writes honour R/W (WPE). */
-	bool wpe;
-	/* Suppress fault recording for this PASID (FPD). */
-	bool fault_disable;
-};
-
-/**
- * vtd_pasid_attach() - Make requests from @sid with @pasid translate as
- * @p says, through a PASID entry of @sid's PASID directory [VT-d 9.5,
- * 9.6]. @sid must be attached (vtd_device_attach()) on a scalable-mode
- * unit; @pasid must differ from its RID_PASID.
+/*
+ * The vtd_pasid_attach_*() calls make requests from @sid with @pasid
+ * translate through a PASID entry of @sid's PASID directory [VT-d 9.5,
+ * 9.6], each for one translation type. @sid must be attached
+ * (vtd_device_attach()) on a scalable-mode unit; @pasid must differ from
+ * its RID_PASID. The entry is tagged with the domain's ID on @u, and
+ * counts as a device of the domain until detached.
  *
- * The PASID table holding the entry is allocated when the first PASID
- * of its 64 is attached, and freed when the last one is detached. The
+ * The PASID table holding the entry is allocated when the first PASID of
+ * its 64 is attached, and freed when the last one is detached. The
  * context entry's PASIDE is set with the first PASID [VT-d 9.4] (and
  * stays set until the device is detached). After the entry turns
  * present: a device-selective context-cache invalidation if PASIDE was
@@ -229,9 +219,9 @@ struct vtd_pasid_attach_params {
  * IOTLB (PASID-based for FL and PT, domain-selective for SL and nested)
  * [VT-d 6.5.3.3]; without caching mode only the write buffer (CAP.RWBF).
  *
- * Return: 0; -EINVAL (bad arguments, @pasid beyond ECAP.PSS or the
- * device's directory, @pasid is the RID_PASID, a domain of the wrong
- * type, an unaligned @fl_gpa); -ENOENT when @sid is not attached;
+ * Return: 0; -EINVAL (bad arguments or flags, @pasid beyond ECAP.PSS or
+ * the device's directory, @pasid is the RID_PASID, a domain of the wrong
+ * type, an unaligned guest table); -ENOENT when @sid is not attached;
  * -EOPNOTSUPP (legacy mode, no ECAP.PASID, no queued invalidation, FL
  * without ECAP.FSTS, nested without ECAP.NEST, 5-level without CAP.FS5LP,
  * 1-GiB leaves without CAP.FS1GP, SRE without ECAP.SRS, a domain whose
@@ -239,11 +229,35 @@ struct vtd_pasid_attach_params {
  * ECAP.C = 0); -EBUSY when @pasid is attached; -ENOSPC (no domain ID);
  * -ENOMEM; -ETIMEDOUT/-EIO from invalidation (the PASID is then
  * attached: detach to undo). On every other error nothing changed.
- * Context: takes @p->domain->lock, then @u->ctx_lock; spins on the
+ * Context: take the domain's lock, then @u->ctx_lock; spin on the
  * invalidation queue.
  */
-int vtd_pasid_attach(struct vtd_unit *u, u16 sid, u32 pasid,
-		     const struct vtd_pasid_attach_params *p);
+
+/** vtd_pasid_attach_sl() - PGTT=010: @d's second-level table. */
+int vtd_pasid_attach_sl(struct vtd_unit *u, u16 sid, u32 pasid,
+			struct vtd_domain *d, u32 flags);
+
+/** vtd_pasid_attach_pt() - PGTT=100: @d is a pass-through domain. */
+int vtd_pasid_attach_pt(struct vtd_unit *u, u16 sid, u32 pasid,
+			struct vtd_domain *d, u32 flags);
+
+/**
+ * vtd_pasid_attach_fl() - PGTT=001: the first-level table @fl (FSPTPTR,
+ * FSPM from vtd_fl_pt_fspm()), tagged with @tag's domain ID (any domain;
+ * invalidate the table's changes with vtd_pasid_flush()).
+ */
+int vtd_pasid_attach_fl(struct vtd_unit *u, u16 sid, u32 pasid,
+			struct vtd_domain *tag, const struct vtd_fl_pt *fl,
+			u32 flags);
+
+/**
+ * vtd_pasid_attach_nested() - PGTT=011: the guest's first-level table at
+ * guest-physical @fl_gpa (@fl_levels 4 or 5), over the paging domain @d
+ * that translates guest-physical addresses [VT-d 3.8].
+ */
+int vtd_pasid_attach_nested(struct vtd_unit *u, u16 sid, u32 pasid,
+			    struct vtd_domain *d, vtd_gpa_t fl_gpa,
+			    unsigned int fl_levels, u32 flags);
 
 /**
  * vtd_pasid_detach() - Block requests from @sid with @pasid: the PASID

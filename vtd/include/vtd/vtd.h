@@ -19,6 +19,7 @@
 #pragma once
 
 #include <hal/types.h>
+#include <vtd/addr.h>
 #include <vtd/dmar.h>
 
 struct vtd_unit;
@@ -155,8 +156,8 @@ int vtd_inv_iotlb_domain(struct vtd_unit *u, u16 did);
  * is 0 [VT-d 6.5.2.3]. @leaf_only sets the invalidation hint (IH: no
  * paging-structure entry was removed).
  */
-int vtd_inv_iotlb_range(struct vtd_unit *u, u16 did, u64 iova, u64 size,
-			bool leaf_only);
+int vtd_inv_iotlb_range(struct vtd_unit *u, u16 did, vtd_iova_t iova,
+			u64 size, bool leaf_only);
 
 /** vtd_inv_iec_global() - Invalidate the interrupt entry cache. */
 int vtd_inv_iec_global(struct vtd_unit *u);
