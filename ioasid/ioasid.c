@@ -104,8 +104,9 @@ int ioasid_allocator_set_hook(struct ioasid_allocator *a, ioasid_hook_fn fn,
 {
 	if (!CONFIG_IOASID_TEST_HOOKS)
 		return -EOPNOTSUPP;
+	/* Plain (volatile) stores: see ioasid_hook() in ioasid_impl.h. */
 	WRITE_ONCE(a->hook_arg, arg);
-	WRITE_ONCE(a->hook, fn);
+	WRITE_ONCE(a->hook, (void (*)(void))fn);
 	return 0;
 }
 
