@@ -865,8 +865,18 @@ int ioasid_find(struct ioasid_set *set, u32 id,
 	 * memory models?"; both are plain moves on x86.) Otherwise retry;
 	 * each retry means another call changed the word (progress).
 	 */
-	w = hal_atomic_load(&s->word, HAL_ACQUIRE);
 	for (;;) {
+		/*
+		 * Acquire, on every attempt: pairs with publish()'s release
+		 * store of the word, so the priv loaded next is no older
+		 * than the incarnation this word names. A retry must not
+		 * take the relaxed second load below as its base: nothing
+		 * orders the next attempt's load of priv after that relaxed
+		 * load (ARMv8 and POWER may satisfy it first), so it could
+		 * return the older incarnation's priv already seen and pass
+		 * the check against the newer word.
+		 */
+		w = hal_atomic_load(&s->word, HAL_ACQUIRE);
 		ret = w_live_in(w, set);
 		if (ret)
 			return ret;
@@ -876,7 +886,6 @@ int ioasid_find(struct ioasid_set *set, u32 id,
 		w2 = hal_atomic_load(&s->word, HAL_RELAXED);
 		if (((w ^ w2) & ~IOASID_W_REF) == 0)
 			break;
-		w = w2;
 	}
 	if (priv)
 		*priv = p;
