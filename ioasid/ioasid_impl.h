@@ -175,8 +175,11 @@ static inline void ioasid_hook(struct ioasid_allocator *a,
 
 /*
  * The leaf holding @id, or NULL when none has been published yet.
- * Acquire pairs with the release CAS in leaf_get(): a reader that sees the
- * pointer sees the zeroed page behind it.
+ * [LEAF] Acquire pairs with the release CAS in leaf_get() (ioasid.c): a
+ * reader that sees the pointer sees the zeroed page behind it. Relaxed
+ * would let the slot loads that follow see the page as it was before it
+ * was zeroed (an address dependency orders them on every CPU we know of,
+ * but C11 does not promise it).
  */
 static inline struct ioasid_leaf *ioasid_leaf_peek(struct ioasid_allocator *a,
 						   u32 id)
