@@ -12,6 +12,10 @@
 
 void ioasid_ctx_init(struct ioasid_allocator *a, struct ioasid_ctx *ctx)
 {
+	/*
+	 * [COUNT] Relaxed: only distinct values matter (see below), and the
+	 * tag publishes nothing; the context is the caller's to share.
+	 */
 	u32 n = hal_atomic_fetch_add(&a->next_ctx_tag, 1, HAL_RELAXED);
 
 	hal_memset(ctx, 0, sizeof(*ctx));
@@ -34,11 +38,22 @@ void ioasid_ctx_flush(struct ioasid_ctx *ctx)
 		u32 id = ctx->ids[--ctx->n];
 		struct ioasid_slot *s =
 			ioasid_slot_of(ioasid_leaf_peek(a, id), id);
+		/* Relaxed: the CAS's expected value only. */
 		u64 w = hal_atomic_load(&s->word, HAL_RELAXED);
 
-		/* Release: as the FREE store in reclaim(). */
 		if (w_state(w) != IOASID_ST_RESERVED || w_owner(w) != ctx->tag)
 			continue;	/* stolen */
+		/*
+		 * [REUSE] Release: pairs with the claiming acquire CAS of
+		 * claim_leaf() or alloc_custom(), as the FREE store in
+		 * reclaim(). More than needed: the RESERVED word we replace
+		 * was written by a release (reclaim()'s store, ioasid_free()'s
+		 * CAS) or by a refill CAS in the release sequence of one, and
+		 * this thread has not touched the slot's priv since; a
+		 * claimant reading from this CAS synchronises with that
+		 * release through the sequence anyway. Failure relaxed: the
+		 * entry was stolen, nothing read.
+		 */
 		if (hal_atomic_cas(&s->word, &w,
 				   w_make(IOASID_ST_FREE, 0, 0, 0, w),
 				   HAL_RELEASE, HAL_RELAXED))

@@ -26,6 +26,100 @@
  * takes no reference tell that the private data it read belongs to the
  * incarnation it validated; it wraps after 2^19 reuses of one ID during a
  * single lookup, which we accept.
+ *
+ * Memory ordering. Every atomic in ioasid/ carries a comment naming the
+ * access it pairs with, by one of the labels below, and why its order is
+ * enough. No test can check these orders: x86 is TSO (every load is an
+ * acquire, every store a release, every locked RMW a full barrier), so a
+ * weakened order changes nothing there, and ThreadSanitizer finds races
+ * on plain accesses, not stale values returned by atomic loads. The
+ * arguments are in the C11 model; the "bad outcome" of each pair is what
+ * ARMv8 or POWER may do if the order is weakened.
+ *
+ * Release sequences. After a leaf is published, a slot word is changed
+ * only by CAS, except for the two plain release stores of the thread that
+ * holds it BUSY (publish() and reclaim()). So the release sequence headed
+ * by a release store or release CAS on a word runs through every later
+ * CAS (get, put, claim, cache, steal) up to the next BUSY owner's store,
+ * and an acquire that reads any value in it synchronises with its head.
+ * The same holds for a->pol (RMWs only, but for the register store made
+ * when it holds no pins) and the summary words (RMWs only).
+ *
+ *  [LEAF]  leaf_get(): page zeroed by hal_page_alloc(), then
+ *              CAS dir[li] NULL -> page                       (release)
+ *          pairs with  load of dir[li] in leaf_get() and
+ *              ioasid_leaf_peek(), the failing CAS in leaf_get() (acquire)
+ *          Whoever sees the pointer sees the zeroes (every slot FREE,
+ *          generation 0), not what the page held before.
+ *
+ *  [LIVE]  publish():  store priv                              (release)
+ *                      store word LIVE                         (release)
+ *          pairs with  slot_get()'s CAS                        (acquire)
+ *                      ioasid_find()'s first load of the word  (acquire)
+ *                      ioasid_free()'s and slot_put()'s CAS    (acq_rel)
+ *          Whoever sees the incarnation LIVE sees its priv and the
+ *          caller's initialisation of *priv. Bad outcome if relaxed: the
+ *          previous incarnation's priv, already given to the release
+ *          callback, is returned by find, handed to a getter, or released
+ *          a second time by free.
+ *
+ *  [DATA]  publish(), ioasid_set_data():  store priv           (release)
+ *          pairs with  every load of priv whose value reaches a caller
+ *              (ioasid_find() both forms, set_walk())          (acquire)
+ *          Message passing of the caller's object. [LIVE] does not cover
+ *          a set_data value: it was stored after the word the reader
+ *          acquired was published.
+ *
+ *  [SEQ]   ioasid_find() without a getter, a seqlock read:
+ *              r1 = word (acquire); p = priv (acquire); r2 = word (relaxed)
+ *          and accept p only if r2 names the incarnation r1 named. If p
+ *          came from a later incarnation's priv store (publish() or
+ *          set_data(), both release), p's acquire synchronises with it;
+ *          that store follows the claimant's CAS of the word to BUSY, so
+ *          the CAS happens before the load of r2, which by coherence then
+ *          cannot return r1. p's acquire also keeps r2 after p. r1's
+ *          acquire is [LIVE]: p is not older than r1's incarnation. So
+ *          every attempt starts with an acquire load of the word; a retry
+ *          that took r2 as its r1 would not have it.
+ *
+ *  [REF]   ioasid_free(), slot_put(): CAS giving up a reference (release)
+ *          pairs with  the CAS that makes the word BUSY            (acq_rel)
+ *          Every holder's accesses to priv and *priv (a getter's use,
+ *          set_data's store) happen before reclaim() reads priv for the
+ *          release callback and before the ID is reused.
+ *
+ *  [REUSE] reclaim():  store FREE or RESERVED                  (release)
+ *          ioasid_free(): CAS LIVE -> RESERVED                 (acq_rel)
+ *          ioasid_ctx_flush(): CAS RESERVED -> FREE            (release)
+ *          pairs with  the claiming CAS in claim_leaf(), ctx_pop(),
+ *              alloc_custom()                                  (acquire)
+ *          The last incarnation's accesses to priv happen before the new
+ *          claimant's store of priv. Bad outcome if either side is
+ *          relaxed: a getter or the release callback of the old
+ *          incarnation reads the new incarnation's priv (load buffering).
+ *
+ *  [POL]   ioasid_register_allocator(): store a->pol           (release)
+ *          ioasid_unregister_allocator(): CAS a->pol           (acq_rel)
+ *          pairs with  alloc_custom()'s pinning CAS            (acquire)
+ *          The pinner sees the ops and priv it then calls.
+ *          reclaim(), alloc_custom(): unpin fetch_sub of a->pol (release)
+ *          pairs with  ioasid_unregister_allocator()'s CAS     (acq_rel)
+ *          Every call into the leaving allocator's ops happens before
+ *          unregister returns, so the caller may then tear it down.
+ *
+ *  [CTL]   ctl_unlock() store (release) -> ctl_lock() xchg (acquire): a
+ *          spin lock over custom[], reg_seq and the index in a->pol.
+ *
+ *  [HINT]  nfree[] and summary[]: sequentially consistent; the argument
+ *          is above ioasid_nfree_inc().
+ *
+ *  [COUNT] set->used, a->next_set_id, a->next_ctx_tag: counters that
+ *          publish no data. Only the atomicity of each RMW matters, so
+ *          relaxed.
+ *
+ * A relaxed load of a slot word that only supplies a CAS's expected value
+ * needs no order: the CAS re-reads the word atomically and carries the
+ * order itself.
  */
 #include <hal/atomic.h>
 #include <hal/compiler.h>
@@ -104,8 +198,9 @@ int ioasid_allocator_set_hook(struct ioasid_allocator *a, ioasid_hook_fn fn,
 {
 	if (!CONFIG_IOASID_TEST_HOOKS)
 		return -EOPNOTSUPP;
+	/* Plain (volatile) stores: see ioasid_hook() in ioasid_impl.h. */
 	WRITE_ONCE(a->hook_arg, arg);
-	WRITE_ONCE(a->hook, fn);
+	WRITE_ONCE(a->hook, (void (*)(void))fn);
 	return 0;
 }
 
@@ -122,6 +217,11 @@ int ioasid_allocator_set_hook(struct ioasid_allocator *a, ioasid_hook_fn fn,
 static struct ioasid_leaf *leaf_get(struct ioasid_allocator *a, u32 li)
 {
 	void **p = &a->dir[li];
+	/*
+	 * [LEAF] Acquire: pairs with the release CAS below (ours or another
+	 * thread's). Relaxed would let our slot loads see the page as it was
+	 * before hal_page_alloc() zeroed it.
+	 */
 	void *l = hal_atomic_load(p, HAL_ACQUIRE);
 	void *expected = NULL;
 
@@ -130,6 +230,13 @@ static struct ioasid_leaf *leaf_get(struct ioasid_allocator *a, u32 li)
 	l = hal_page_alloc(0);
 	if (!l)
 		return NULL;
+	/*
+	 * [LEAF] Success release: pairs with the acquire loads of dir[li]
+	 * (above, ioasid_leaf_peek()) and the failing CAS here; it orders
+	 * the zeroing before the pointer. Relaxed would let another thread
+	 * see the pointer and a slot that is not yet zero. Failure acquire:
+	 * pairs with the winner's release CAS, for the page we return.
+	 */
 	if (hal_atomic_cas(p, &expected, l, HAL_RELEASE, HAL_ACQUIRE))
 		return l;
 	hal_page_free(l, 0);
@@ -137,10 +244,10 @@ static struct ioasid_leaf *leaf_get(struct ioasid_allocator *a, u32 li)
 }
 
 /*
- * Free counts and the summary bitmap are hints that let a scan skip full
- * leaves; correctness never depends on them being exact at any instant,
- * only on this invariant at quiescence: a leaf with a FREE slot has its
- * summary bit set.
+ * [HINT] Free counts and the summary bitmap are hints that let a scan
+ * skip full leaves; correctness never depends on them being exact at any
+ * instant, only on this invariant at quiescence: a leaf with a FREE slot
+ * has its summary bit set.
  *
  * nfree[li] is incremented after a slot's FREE store and decremented
  * after a CAS took a slot out of FREE, so it may lag (and even wrap below
@@ -151,16 +258,33 @@ static struct ioasid_leaf *leaf_get(struct ioasid_allocator *a, u32 li)
  * increment (and the scanner sets the bit back) or the increment comes
  * after the clear (and its 0 -> 1 step sets the bit). Any path from
  * nfree <= 0 to nfree > 0 contains such a 0 -> 1 step.
+ *
+ * Without sequential consistency this is the store-buffering shape
+ * (increment then set, against clear then recheck), where release and
+ * acquire alone do not order a store before a later load of another
+ * location. Here they would in fact suffice: every change of a summary
+ * word is an RMW, so a clear that follows the setter's fetch_or in the
+ * word's modification order reads from its release sequence, and an
+ * acquire clear would then see the increment at its recheck. SC is kept:
+ * the argument above is simpler, and on x86 the code is the same (locked
+ * RMWs either way, SC loads are plain moves).
  */
 void ioasid_nfree_inc(struct ioasid_allocator *a, u32 li)
 {
+	/* [HINT] SC: in the total order with summary_maybe_clear()'s loads. */
 	if (hal_atomic_fetch_add(&a->nfree[li], 1, HAL_SEQ_CST) == 0)
+		/* [HINT] SC: ordered against summary_maybe_clear()'s clear. */
 		hal_atomic_fetch_or(&a->summary[li / 64], BIT_ULL(li % 64),
 				    HAL_SEQ_CST);
 }
 
 void ioasid_nfree_dec(struct ioasid_allocator *a, u32 li, u32 n)
 {
+	/*
+	 * [HINT] Relaxed: the argument above rests on increments only (a
+	 * 0 -> 1 step sets the bit); a decrement just makes the count lag
+	 * and needs nothing but its own atomicity.
+	 */
 	hal_atomic_fetch_sub(&a->nfree[li], n, HAL_RELAXED);
 }
 
@@ -168,6 +292,11 @@ static void summary_maybe_clear(struct ioasid_allocator *a, u32 li)
 {
 	u64 bit = BIT_ULL(li % 64);
 
+	/*
+	 * [HINT] SC, all four: pair with ioasid_nfree_inc()'s fetch_add and
+	 * fetch_or as argued above. The first load only saves the RMWs
+	 * when the leaf plainly has free slots.
+	 */
 	if (hal_atomic_load(&a->nfree[li], HAL_SEQ_CST) != 0)
 		return;
 	hal_atomic_fetch_and(&a->summary[li / 64], ~bit, HAL_SEQ_CST);
@@ -177,6 +306,12 @@ static void summary_maybe_clear(struct ioasid_allocator *a, u32 li)
 
 static bool summary_test(struct ioasid_allocator *a, u32 li)
 {
+	/*
+	 * [HINT] Relaxed: a hint read before scanning; nothing is read on
+	 * its strength (each slot is then loaded and claimed by its own
+	 * CAS). Coherence already keeps it no older than any fetch_or that
+	 * happens before this call; acquire would not make it fresher.
+	 */
 	return hal_atomic_load(&a->summary[li / 64], HAL_RELAXED) &
 	       BIT_ULL(li % 64);
 }
@@ -196,8 +331,8 @@ struct claim {
  * Claim slots of leaf @li within [lo, hi]: FREE ones, or with @steal the
  * RESERVED ones cached by any context (a cache never hides an ID).
  *
- * The CAS is acquire: it orders our later writes of the slot's private
- * data after the previous owner's last accesses, which that owner
+ * The CAS is acquire ([REUSE]): it orders our later writes of the slot's
+ * private data after the previous owner's last accesses, which that owner
  * published with the release store that made the word FREE or RESERVED.
  * It expects the whole word it read, so it fails if anyone else claimed,
  * stole or cached the slot in between; we then look at the new word and
@@ -226,6 +361,7 @@ static void claim_leaf(struct ioasid_allocator *a, u32 li, u32 lo, u32 hi,
 	}
 	for (j = first; j <= last && c->got < c->want; j++) {
 		struct ioasid_slot *s = &l->slot[j];
+		/* Relaxed: the CAS's expected value only. */
 		u64 w = hal_atomic_load(&s->word, HAL_RELAXED);
 		u64 nw;
 
@@ -233,6 +369,19 @@ static void claim_leaf(struct ioasid_allocator *a, u32 li, u32 lo, u32 hi,
 			ioasid_hook(a, IOASID_HOOK_ALLOC_CLAIM, base + j);
 			nw = c->tag ? w_make(IOASID_ST_RESERVED, c->tag, 0, 0,
 					     w) : w_busy_of(w);
+			/*
+			 * [REUSE] Success acquire: pairs with the release
+			 * (reclaim()'s store, ioasid_free()'s or
+			 * ioasid_ctx_flush()'s CAS) heading the release
+			 * sequence we read from. Relaxed would let the last
+			 * incarnation's getter or release callback read the
+			 * priv that publish() stores next. For a refill
+			 * (c->tag) the acquire is more than needed: the slot
+			 * stays RESERVED until ctx_pop()'s acquire CAS, which
+			 * reads from this one and so synchronises with the
+			 * same release. Failure relaxed: we only test the
+			 * new word.
+			 */
 			if (hal_atomic_cas(&s->word, &w, nw, HAL_ACQUIRE,
 					   HAL_RELAXED)) {
 				c->ids[c->got] = base + j;
@@ -277,9 +426,10 @@ static void claim_range(struct ioasid_allocator *a, u32 lo, u32 hi, u32 start,
  * Make a claimed (BUSY) slot LIVE for @set. We own the slot exclusively
  * while it is BUSY, so no CAS is needed: the private data and then the
  * word are written with release stores. A reader whose acquire load (or
- * CAS) sees LIVE also sees the private data; the release on the data
- * itself serves the read-only lookup in ioasid_find(). Inlined: the
- * call alone cost the fast path 1.7 ns a pair (docs/BENCHMARKS.md).
+ * CAS) sees LIVE also sees the private data ([LIVE]); the release on the
+ * data itself serves the read-only lookup in ioasid_find() ([SEQ]) and
+ * the caller's object ([DATA]). Inlined: the call alone cost the fast
+ * path 1.7 ns a pair (docs/BENCHMARKS.md).
  */
 static inline __attribute__((always_inline)) void
 publish(struct ioasid_allocator *a, struct ioasid_set *set,
@@ -287,7 +437,25 @@ publish(struct ioasid_allocator *a, struct ioasid_set *set,
 		    void *priv)
 {
 	ioasid_hook(a, IOASID_HOOK_ALLOC_PUBLISH, id);
+	/*
+	 * [SEQ], [DATA] Release: pairs with the acquire loads of priv in
+	 * ioasid_find() and set_walk(). It carries our BUSY CAS with the
+	 * value: relaxed would let a read-only find that validated an
+	 * earlier incarnation return this one's priv. (Its order after
+	 * that incarnation's accesses comes from our claiming CAS's
+	 * acquire, [REUSE].)
+	 */
 	hal_atomic_store(&s->priv, priv, HAL_RELEASE);
+	/*
+	 * [LIVE] Release: pairs with slot_get()'s acquire CAS, ioasid_find()'s
+	 * acquire load and the acq_rel CAS of ioasid_free() and slot_put(),
+	 * directly or through the get/put CASes in its release sequence.
+	 * It orders the priv store above, and the caller's initialisation
+	 * of *priv, before the word says LIVE. Relaxed would let a thread
+	 * that sees this incarnation LIVE read the previous one's priv:
+	 * find would return it, a getter would run on it after its release
+	 * callback, and free would pass it to the release callback again.
+	 */
 	hal_atomic_store(&s->word,
 			 w_make(IOASID_ST_LIVE, set->id, prod, 0,
 				w_next_gen(busy)),
@@ -376,9 +544,18 @@ ctx_pop(struct ioasid_allocator *a, struct ioasid_set *set,
 			break;
 		ctx->n--;
 		s = slot_lookup(a, id);
+		/* Relaxed: the CAS's expected value only. */
 		w = hal_atomic_load(&s->word, HAL_RELAXED);
 		if (w_state(w) != IOASID_ST_RESERVED || w_owner(w) != ctx->tag)
 			continue;
+		/*
+		 * [REUSE] Success acquire: pairs with the release that made
+		 * the slot RESERVED for us: reclaim()'s store, ioasid_free()'s
+		 * CAS, or (for a refill) reclaim()'s or ioasid_ctx_flush()'s
+		 * FREE whose release sequence claim_leaf()'s CAS continued.
+		 * Relaxed: as in claim_leaf(). Failure relaxed: stolen, we
+		 * drop the entry and read nothing.
+		 */
 		if (!hal_atomic_cas(&s->word, &w, w_busy_of(w), HAL_ACQUIRE,
 				    HAL_RELAXED))
 			continue;
@@ -430,12 +607,27 @@ static IOASID_SLOWPATH int alloc_custom(struct ioasid_allocator *a,
 	u64 w;
 	int ret;
 
+	/*
+	 * [POL] Success acquire: pairs with the release store in
+	 * ioasid_register_allocator() or the release CAS in
+	 * ioasid_unregister_allocator() that made idx active (pins taken
+	 * and dropped since are RMWs in its release sequence), so the ops
+	 * and priv loaded next are the registered ones. Relaxed could read
+	 * NULL or the ops of an earlier tenant of the same custom[] slot.
+	 * Failure acquire is more than needed: a failed CAS only yields
+	 * the next value to test, and the CAS that succeeds acquires.
+	 */
 	do {
 		if (!FIELD_GET(IOASID_POL_IDX, pol))
 			return -EAGAIN;
 	} while (!hal_atomic_cas(&a->pol, &pol, pol + 1, HAL_ACQUIRE,
 				 HAL_ACQUIRE));
 	idx = (u32)FIELD_GET(IOASID_POL_IDX, pol);
+	/*
+	 * Relaxed: the pinning CAS's acquire orders these after the
+	 * registering stores, and our pin keeps them from changing
+	 * (unregister needs zero pins).
+	 */
 	ops = hal_atomic_load(&a->custom[idx - 1].ops, HAL_RELAXED);
 	cpriv = hal_atomic_load(&a->custom[idx - 1].priv, HAL_RELAXED);
 	ioasid_hook(a, IOASID_HOOK_CUSTOM_PINNED, 0);
@@ -454,6 +646,13 @@ static IOASID_SLOWPATH int alloc_custom(struct ioasid_allocator *a,
 		goto unpin;
 	}
 	s = ioasid_slot_of(l, (u32)ret);
+	/*
+	 * Relaxed: the CAS's expected value, and a test for "still held".
+	 * When the custom allocator hands back an ID another thread just
+	 * freed (reclaim() stores FREE before calling its free), the custom
+	 * allocator's own synchronisation orders that store before this
+	 * load, so coherence has it see FREE, not the stale BUSY.
+	 */
 	w = hal_atomic_load(&s->word, HAL_RELAXED);
 	for (;;) {
 		st = w_state(w);
@@ -463,6 +662,7 @@ static IOASID_SLOWPATH int alloc_custom(struct ioasid_allocator *a,
 			ret = -EBUSY;
 			goto unpin;
 		}
+		/* [REUSE] Acquire, failure relaxed: as in claim_leaf(). */
 		if (hal_atomic_cas(&s->word, &w, w_busy_of(w), HAL_ACQUIRE,
 				   HAL_RELAXED))
 			break;
@@ -472,18 +672,31 @@ static IOASID_SLOWPATH int alloc_custom(struct ioasid_allocator *a,
 	publish(a, set, s, (u32)ret, w_busy_of(w), idx, priv);
 	return ret;
 unpin:
+	/*
+	 * [POL] Release: pairs with ioasid_unregister_allocator()'s acq_rel
+	 * CAS, which needs zero pins: our calls into ops happen before it
+	 * returns. Relaxed would let the caller tear the allocator down
+	 * while those calls' accesses are not yet ordered before.
+	 */
 	hal_atomic_fetch_sub(&a->pol, 1, HAL_RELEASE);
 	return ret;
 }
 
 static void ctl_lock(struct ioasid_allocator *a)
 {
+	/*
+	 * [CTL] Acquire: pairs with ctl_unlock()'s release store, so the
+	 * last holder's writes of custom[], reg_seq and pol's index are
+	 * seen. Relaxed would not be a lock: custom[].seq and reg_seq are
+	 * plain.
+	 */
 	while (hal_atomic_xchg(&a->ctl, 1, HAL_ACQUIRE))
 		hal_cpu_relax();
 }
 
 static void ctl_unlock(struct ioasid_allocator *a)
 {
+	/* [CTL] Release: pairs with the next ctl_lock()'s acquire xchg. */
 	hal_atomic_store(&a->ctl, 0, HAL_RELEASE);
 }
 
@@ -512,6 +725,13 @@ int ioasid_register_allocator(struct ioasid_allocator *a,
 		ret = -ENOSPC;
 		goto out;
 	}
+	/*
+	 * Relaxed: nobody loads a free custom[] slot (loads follow a pin on
+	 * an active index, or an ID's producer, which is pinned). They are
+	 * published by the release on a->pol that activates the slot: the
+	 * store below, or a later unregister's CAS, made under ctl after
+	 * our unlock ([CTL], [POL]).
+	 */
 	hal_atomic_store(&a->custom[free_i].ops, ops, HAL_RELAXED);
 	hal_atomic_store(&a->custom[free_i].priv, priv, HAL_RELAXED);
 	a->custom[free_i].seq = ++a->reg_seq;
@@ -519,10 +739,17 @@ int ioasid_register_allocator(struct ioasid_allocator *a,
 	 * Activate it if the default allocator is active. a->pol carries no
 	 * pins then (pins are taken only on a custom allocator) and only
 	 * control-plane calls, serialised by ctl, change its index, so a
-	 * release store suffices; it publishes the ops written above.
+	 * plain store cannot lose a concurrent RMW: alloc_custom()'s CAS
+	 * requires a non-zero index. The load is relaxed: only the index is
+	 * used, and ctl_lock()'s acquire ordered its last change before us.
 	 */
 	pol = hal_atomic_load(&a->pol, HAL_RELAXED);
 	if (!FIELD_GET(IOASID_POL_IDX, pol))
+		/*
+		 * [POL] Release: pairs with alloc_custom()'s acquire CAS and
+		 * publishes the ops and priv stored above. Relaxed would let
+		 * an allocator pin this slot and call ops it cannot yet see.
+		 */
 		hal_atomic_store(&a->pol,
 				 FIELD_PREP(IOASID_POL_IDX, (u64)free_i + 1),
 				 HAL_RELEASE);
@@ -549,6 +776,10 @@ int ioasid_unregister_allocator(struct ioasid_allocator *a,
 		goto out;
 	}
 	pol = FIELD_PREP(IOASID_POL_IDX, (u64)i + 1);
+	/*
+	 * Relaxed: only the index is tested, which changes only under ctl
+	 * (held); the pins are checked by the CAS below.
+	 */
 	if (FIELD_GET(IOASID_POL_IDX,
 		      hal_atomic_load(&a->pol, HAL_RELAXED)) == (u64)i + 1) {
 		for (k = 0; k < IOASID_MAX_CUSTOM; k++) {
@@ -563,8 +794,13 @@ int ioasid_unregister_allocator(struct ioasid_allocator *a,
 		 * (no ID of this allocator outstanding, no allocation in
 		 * flight). Any later pin attempt sees the successor, so
 		 * nobody can call this allocator's ops after the CAS.
-		 * Release publishes the successor's ops (written under
-		 * ctl when it registered) to allocators that pin it.
+		 * [POL] Release publishes the successor's ops (written
+		 * under ctl when it registered) to alloc_custom()'s
+		 * acquire CAS. Acquire pairs with the release fetch_subs
+		 * that dropped the pins (reclaim(), alloc_custom()): every
+		 * call into the leaving ops happens before we return, so
+		 * the caller may free them; relaxed would not give that.
+		 * Failure relaxed: -EBUSY, nothing read.
 		 */
 		if (!hal_atomic_cas(&a->pol, &pol,
 				    FIELD_PREP(IOASID_POL_IDX, (u64)succ),
@@ -573,6 +809,10 @@ int ioasid_unregister_allocator(struct ioasid_allocator *a,
 			goto out;
 		}
 	}
+	/*
+	 * Relaxed: no thread loads this slot any more (it is not active,
+	 * and holds no pins); the next register writes it under ctl.
+	 */
 	hal_atomic_store(&a->custom[i].ops, NULL, HAL_RELAXED);
 	hal_atomic_store(&a->custom[i].priv, NULL, HAL_RELAXED);
 	a->custom[i].seq = 0;
@@ -595,18 +835,24 @@ int ioasid_alloc(struct ioasid_set *set, struct ioasid_ctx *ctx, u32 min,
 	if (max > a->max_id)
 		max = a->max_id;
 	/*
-	 * Quota: reserve one unit before looking for an ID and give it
-	 * back on failure. A relaxed RMW is enough: the counter guards no
-	 * other data, only its own atomicity matters, and of two threads
-	 * racing for the last unit exactly one sees old < quota. A
+	 * Quota ([COUNT]): reserve one unit before looking for an ID and
+	 * give it back on failure. A relaxed RMW is enough: the counter
+	 * guards no other data, only its own atomicity matters, and of two
+	 * threads racing for the last unit exactly one sees old < quota. A
 	 * destroyed set has IOASID_SET_DEAD set, which is >= any quota.
 	 */
 	used = hal_atomic_fetch_add(&set->used, 1, HAL_RELAXED);
 	if (unlikely(used >= set->quota)) {
+		/* [COUNT] Relaxed: gives the unit back, publishes nothing. */
 		hal_atomic_fetch_sub(&set->used, 1, HAL_RELAXED);
 		return (used & IOASID_SET_DEAD) ? -EINVAL : -EDQUOT;
 	}
 	ioasid_hook(a, IOASID_HOOK_QUOTA_RESERVED, 0);
+	/*
+	 * [POL] Acquire is more than needed: with index 0 nothing of a
+	 * custom allocator is read, and with another index alloc_custom()'s
+	 * CAS re-reads a->pol and acquires. It is a plain load on x86.
+	 */
 	pol = hal_atomic_load(&a->pol, HAL_ACQUIRE);
 	id = -EAGAIN;
 	if (unlikely(FIELD_GET(IOASID_POL_IDX, pol)))
@@ -618,6 +864,7 @@ int ioasid_alloc(struct ioasid_set *set, struct ioasid_ctx *ctx, u32 min,
 			id = alloc_refill(a, set, ctx, min, max, priv);
 	}
 	if (unlikely(id < 0))
+		/* [COUNT] Relaxed, as above. */
 		hal_atomic_fetch_sub(&set->used, 1, HAL_RELAXED);
 	return id;
 }
@@ -642,10 +889,23 @@ static IOASID_SLOWPATH void reclaim(struct ioasid_allocator *a,
 	u32 prod = w_prod(busy);
 
 	ioasid_hook(a, IOASID_HOOK_RECLAIM, id);
+	/*
+	 * Relaxed: the acq_rel CAS that made the word BUSY ordered every
+	 * store of priv (publish(), set_data() before its put) before us
+	 * ([LIVE], [REF]), and none can follow while the slot is BUSY.
+	 */
 	if (a->release)
 		a->release(id, hal_atomic_load(&s->priv, HAL_RELAXED),
 			   a->release_arg);
 	if (!prod && ctx && ctx->n < IOASID_CTX_CACHE) {
+		/*
+		 * [REUSE] Release: pairs with ctx_pop()'s or a thief's
+		 * claim_leaf() acquire CAS (and ioasid_ctx_flush()'s CAS,
+		 * whose release sequence continues it). It carries the
+		 * release callback and, through [REF], every holder's
+		 * accesses. Relaxed would let them read the priv that the
+		 * next claimant stores.
+		 */
 		hal_atomic_store(&s->word,
 				 w_make(IOASID_ST_RESERVED, ctx->tag, 0, 0,
 					busy),
@@ -653,15 +913,31 @@ static IOASID_SLOWPATH void reclaim(struct ioasid_allocator *a,
 		ctx->ids[ctx->n++] = id;
 		return;
 	}
+	/*
+	 * [REUSE] Release: pairs with the claiming acquire CAS of
+	 * claim_leaf() or alloc_custom() (or ctx_pop() after a refill),
+	 * as the RESERVED store above.
+	 */
 	hal_atomic_store(&s->word, w_make(IOASID_ST_FREE, 0, 0, 0, busy),
 			 HAL_RELEASE);
 	ioasid_nfree_inc(a, id >> IOASID_LEAF_SHIFT);
 	if (prod) {
 		struct ioasid_custom *c = &a->custom[prod - 1];
+		/*
+		 * Relaxed: the ID's pin keeps these from changing, and the
+		 * registering stores happen before us through alloc_custom()'s
+		 * acquire CAS, publish()'s release store and our BUSY CAS's
+		 * acquire.
+		 */
 		const struct ioasid_allocator_ops *ops =
 			hal_atomic_load(&c->ops, HAL_RELAXED);
 
 		ops->free(id, hal_atomic_load(&c->priv, HAL_RELAXED));
+		/*
+		 * [POL] Release: pairs with ioasid_unregister_allocator()'s
+		 * acq_rel CAS, so ops->free() happens before unregister
+		 * returns; relaxed, as in alloc_custom().
+		 */
 		hal_atomic_fetch_sub(&a->pol, 1, HAL_RELEASE);
 	}
 }
@@ -678,16 +954,24 @@ int ioasid_free(struct ioasid_set *set, struct ioasid_ctx *ctx, u32 id)
 	ret = slot_of_id(a, id, &s);
 	if (ret)
 		return ret;
+	/* Relaxed: the CAS's expected value only. */
 	w = hal_atomic_load(&s->word, HAL_RELAXED);
 	/*
 	 * LIVE -> DYING (get references left) or -> BUSY (none: the
 	 * allocation's implicit reference was the last).
-	 * Acq_rel: release orders the owner's earlier accesses to the
-	 * private data before the ID can be reused; acquire orders our
-	 * reclaim after the accesses of everyone who put a reference
-	 * before us. The fast case (default allocator, no release
-	 * callback, room in the cache) goes straight to RESERVED: there
-	 * is nothing to do while BUSY.
+	 * Acq_rel. Release ([REF], [REUSE]): orders the owner's earlier
+	 * accesses to the private data before the ID can be reused, for
+	 * the final put's acquire or the next claimant's; relaxed would
+	 * let those accesses read the next incarnation's priv. Acquire
+	 * ([LIVE], [REF]): orders our reclaim after publish() and after
+	 * the accesses of everyone who put a reference before us; relaxed
+	 * would hand the release callback a stale priv. The acquire is
+	 * needed only when the CAS makes the word BUSY; for DYING and
+	 * RESERVED it orders nothing, but the order is fixed before the
+	 * outcome is known. Failure relaxed: we only test the new word.
+	 * The fast case (default allocator, no release callback, room in
+	 * the cache) goes straight to RESERVED: there is nothing to do
+	 * while BUSY.
 	 */
 	for (;;) {
 		ret = w_live_in(w, set);
@@ -702,9 +986,11 @@ int ioasid_free(struct ioasid_set *set, struct ioasid_ctx *ctx, u32 id)
 			nw = w_make(IOASID_ST_RESERVED, ctx->tag, 0, 0, w);
 		else
 			nw = w_busy_of(w);
+		/* [REF], [REUSE], [LIVE]: acq_rel, as argued above. */
 		if (hal_atomic_cas(&s->word, &w, nw, HAL_ACQ_REL, HAL_RELAXED))
 			break;
 	}
+	/* [COUNT] Relaxed: gives the quota unit back, publishes nothing. */
 	hal_atomic_fetch_sub(&set->used, 1, HAL_RELAXED);
 	if (w_state(nw) == IOASID_ST_RESERVED)
 		ctx->ids[ctx->n++] = id;
@@ -734,6 +1020,7 @@ int ioasid_free(struct ioasid_set *set, struct ioasid_ctx *ctx, u32 id)
 static int slot_put(struct ioasid_allocator *a, struct ioasid_set *set,
 		    struct ioasid_slot *s, u32 id, const u64 *gen_of)
 {
+	/* Relaxed: the CAS's expected value only. */
 	u64 w = hal_atomic_load(&s->word, HAL_RELAXED), nw;
 
 	for (;;) {
@@ -749,7 +1036,13 @@ static int slot_put(struct ioasid_allocator *a, struct ioasid_set *set,
 			return -EACCES;
 		ioasid_hook(a, IOASID_HOOK_FREE_CAS, id);
 		nw = (st == IOASID_ST_DYING && r == 1) ? w_busy_of(w) : w - 1;
-		/* Acq_rel as in ioasid_free(). */
+		/*
+		 * [REF] Acq_rel as in ioasid_free(): release orders our
+		 * holder's accesses to priv (a getter's use, set_data's
+		 * store) before the reclaim, whoever does it; acquire (needed
+		 * only for DYING(1) -> BUSY) orders our reclaim after every
+		 * other holder's. Failure relaxed.
+		 */
 		if (hal_atomic_cas(&s->word, &w, nw, HAL_ACQ_REL, HAL_RELAXED))
 			break;
 	}
@@ -778,6 +1071,7 @@ static int slot_get(struct ioasid_allocator *a, struct ioasid_set *set,
 
 	if (ret)
 		return ret;
+	/* Relaxed: the CAS's expected value only. */
 	w = hal_atomic_load(&s->word, HAL_RELAXED);
 	for (;;) {
 		ret = w_live_in(w, set);
@@ -786,6 +1080,14 @@ static int slot_get(struct ioasid_allocator *a, struct ioasid_set *set,
 		if (w_ref(w) == IOASID_MAX_REFS)
 			return -EOVERFLOW;
 		ioasid_hook(a, IOASID_HOOK_FIND_LOADED, id);
+		/*
+		 * [LIVE] Success acquire: pairs with publish()'s release store
+		 * of the word (through the get/put CASes in its release
+		 * sequence). Relaxed would let a getter read an earlier
+		 * incarnation's priv, and let set_data()'s store come before
+		 * publish()'s in priv's modification order and be lost.
+		 * Failure relaxed: we only test the new word.
+		 */
 		if (hal_atomic_cas(&s->word, &w, w + 1, HAL_ACQUIRE,
 				   HAL_RELAXED))
 			break;
@@ -820,7 +1122,14 @@ int ioasid_set_data(struct ioasid_set *set, u32 id, void *priv)
 
 	if (ret)
 		return ret;
-	/* Under our reference the slot cannot be reclaimed and reused. */
+	/*
+	 * Under our reference the slot cannot be reclaimed and reused.
+	 * [DATA], [SEQ] Release: pairs with the acquire loads of priv in
+	 * ioasid_find() and set_walk(), so the caller's initialisation of
+	 * *@priv happens before a reader that gets the pointer uses it
+	 * (relaxed: the reader could see the object uninitialised). Our
+	 * put's release ([REF]) then orders it before the reclaim.
+	 */
 	hal_atomic_store(&s->priv, priv, HAL_RELEASE);
 	slot_put(set->a, set, s, id, &w);
 	return 0;
@@ -839,6 +1148,13 @@ int ioasid_find(struct ioasid_set *set, u32 id,
 		ret = slot_get(a, set, id, &s, &w);
 		if (ret)
 			return ret;
+		/*
+		 * [DATA] Acquire: pairs with set_data()'s release store,
+		 * which may be later than the word slot_get() acquired
+		 * ([LIVE] covers only publish()'s value). Relaxed would give
+		 * the getter a set_data pointer without its object's
+		 * initialisation.
+		 */
 		p = hal_atomic_load(&s->priv, HAL_ACQUIRE);
 		ioasid_hook(a, IOASID_HOOK_FIND_PRIV, id);
 		ret = getter(p, arg) ? 0 : -ENOENT;
@@ -851,31 +1167,54 @@ int ioasid_find(struct ioasid_set *set, u32 id,
 	if (ret)
 		return ret;
 	/*
-	 * Read-only lookup, a seqlock read with the word as sequence: load
-	 * the word (acquire, pairs with publish()), read the private data,
-	 * load the word again. If state, owner and generation are unchanged
-	 * (references may come and go), the private data read in between
-	 * is that incarnation's: had it been written by a later claimant,
-	 * our acquire load of it would synchronise with that claimant's
-	 * release store, which follows its CAS of the word to BUSY, and
-	 * coherence would then forbid the second load from returning the
-	 * first word. (Release/acquire on the data rather than fences, as
-	 * in Boehm's "Can seqlocks get along with programming language
-	 * memory models?"; both are plain moves on x86.) Otherwise retry;
-	 * each retry means another call changed the word (progress).
+	 * Read-only lookup ([SEQ]), a seqlock read with the word as
+	 * sequence: load the word (acquire, pairs with publish()), read the
+	 * private data, load the word again. If state, owner and generation
+	 * are unchanged (references may come and go), the private data read
+	 * in between is that incarnation's: had it been written by a later
+	 * claimant, our acquire load of it would synchronise with that
+	 * claimant's release store, which follows its CAS of the word to
+	 * BUSY, and coherence would then forbid the second load from
+	 * returning the first word. (Release/acquire on the data rather
+	 * than fences, as in Boehm's "Can seqlocks get along with
+	 * programming language memory models?"; both are plain moves on
+	 * x86.) Otherwise retry; each retry means another call changed the
+	 * word (progress).
 	 */
-	w = hal_atomic_load(&s->word, HAL_ACQUIRE);
 	for (;;) {
+		/*
+		 * [LIVE] Acquire, on every attempt: pairs with publish()'s
+		 * release store of the word, so the priv loaded next is no
+		 * older than the incarnation this word names. A retry must
+		 * not take the relaxed second load below as its base: nothing
+		 * orders the next attempt's load of priv after that relaxed
+		 * load (ARMv8 and POWER may satisfy it first), so it could
+		 * return the older incarnation's priv already seen and pass
+		 * the check against the newer word.
+		 */
+		w = hal_atomic_load(&s->word, HAL_ACQUIRE);
 		ret = w_live_in(w, set);
 		if (ret)
 			return ret;
 		ioasid_hook(a, IOASID_HOOK_FIND_LOADED, id);
+		/*
+		 * [SEQ], [DATA] Acquire: pairs with the release stores of
+		 * priv in publish() and ioasid_set_data(). It is what makes a
+		 * later incarnation's value drag its BUSY CAS before the
+		 * second load, and it keeps that load after this one; relaxed
+		 * would let us return another incarnation's data, or the
+		 * caller's object without its initialisation.
+		 */
 		p = hal_atomic_load(&s->priv, HAL_ACQUIRE);
 		ioasid_hook(a, IOASID_HOOK_FIND_PRIV, id);
+		/*
+		 * [SEQ] Relaxed: ordered after the load of priv by its
+		 * acquire, and kept from returning the first word by
+		 * coherence (above); it publishes nothing to us.
+		 */
 		w2 = hal_atomic_load(&s->word, HAL_RELAXED);
 		if (((w ^ w2) & ~IOASID_W_REF) == 0)
 			break;
-		w = w2;
 	}
 	if (priv)
 		*priv = p;

@@ -20,6 +20,7 @@
 #include <hal/errno.h>
 #include <hal/types.h>
 #include <ioasid/ioasid.h>
+#include <ioasid/ioasid_test.h>
 
 /* Keeps rare paths out of the allocate/free fast path's frame. */
 #define IOASID_SLOWPATH		__attribute__((noinline, cold))
@@ -147,9 +148,18 @@ _Static_assert(sizeof(struct ioasid_leaf) == 4096, "a leaf is one page");
 #define IOASID_SET_DEAD		BIT_ULL(62)
 
 /*
- * Test hook points exist only with CONFIG_IOASID_TEST_HOOKS: even an
- * unset hook costs the fast path a load, a branch and a call site that
- * makes the compiler keep registers across it.
+ * Test hook points (<ioasid/ioasid_test.h>) exist only with
+ * CONFIG_IOASID_TEST_HOOKS: even an unset hook costs the fast path a load,
+ * a branch and a call site that makes the compiler keep registers across
+ * it. a->hook is stored as void (*)(void) so that <ioasid/ioasid.h> need
+ * not name the hook type; ioasid_allocator_set_hook() stores an
+ * ioasid_hook_fn there and it is called back through that type.
+ *
+ * Not atomics: ioasid_allocator_set_hook() may not race with any other
+ * call on @a (its documented context), so whatever ordered the caller's
+ * set_hook before the racing calls (thread creation, a semaphore) orders
+ * the hook stores before these loads. READ_ONCE only keeps the compiler
+ * from caching the pointer across the call.
  */
 static inline void ioasid_hook(struct ioasid_allocator *a,
 			       enum ioasid_hook_point p, u32 id)
@@ -158,15 +168,18 @@ static inline void ioasid_hook(struct ioasid_allocator *a,
 
 	if (!CONFIG_IOASID_TEST_HOOKS)
 		return;
-	fn = READ_ONCE(a->hook);
+	fn = (ioasid_hook_fn)READ_ONCE(a->hook);
 	if (unlikely(fn))
 		fn(READ_ONCE(a->hook_arg), p, id);
 }
 
 /*
  * The leaf holding @id, or NULL when none has been published yet.
- * Acquire pairs with the release CAS in leaf_get(): a reader that sees the
- * pointer sees the zeroed page behind it.
+ * [LEAF] Acquire pairs with the release CAS in leaf_get() (ioasid.c): a
+ * reader that sees the pointer sees the zeroed page behind it. Relaxed
+ * would let the slot loads that follow see the page as it was before it
+ * was zeroed (an address dependency orders them on every CPU we know of,
+ * but C11 does not promise it).
  */
 static inline struct ioasid_leaf *ioasid_leaf_peek(struct ioasid_allocator *a,
 						   u32 id)

@@ -17,8 +17,11 @@ int ioasid_set_init(struct ioasid_allocator *a, struct ioasid_set *set,
 		return -EINVAL;
 	/*
 	 * Set IDs are never reused, so a stale word naming a retired set
-	 * can never match a new one. Relaxed: only uniqueness matters. The
-	 * counter stops (stays past the limit) once IDs run out.
+	 * can never match a new one. [COUNT] Relaxed, load and CAS: only
+	 * uniqueness matters, which the CAS's atomicity gives; the ID
+	 * publishes no data (the set reaches other threads through the
+	 * caller's own synchronisation). The counter stops (stays past the
+	 * limit) once IDs run out.
 	 */
 	id = hal_atomic_load(&a->next_set_id, HAL_RELAXED);
 	do {
@@ -37,7 +40,15 @@ int ioasid_set_destroy(struct ioasid_set *set)
 {
 	u64 used = 0;
 
-	/* Only an empty set is retired; an allocation racing us fails. */
+	/*
+	 * Only an empty set is retired; an allocation racing us fails.
+	 * [COUNT] Acq_rel is more than needed: every other access to
+	 * set->used is relaxed, so no release pairs with this acquire, and
+	 * the DEAD flag is only ever tested for itself, so this release
+	 * publishes nothing. Relaxed would do under the documented contract
+	 * (the set's storage outlives every call on it). Failure relaxed:
+	 * only the value is returned.
+	 */
 	if (hal_atomic_cas(&set->used, &used, IOASID_SET_DEAD, HAL_ACQ_REL,
 			   HAL_RELAXED))
 		return 0;
@@ -46,6 +57,7 @@ int ioasid_set_destroy(struct ioasid_set *set)
 
 u32 ioasid_set_count(const struct ioasid_set *set)
 {
+	/* [COUNT] Relaxed: a snapshot of a counter. */
 	u64 used = hal_atomic_load(&set->used, HAL_RELAXED);
 
 	return (u32)(used & ~IOASID_SET_DEAD);
@@ -64,6 +76,10 @@ static int set_walk(struct ioasid_set *set, bool do_free,
 	int calls = 0;
 	u32 li, j;
 
+	/*
+	 * [COUNT] Relaxed: a snapshot. A set retired after it is empty, and
+	 * the walk's CASes then find none of its IDs.
+	 */
 	if (hal_atomic_load(&set->used, HAL_RELAXED) & IOASID_SET_DEAD)
 		return -EINVAL;
 	for (li = 0; li < a->nr_leaves; li++) {
@@ -75,6 +91,10 @@ static int set_walk(struct ioasid_set *set, bool do_free,
 		for (j = 0; j < IOASID_LEAF_SLOTS && base + j <= a->max_id;
 		     j++) {
 			struct ioasid_slot *s = &l->slot[j];
+			/*
+			 * Relaxed: a filter; ioasid_free() and ioasid_get()
+			 * re-check the word with their own CAS.
+			 */
 			u64 w = hal_atomic_load(&s->word, HAL_RELAXED);
 			int stop;
 
@@ -87,6 +107,12 @@ static int set_walk(struct ioasid_set *set, bool do_free,
 			}
 			if (ioasid_get(set, base + j))
 				continue;
+			/*
+			 * [DATA] Acquire, under the reference ioasid_get()
+			 * took ([LIVE]): pairs with the release stores of priv
+			 * in publish() and ioasid_set_data(), so @fn sees the
+			 * object behind a set_data pointer initialised.
+			 */
 			stop = fn(base + j,
 				  hal_atomic_load(&s->priv, HAL_ACQUIRE), arg);
 			ioasid_put(set, base + j);

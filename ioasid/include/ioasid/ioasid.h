@@ -64,24 +64,6 @@ struct ioasid_allocator_ops {
 };
 
 /**
- * enum ioasid_hook_point - Named points at which a test hook runs.
- * Used only by tests to stop one thread at a chosen point (no sleeps).
- */
-enum ioasid_hook_point {
-	IOASID_HOOK_QUOTA_RESERVED,	/* alloc: quota taken, no ID yet */
-	IOASID_HOOK_ALLOC_CLAIM,	/* alloc: free slot seen, before CAS */
-	IOASID_HOOK_ALLOC_PUBLISH,	/* alloc: slot claimed, not yet live */
-	IOASID_HOOK_CUSTOM_PINNED,	/* alloc: custom allocator pinned */
-	IOASID_HOOK_FREE_CAS,		/* free/put: word read, before CAS */
-	IOASID_HOOK_RECLAIM,		/* last ref gone, ID not yet reusable */
-	IOASID_HOOK_FIND_LOADED,	/* find/get: word read, before CAS */
-	IOASID_HOOK_FIND_PRIV,		/* find: private data read */
-};
-
-typedef void (*ioasid_hook_fn)(void *arg, enum ioasid_hook_point point,
-			       u32 id);
-
-/**
  * struct ioasid_config - Optional parameters of ioasid_allocator_init().
  * @max_id:      largest ID served; 0 means 2^CONFIG_IOASID_BITS - 1.
  * @release:     if set, called once per ID when its last reference is
@@ -117,7 +99,13 @@ struct ioasid_allocator {
 	unsigned int dir_order;
 	void (*release)(u32 id, void *priv, void *arg);
 	void *release_arg;
-	ioasid_hook_fn hook;
+	/*
+	 * Test hook (an ioasid_hook_fn, <ioasid/ioasid_test.h>), stored
+	 * untyped so that this header does not carry the test API. Present
+	 * whatever CONFIG_IOASID_TEST_HOOKS says, so the layout does not
+	 * depend on it.
+	 */
+	void (*hook)(void);
 	void *hook_arg;
 	u64 pol;		/* active allocator index + its pins */
 	/* Written rarely. */
@@ -176,17 +164,6 @@ int ioasid_allocator_init(struct ioasid_allocator *a,
  * Context: no other call on @a, its sets or its contexts may run.
  */
 void ioasid_allocator_destroy(struct ioasid_allocator *a);
-
-/**
- * ioasid_allocator_set_hook() - Test only: call @fn at the points of
- * enum ioasid_hook_point. NULL removes it. Not for production use.
- *
- * Return: 0, or -EOPNOTSUPP when the library was built without
- * CONFIG_IOASID_TEST_HOOKS (the hook points are compiled out).
- * Context: no other call on @a may run.
- */
-int ioasid_allocator_set_hook(struct ioasid_allocator *a, ioasid_hook_fn fn,
-			      void *arg);
 
 /**
  * ioasid_set_init() - Create a set (one per VM).

@@ -9,6 +9,7 @@
 #include <hal/types.h>
 
 #include <ioasid/ioasid.h>
+#include <ioasid/ioasid_test.h>
 
 #include <arch/mm.h>
 

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include <ioasid/ioasid.h>
+#include <ioasid/ioasid_test.h>
 
 #include "fakes/fake_hal.h"
 
