@@ -122,6 +122,9 @@ void hal_panic(const char *fmt, ...)
 
 /* ---- Spinlock ----------------------------------------------------------- */
 
+/* This lock layout, for the library's link-time check (<hal/lock.h>). */
+HAL_SPINLOCK_LAYOUT_DEFINE();
+
 void hal_spin_init(struct hal_spinlock *l)
 {
 	l->locked = 0;
