@@ -409,7 +409,7 @@ void vtd_device_dump(struct vtd_unit *u, u16 sid, vtd_iova_t iova)
 	hal_log(HAL_LOG_INFO, "vtd %llx: %02x:%02x.%u (%s mode)\n",
 		(unsigned long long)u->reg_base, bus, devfn >> 3, devfn & 7,
 		u->scalable ? "scalable" : "legacy");
-	hal_log(HAL_LOG_INFO, "  root[%02x] = %016llx %016llx\n", bus,
+	hal_log(HAL_LOG_INFO, "vtd:   root[%02x] = %016llx %016llx\n", bus,
 		(unsigned long long)hi, (unsigned long long)lo);
 	hal_spin_lock(&u->ctx_lock);
 	if (!u->scalable && (lo & VTD_ROOT_LO_P)) {
@@ -417,8 +417,8 @@ void vtd_device_dump(struct vtd_unit *u, u16 sid, vtd_iova_t iova)
 			&((const struct vtd_ctx_entry *)table_va(
 				lo & VTD_ROOT_LO_CTP))[devfn];
 
-		hal_log(HAL_LOG_INFO, "  context[%02x] = %016llx %016llx "
-			"(P=%u TT=%u AW=%u DID=%u)\n", devfn,
+		hal_log(HAL_LOG_INFO, "vtd:   context[%02x] = %016llx "
+			"%016llx (P=%u TT=%u AW=%u DID=%u)\n", devfn,
 			(unsigned long long)ce->hi, (unsigned long long)ce->lo,
 			(unsigned int)(ce->lo & VTD_CTX_LO_P),
 			(unsigned int)FIELD_GET(VTD_CTX_LO_TT, ce->lo),
@@ -433,8 +433,9 @@ void vtd_device_dump(struct vtd_unit *u, u16 sid, vtd_iova_t iova)
 					r & VTD_SM_ROOT_LO_LCTP))
 					[devfn % VTD_SM_CTX_ENTRIES];
 
-			hal_log(HAL_LOG_INFO, "  sm-context[%02x] = %016llx "
-				"%016llx (P=%u PDTS=%u RID_PASID=%u)\n", devfn,
+			hal_log(HAL_LOG_INFO, "vtd:   sm-context[%02x] = "
+				"%016llx %016llx (P=%u PDTS=%u RID_PASID=%u)\n",
+				devfn,
 				(unsigned long long)ce->qw[1],
 				(unsigned long long)ce->qw[0],
 				(unsigned int)(ce->qw[0] & VTD_SM_CTX_Q0_P),
@@ -447,12 +448,12 @@ void vtd_device_dump(struct vtd_unit *u, u16 sid, vtd_iova_t iova)
 	hal_spin_unlock(&u->ctx_lock);
 	vtd_translate(u, sid, VTD_NO_PASID, iova, VTD_PROT_READ, &t);
 	if (t.fault_reason)
-		hal_log(HAL_LOG_INFO, "  iova %llx: fault %#x (%s)\n",
+		hal_log(HAL_LOG_INFO, "vtd:   iova %llx: fault %#x (%s)\n",
 			(unsigned long long)vtd_iova_val(iova), t.fault_reason,
 			vtd_fault_reason_str(t.fault_reason));
 	else
-		hal_log(HAL_LOG_INFO, "  iova %llx -> %llx (%s%s, %llu KiB "
-			"page, DID %u, %u levels)\n",
+		hal_log(HAL_LOG_INFO, "vtd:   iova %llx -> %llx (%s%s, %llu "
+			"KiB page, DID %u, %u levels)\n",
 			(unsigned long long)vtd_iova_val(iova),
 			(unsigned long long)hal_paddr_val(t.pa),
 			t.prot & VTD_PROT_READ ? "R" : "",

@@ -24,7 +24,7 @@ bool hal_spin_held(const struct hal_spinlock *l);
 #define hal_lock_assert_held(l)						\
 	do {								\
 		if (CONFIG_HAL_DEBUG_LOCKS && !hal_spin_held(l))	\
-			hal_panic("%s: lock not held", __func__);	\
+			hal_panic("hal: %s: lock not held\n", __func__); \
 	} while (0)
 
 /*
@@ -66,10 +66,11 @@ bool hal_spin_held(const struct hal_spinlock *l);
 #define HAL_SPINLOCK_LAYOUT_REF()					\
 	do {								\
 		const void *hal_layout_ref_;				\
-		__asm__ volatile(".hidden hal_spinlock_size_%c1_align_%c2\n\t" \
-				 "lea hal_spinlock_size_%c1_align_%c2(%%rip), %0" \
-				 : "=r"(hal_layout_ref_)		\
-				 : "i"(sizeof(struct hal_spinlock)),	\
-				   "i"(_Alignof(struct hal_spinlock)));	\
+		__asm__ volatile(					\
+			".hidden hal_spinlock_size_%c1_align_%c2\n\t"	\
+			"lea hal_spinlock_size_%c1_align_%c2(%%rip), %0" \
+			: "=r"(hal_layout_ref_)				\
+			: "i"(sizeof(struct hal_spinlock)),		\
+			  "i"(_Alignof(struct hal_spinlock)));		\
 		(void)hal_layout_ref_;					\
 	} while (0)
