@@ -772,6 +772,9 @@ static int map_rmrrs_locked(struct vtd_domain *d, const struct vtd_unit *u,
 		ret = map_locked(d, vtd_iova_init(r->base),
 				 hal_paddr_init(r->base), size,
 				 VTD_PROT_READ | VTD_PROT_WRITE);
+		/* @d maps part of the RMRR elsewhere: not "in use" (-EBUSY). */
+		if (ret == -EBUSY)
+			return VTD_ERR(-EEXIST);
 		if (ret)
 			return ret;
 		d->rsv[d->rsv_count].base = r->base;
@@ -818,10 +821,11 @@ static int prepare_locked(struct vtd_unit *u, struct vtd_domain *d, u16 sid,
 	/*
 	 * The slot goes from blocked to attached only here, under ctx_lock:
 	 * a concurrent attach of the same device to another domain that got
-	 * here first wins, and this one changes nothing.
+	 * here first wins, and this one changes nothing (-EAGAIN: the
+	 * caller may try again, which moves the device).
 	 */
 	if (dv && dv->domain)
-		return VTD_ERR(-EBUSY);
+		return VTD_ERR(-EAGAIN);
 	p->new_bus = u->bus_devs[sid >> 8] ? -1 : sid >> 8;
 	if (!dev_slot(u, sid, true)) {
 		p->new_bus = -1;

@@ -356,5 +356,6 @@ void fake_hal_reset(void)
 	fake_cache_set_flush_hook(NULL, NULL);
 	fake_log_clear();
 	fake_mem_fail_nth(0, false);
+	fake_mem_set_alloc_hook(NULL, NULL);
 	panic_env = NULL;
 }

@@ -127,16 +127,26 @@ struct vtd_attach_params {
  * detached first. Each change is followed by the invalidations of
  * [VT-d 6.5.3 Table 6-x] for its direction.
  *
- * Return: 0; -EINVAL (including a RID_PASID beyond the PASID directory
- * size the unit's ECAP.PSS gives); -EOPNOTSUPP (the domain's shape does not
- * fit @u, or ATS without ECAP.DT and queued invalidation); -ENOSPC (no
- * domain ID, or a ninth ATS device of the domain on @u); -ENOMEM; -EBUSY when a concurrent
- * attach of @sid to another domain won; -ETIMEDOUT/-EIO from
- * invalidation; -EBUSY also when the device is attached elsewhere with
- * PASIDs other than RID_PASID in use (detach them first). On -EINVAL,
- * -EOPNOTSUPP, -ENOSPC, -ENOMEM or -EBUSY the
- * device's attachment did not change (RMRR identity maps added to @d
- * stay, as they do across detach).
+ * Return: each code has one cause:
+ *  0          attached (or already attached so);
+ *  -EINVAL    bad arguments, including a RID_PASID beyond the PASID
+ *             directory size the unit's ECAP.PSS gives and an RMRR of
+ *             @params->dmar that is not page-aligned;
+ *  -EOPNOTSUPP the domain's shape does not fit @u, or ATS without ECAP.DT
+ *             and queued invalidation;
+ *  -ENOSPC    no domain ID left on @u, a ninth ATS device of the domain
+ *             on @u, or more RMRRs than a domain holds;
+ *  -ENOMEM    an allocation failed;
+ *  -ERANGE    an RMRR of @sid lies beyond @d's address width;
+ *  -EEXIST    @d already maps part of an RMRR of @sid to other addresses
+ *             (the identity map cannot be made);
+ *  -EBUSY     @sid is attached with PASIDs other than RID_PASID in use
+ *             (vtd_pasid_detach() them first);
+ *  -EAGAIN    a concurrent attach of @sid to another domain won the race
+ *             (@sid is now there; calling again moves it);
+ *  -ETIMEDOUT/-EIO from invalidation.
+ * On every code but -ETIMEDOUT and -EIO the device's attachment did not
+ * change (RMRR identity maps added to @d stay, as they do across detach).
  */
 int vtd_device_attach(struct vtd_unit *u, u16 sid, struct vtd_domain *d,
 		      const struct vtd_attach_params *params);
