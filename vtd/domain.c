@@ -772,7 +772,7 @@ static int map_rmrrs_locked(struct vtd_domain *d, const struct vtd_unit *u,
 		ret = map_locked(d, vtd_iova_init(r->base),
 				 hal_paddr_init(r->base), size,
 				 VTD_PROT_READ | VTD_PROT_WRITE);
-		/* @d maps part of the RMRR elsewhere: not "in use" (-EBUSY). */
+		/* @d already maps part of the range: not "in use" (-EBUSY). */
 		if (ret == -EBUSY)
 			return VTD_ERR(-EEXIST);
 		if (ret)

@@ -138,8 +138,8 @@ struct vtd_attach_params {
  *             on @u, or more RMRRs than a domain holds;
  *  -ENOMEM    an allocation failed;
  *  -ERANGE    an RMRR of @sid lies beyond @d's address width;
- *  -EEXIST    @d already maps part of an RMRR of @sid to other addresses
- *             (the identity map cannot be made);
+ *  -EEXIST    @d already maps part of an RMRR of @sid (vtd_domain_map()
+ *             or another RMRR), so its identity map cannot be made;
  *  -EBUSY     @sid is attached with PASIDs other than RID_PASID in use
  *             (vtd_pasid_detach() them first);
  *  -EAGAIN    a concurrent attach of @sid to another domain won the race
