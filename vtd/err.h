@@ -27,6 +27,6 @@ static inline int vtd_err_trace(int code, const char *file, int line)
 #define VTD_BUG_ON(cond)						\
 	do {								\
 		if (unlikely(cond))					\
-			hal_panic("vtd: %s:%d: BUG_ON(%s)", __FILE__,	\
+			hal_panic("vtd: %s:%d: BUG_ON(%s)\n", __FILE__, \
 				  __LINE__, #cond);			\
 	} while (0)

@@ -749,7 +749,7 @@ static u64 leaf_lookup(const PT_TREE *pt, u64 va, unsigned int *level)
 		}
 		t = table_of(pte);
 	}
-	hal_panic("vtd: a level-1 page-table entry is never a table");
+	hal_panic("vtd: a level-1 page-table entry is never a table\n");
 }
 
 /* Allocate @pt's empty root, once the caller filled in its other fields. */

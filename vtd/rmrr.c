@@ -59,6 +59,10 @@ int vtd_rmrr_map(struct vtd_domain *d, const struct vtd_unit *u, u16 sid,
 						    size, VTD_PROT_READ |
 						    VTD_PROT_WRITE);
 		}
+		/* @d already maps part of the range: not "in use". */
+		if (ret == -EBUSY) {
+			ret = VTD_ERR(-EEXIST);
+		}
 		if (!ret) {
 			vtd_domain_rsv_add_locked(d, r->base, size);
 		}

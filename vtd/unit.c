@@ -57,6 +57,13 @@ int vtd_unit_create(const struct vtd_dmar_drhd *drhd,
 	u = hal_page_alloc(0);
 	if (!u)
 		return VTD_ERR(-ENOMEM);
+	/*
+	 * The link fails here unless the HAL's struct hal_spinlock has the
+	 * layout this library was built with (<hal/lock.h>). Every object
+	 * that holds a lock (a unit, its domains) is reached through a
+	 * unit, so this one reference covers them all.
+	 */
+	HAL_SPINLOCK_LAYOUT_REF();
 	hal_spin_init(&u->lock);
 	hal_spin_init(&u->ctx_lock);
 	hal_spin_init(&u->fault_lock);

@@ -403,14 +403,14 @@ void vtd_device_dump(struct vtd_unit *u, u16 sid, vtd_iova_t iova)
 	hal_log(HAL_LOG_INFO, "vtd %llx: %02x:%02x.%u (%s mode)\n",
 		(unsigned long long)u->reg_base, bus, devfn >> 3, devfn & 7,
 		u->scalable ? "scalable" : "legacy");
-	hal_log(HAL_LOG_INFO, "  root[%02x] = %016llx %016llx\n", bus,
+	hal_log(HAL_LOG_INFO, "vtd:   root[%02x] = %016llx %016llx\n", bus,
 		(unsigned long long)hi, (unsigned long long)lo);
 	hal_spin_lock(&u->ctx_lock);
 	if (!u->scalable && vtd_ctx_legacy(u, sid)) {
 		const struct vtd_ctx_entry *ce = vtd_ctx_legacy(u, sid);
 
-		hal_log(HAL_LOG_INFO, "  context[%02x] = %016llx %016llx "
-			"(P=%u TT=%u AW=%u DID=%u)\n", devfn,
+		hal_log(HAL_LOG_INFO, "vtd:   context[%02x] = %016llx "
+			"%016llx (P=%u TT=%u AW=%u DID=%u)\n", devfn,
 			(unsigned long long)ce->hi, (unsigned long long)ce->lo,
 			(unsigned int)(ce->lo & VTD_CTX_LO_P),
 			(unsigned int)FIELD_GET(VTD_CTX_LO_TT, ce->lo),
@@ -419,8 +419,8 @@ void vtd_device_dump(struct vtd_unit *u, u16 sid, vtd_iova_t iova)
 	} else if (u->scalable && vtd_ctx_sm(u, sid)) {
 		const struct vtd_sm_ctx_entry *ce = vtd_ctx_sm(u, sid);
 
-		hal_log(HAL_LOG_INFO, "  sm-context[%02x] = %016llx %016llx "
-			"(P=%u PDTS=%u RID_PASID=%u)\n", devfn,
+		hal_log(HAL_LOG_INFO, "vtd:   sm-context[%02x] = %016llx "
+			"%016llx (P=%u PDTS=%u RID_PASID=%u)\n", devfn,
 			(unsigned long long)ce->qw[1],
 			(unsigned long long)ce->qw[0],
 			(unsigned int)(ce->qw[0] & VTD_SM_CTX_Q0_P),
@@ -431,12 +431,12 @@ void vtd_device_dump(struct vtd_unit *u, u16 sid, vtd_iova_t iova)
 	hal_spin_unlock(&u->ctx_lock);
 	vtd_translate(u, sid, VTD_NO_PASID, iova, VTD_PROT_READ, &t);
 	if (t.fault_reason)
-		hal_log(HAL_LOG_INFO, "  iova %llx: fault %#x (%s)\n",
+		hal_log(HAL_LOG_INFO, "vtd:   iova %llx: fault %#x (%s)\n",
 			(unsigned long long)vtd_iova_val(iova), t.fault_reason,
 			vtd_fault_reason_str(t.fault_reason));
 	else
-		hal_log(HAL_LOG_INFO, "  iova %llx -> %llx (%s%s, %llu KiB "
-			"page, DID %u, %u levels)\n",
+		hal_log(HAL_LOG_INFO, "vtd:   iova %llx -> %llx (%s%s, %llu "
+			"KiB page, DID %u, %u levels)\n",
 			(unsigned long long)vtd_iova_val(iova),
 			(unsigned long long)hal_paddr_val(t.pa),
 			t.prot & VTD_PROT_READ ? "R" : "",

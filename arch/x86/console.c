@@ -37,6 +37,14 @@
 #define  UART_LSR_THRE		BIT(5)	/* Transmitter Holding Reg. Empty */
 
 #define UART_CLOCK_BAUD		115200	/* 1.8432 MHz / 16 */
+
+_Static_assert(CONFIG_X86_SERIAL_BAUD == 9600 ||
+	       CONFIG_X86_SERIAL_BAUD == 19200 ||
+	       CONFIG_X86_SERIAL_BAUD == 38400 ||
+	       CONFIG_X86_SERIAL_BAUD == 57600 ||
+	       CONFIG_X86_SERIAL_BAUD == 115200,
+	       "CONFIG_X86_SERIAL_BAUD must be 9600, 19200, 38400, 57600 "
+	       "or 115200");
 #define UART_THRE_POLLS		100000
 
 static bool uart_dead;

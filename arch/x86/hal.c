@@ -35,6 +35,9 @@ struct hal_mmio {
 static struct hal_mmio mmio_regions[MMIO_REGIONS];
 static struct hal_spinlock mmio_lock = HAL_SPINLOCK_INIT;
 
+/* This lock layout, for libvtd.a's link-time check (<hal/lock.h>). */
+HAL_SPINLOCK_LAYOUT_DEFINE();
+
 struct hal_mmio *hal_mmio_map(hal_paddr_t base, u64 size)
 {
 	u64 pa = hal_paddr_val(base);

@@ -3,10 +3,13 @@
  * A small printf engine for the test kernel and hal_log(): conversions
  * %s %c %d %i %u %x %X %p and %%, a decimal or '*' field width, a
  * precision for %s (at most that many bytes, e.g. "%.4s" for ACPI
- * signatures), the '0' (zero pad) and '-' (left justify) flags, and the
- * hh, h, l, ll and z length modifiers. One engine feeds both the console
- * and x86_vsnprintf() through an output callback; there is no floating
- * point.
+ * signatures), the '0' (zero pad), '-' (left justify), '#' (0x before a
+ * non-zero %x), '+' and ' ' (sign of %d) flags, and the hh, h, l, ll and
+ * z length modifiers: a superset of what docs/PORTING.md says the library
+ * uses, checked against the host's snprintf by tests/unit/log/. One
+ * engine feeds both the console and x86_vsnprintf() through an output
+ * callback; there is no floating point. An unknown conversion is printed
+ * as written and consumes no argument.
  */
 #include <stdarg.h>
 
@@ -72,6 +75,7 @@ static void format(struct out *o, const char *fmt, va_list ap)
 
 	for (; *fmt; fmt++) {
 		bool left = false, zero = false, is_signed = false;
+		bool alt = false, plus = false, space = false;
 		int width = 0, prec = -1, lng = 0, n;
 		unsigned int base = 10;
 		bool upper = false;
@@ -89,6 +93,12 @@ static void format(struct out *o, const char *fmt, va_list ap)
 				left = true;
 			else if (*fmt == '0')
 				zero = true;
+			else if (*fmt == '#')
+				alt = true;
+			else if (*fmt == '+')
+				plus = true;
+			else if (*fmt == ' ')
+				space = true;
 			else
 				break;
 		}
@@ -199,6 +209,7 @@ static void format(struct out *o, const char *fmt, va_list ap)
 				prefix = "-";
 				v = (u64)0 - (u64)sv;
 			} else {
+				prefix = plus ? "+" : space ? " " : "";
 				v = (u64)sv;
 			}
 		} else {
@@ -214,6 +225,9 @@ static void format(struct out *o, const char *fmt, va_list ap)
 				v = (unsigned short)v;
 			else if (lng <= -2)
 				v = (unsigned char)v;
+			/* [C11 7.21.6.1] '#': 0x (0X) before non-zero. */
+			if (alt && base == 16 && v)
+				prefix = upper ? "0X" : "0x";
 		}
 		n = utoa(v, base, upper, tmp + sizeof(tmp));
 		field(o, prefix, tmp + sizeof(tmp) - n, n, width, left, zero);

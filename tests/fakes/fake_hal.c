@@ -122,6 +122,9 @@ void hal_panic(const char *fmt, ...)
 
 /* ---- Spinlock ----------------------------------------------------------- */
 
+/* This lock layout, for the library's link-time check (<hal/lock.h>). */
+HAL_SPINLOCK_LAYOUT_DEFINE();
+
 void hal_spin_init(struct hal_spinlock *l)
 {
 	l->locked = 0;
@@ -353,5 +356,6 @@ void fake_hal_reset(void)
 	fake_cache_set_flush_hook(NULL, NULL);
 	fake_log_clear();
 	fake_mem_fail_nth(0, false);
+	fake_mem_set_alloc_hook(NULL, NULL);
 	panic_env = NULL;
 }

@@ -30,6 +30,14 @@ u64 fake_mem_alloc_calls(void);
  */
 void fake_mem_fail_nth(u64 nth, bool sticky);
 
+/*
+ * Call @fn(@ctx) once, at the start of the next hal_page_alloc() (outside
+ * the allocator's lock, so @fn may call into the library); the hook is
+ * removed before it runs. Lets a test run a call in the middle of
+ * another one, at a point where that one allocates. NULL removes it.
+ */
+void fake_mem_set_alloc_hook(void (*fn)(void *ctx), void *ctx);
+
 /* True when @pa lies in allocated fake memory. */
 bool fake_mem_phys_valid(u64 pa, u64 len);
 

@@ -49,6 +49,8 @@ static u64 in_use;
 static u64 alloc_calls;
 static u64 fail_at;
 static bool fail_sticky;
+static void (*alloc_hook)(void *ctx);
+static void *alloc_hook_ctx;
 
 static void list_add_locked(u64 page, unsigned int order)
 {
@@ -116,9 +118,16 @@ static long take_block_locked(unsigned int order)
 
 void *hal_page_alloc(unsigned int order)
 {
+	void (*hook)(void *ctx);
 	long page;
 	void *va;
 
+	pthread_mutex_lock(&mem_lock);
+	hook = alloc_hook;
+	alloc_hook = NULL;
+	pthread_mutex_unlock(&mem_lock);
+	if (hook)
+		hook(alloc_hook_ctx);
 	if (order > MAX_ORDER)
 		return NULL;
 	pthread_mutex_lock(&mem_lock);
@@ -273,6 +282,14 @@ u64 fake_mem_alloc_calls(void)
 	n = alloc_calls;
 	pthread_mutex_unlock(&mem_lock);
 	return n;
+}
+
+void fake_mem_set_alloc_hook(void (*fn)(void *ctx), void *ctx)
+{
+	pthread_mutex_lock(&mem_lock);
+	alloc_hook = fn;
+	alloc_hook_ctx = ctx;
+	pthread_mutex_unlock(&mem_lock);
 }
 
 void fake_mem_fail_nth(u64 nth, bool sticky)

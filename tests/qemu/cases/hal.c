@@ -40,6 +40,9 @@ BOOT_TEST(hal, vsnprintf_formats)
 		  "ab", "DMARxx");
 	CHECK_FMT(t, "0xfed90000 100%", "%p %d%%", (void *)0xfed90000UL, 100);
 	CHECK_FMT(t, "(null)", "%s", null_str);
+	/* '#' consumes its argument: the %s after it gets its own. */
+	CHECK_FMT(t, "0x2a 0 0x000001f (ok) +7", "%#x %#x %#09llx (%s) %+d",
+		  0x2a, 0, 0x1fULL, "ok", 7);
 	n = x86_snprintf(small, sizeof(small), "%s", "truncated");
 	BT_ASSERT(t, n == 9 && strcmp(small, "tru") == 0,
 		  "truncation gave \"%s\" (%d)", small, n);

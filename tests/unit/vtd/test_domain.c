@@ -530,13 +530,13 @@ static void test_domain_move_failures_keep_old_attachment(void **state)
 	assert_int_equal(vtd_device_attach(u, SID_A, d1, NULL), 0);
 	ce0 = sm_ctx_of(SID_A)[0];
 	ce1 = sm_ctx_of(SID_A)[1];
-	/* d2 already maps part of the RMRR elsewhere: -EBUSY. */
+	/* d2 already maps part of the RMRR elsewhere: -EEXIST. */
 	assert_int_equal(vtd_domain_map(d2, vtd_iova_init(0xe4000),
 					hal_paddr_init(0x1000000), 0x1000,
 					VTD_PROT_READ), 0);
 	fake_dmar_log_clear(&dmar);
 	assert_int_equal(attach_rmrr(SID_A, d2, &rmrr_dmar, NULL, NULL),
-			 -EBUSY);
+			 -EEXIST);
 	assert_int_equal(dmar.log_len, 0);
 	assert_int_equal(sm_ctx_of(SID_A)[0], ce0);
 	assert_int_equal(vtd_domain_device_count(d1), 1);
@@ -585,7 +585,7 @@ static void *attach_thread(void *arg)
 /*
  * Two threads attach the same blocked device to two domains at once
  * (both are let through together by holding ctx_lock meanwhile). Exactly
- * one domain ends up owning it: the loser either fails with -EBUSY or
+ * one domain ends up owning it: the loser either fails with -EAGAIN or
  * moves the device properly; the device is never counted twice.
  */
 static void test_domain_concurrent_attach_one_owner(void **state)
@@ -613,8 +613,8 @@ static void test_domain_concurrent_attach_one_owner(void **state)
 		pthread_join(t1, NULL);
 		pthread_join(t2, NULL);
 		assert_true(j1.ret == 0 || j2.ret == 0);
-		assert_true(j1.ret == 0 || j1.ret == -EBUSY);
-		assert_true(j2.ret == 0 || j2.ret == -EBUSY);
+		assert_true(j1.ret == 0 || j1.ret == -EAGAIN);
+		assert_true(j2.ret == 0 || j2.ret == -EAGAIN);
 		assert_int_equal(vtd_domain_device_count(d1) +
 				 vtd_domain_device_count(d2), 1);
 		/* The hardware entry is the owner's. */
@@ -626,6 +626,55 @@ static void test_domain_concurrent_attach_one_owner(void **state)
 							       0x22000);
 		assert_int_equal(vtd_device_detach(u, SID_A), 0);
 	}
+	assert_int_equal(vtd_domain_destroy(d1), 0);
+	assert_int_equal(vtd_domain_destroy(d2), 0);
+}
+
+struct race {
+	struct vtd_domain *d;
+	int ret;
+};
+
+static void attach_meanwhile(void *ctx)
+{
+	struct race *r = ctx;
+
+	r->ret = vtd_device_attach(u, SID_A, r->d, NULL);
+}
+
+/*
+ * The lost race, made deterministic: while an attach of a blocked device
+ * to d1 makes room for d1's record on the unit (its first allocation,
+ * after it saw the device blocked), the device is attached to d2. d1's
+ * attach then finds the slot taken: -EAGAIN, nothing changed; called
+ * again, it moves the device.
+ */
+static void test_domain_attach_lost_race_is_eagain(void **state)
+{
+	struct vtd_domain *d1 = paging_domain(), *d2 = paging_domain();
+	struct race r = { .d = d2, .ret = 1 };
+	struct vtd_translation t;
+
+	assert_int_equal(vtd_domain_map(d2, vtd_iova_init(0x1000),
+					hal_paddr_init(0x22000), 0x1000,
+					VTD_PROT_READ), 0);
+	fake_mem_set_alloc_hook(attach_meanwhile, &r);
+	assert_int_equal(vtd_device_attach(u, SID_A, d1, NULL), -EAGAIN);
+	assert_int_equal(r.ret, 0);
+	assert_int_equal(vtd_domain_device_count(d1), 0);
+	assert_int_equal(vtd_domain_device_count(d2), 1);
+	vtd_translate(u, SID_A, VTD_NO_PASID, vtd_iova_init(0x1000),
+		      VTD_PROT_READ, &t);
+	assert_int_equal(t.fault_reason, 0);
+	assert_int_equal(hal_paddr_val(t.pa), 0x22000);
+	/* Again: the device moves to d1, with its RMRR. */
+	assert_int_equal(attach_rmrr(SID_A, d1, &rmrr_dmar, NULL, NULL), 0);
+	assert_int_equal(vtd_domain_device_count(d1), 1);
+	assert_int_equal(vtd_domain_device_count(d2), 0);
+	vtd_translate(u, SID_A, VTD_NO_PASID, vtd_iova_init(0xe8000),
+		      VTD_PROT_READ, &t);
+	assert_int_equal(t.fault_reason, 0);
+	assert_int_equal(vtd_device_detach(u, SID_A), 0);
 	assert_int_equal(vtd_domain_destroy(d1), 0);
 	assert_int_equal(vtd_domain_destroy(d2), 0);
 }
@@ -907,6 +956,8 @@ int main(void)
 		TL(test_domain_detach_failure_keeps_did_and_domain),
 		TL(test_domain_concurrent_attach_one_owner),
 		TS(test_domain_concurrent_attach_one_owner),
+		TL(test_domain_attach_lost_race_is_eagain),
+		TS(test_domain_attach_lost_race_is_eagain),
 		TS(test_domain_rid_pasid_beyond_directory),
 		TS(test_domain_move_failures_keep_old_attachment),
 		TL(test_domain_map_errors_change_nothing),

@@ -133,15 +133,22 @@ struct vtd_attach_params {
  * (vtd_rmrr_map()), before the attach. Attaching again to the same domain
  * with the same parameters and ATS setting changes nothing.
  *
- * Return: 0; -EINVAL (including a RID_PASID beyond the PASID directory
- * size the unit's ECAP.PSS gives, and, for a first-level domain, a
- * RID_PASID other than that of its other devices on @u); -EOPNOTSUPP
- * (the domain's shape or format does not fit @u); -ENOSPC (no domain
- * ID); -ENOMEM; -EAGAIN when a concurrent attach of @sid to another
- * domain won; -EBUSY when the device is attached with PASIDs other than
- * RID_PASID in use (detach them first); -ETIMEDOUT/-EIO from
- * invalidation. On -EINVAL, -EOPNOTSUPP, -ENOSPC, -ENOMEM, -EAGAIN or
- * -EBUSY the device's attachment did not change.
+ * Return: each code has one cause:
+ *  0          attached (or already attached so);
+ *  -EINVAL    bad arguments, including a RID_PASID beyond the PASID
+ *             directory size the unit's ECAP.PSS gives, and, for a
+ *             first-level domain, a RID_PASID other than that of its
+ *             other devices on @u;
+ *  -EOPNOTSUPP the domain's shape or format does not fit @u;
+ *  -ENOSPC    no domain ID left on @u;
+ *  -ENOMEM    an allocation failed;
+ *  -EBUSY     @sid is attached with PASIDs other than RID_PASID in use
+ *             (vtd_pasid_detach() them first);
+ *  -EAGAIN    a concurrent attach of @sid to another domain won the race
+ *             (@sid is now there; calling again moves it);
+ *  -ETIMEDOUT/-EIO from invalidation.
+ * On every code but -ETIMEDOUT and -EIO the device's attachment did not
+ * change.
  * Context: takes @d->lock, then @u->ctx_lock; spins on invalidation.
  */
 int vtd_device_attach(struct vtd_unit *u, u16 sid, struct vtd_domain *d,
@@ -186,7 +193,11 @@ int vtd_device_set_ats(struct vtd_unit *u, u16 sid,
  * multi-hop scope paths (vtd_dmar_scope_sid()); NULL matches single-hop
  * scopes only. Nothing for pass-through domains.
  *
- * Return: 0; -EINVAL; the errors of vtd_domain_map().
+ * Return: 0; -EINVAL (bad arguments, or an RMRR that is not page-aligned);
+ * -ERANGE (an RMRR beyond @d's address width); -EEXIST (@d already maps
+ * part of an RMRR of @sid, through vtd_domain_map() or another RMRR, so
+ * its identity map cannot be made); -ENOMEM. On error the RMRRs mapped
+ * before the failing one stay mapped and recorded.
  */
 int vtd_rmrr_map(struct vtd_domain *d, const struct vtd_unit *u, u16 sid,
 		 const struct vtd_dmar *dmar, vtd_dmar_bus_fn bus_fn,

@@ -3,7 +3,8 @@
  * Console of the test kernel: a 16550 UART on COM1 (every byte also
  * mirrored to the Bochs debug port 0xE9) and a small printf. The format
  * engine takes %s %c %d %i %u %x %X %p %%, a field width, a precision for
- * %s, the '0' and '-' flags and the hh, h, l, ll and z length modifiers.
+ * %s, the '0', '-', '#', '+' and ' ' flags and the hh, h, l, ll and z
+ * length modifiers.
  */
 #pragma once
 

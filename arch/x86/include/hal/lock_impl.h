@@ -13,4 +13,9 @@ struct hal_spinlock {
 	s32 holder_cpu;		/* -1 when free; for hal_spin_held() */
 };
 
+/*
+ * For the kernel's own static locks (arch/x86/hal.c, page_alloc.c); the
+ * library initialises its locks with hal_spin_init() and needs no such
+ * macro from a HAL.
+ */
 #define HAL_SPINLOCK_INIT	{ .next = 0, .owner = 0, .holder_cpu = -1 }

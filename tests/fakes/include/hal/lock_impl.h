@@ -11,5 +11,3 @@ struct hal_spinlock {
 	int locked;		/* 0 or 1, atomically */
 	unsigned long owner;	/* pthread_self() of the holder, 0 when free */
 };
-
-#define HAL_SPINLOCK_INIT	{ .locked = 0, .owner = 0 }
