@@ -44,13 +44,13 @@ unsigned int vtd_unit_max_agaw(const struct vtd_unit *u)
 /* [VT-d 3.6, 11.4.3] First-level translation: scalable mode and FSTS. */
 bool vtd_unit_has_fl(const struct vtd_unit *u)
 {
-	return u->scalable && (u->ecap & VTD_ECAP_FSTS) && vtd_qi_enabled(u);
+	return u->scalable && (u->ecap & VTD_ECAP_FLTS) && vtd_qi_enabled(u);
 }
 
 /* Second-level translation: legacy mode, or SSTS in scalable mode. */
 static bool unit_has_sl(const struct vtd_unit *u)
 {
-	return !u->scalable || (u->ecap & VTD_ECAP_SSTS);
+	return !u->scalable || (u->ecap & VTD_ECAP_SLTS);
 }
 
 int vtd_unit_paging_type(const struct vtd_unit *u)
@@ -69,12 +69,12 @@ int vtd_unit_paging_type(const struct vtd_unit *u)
 
 /* ---- Create and destroy ------------------------------------------------- */
 
-/* A first-level table: 4 levels up to 47 bits, 5 (CAP.FS5LP) to 56. */
+/* A first-level table: 4 levels up to 47 bits, 5 (CAP.FL5LP) to 56. */
 static int fl_init(struct vtd_domain *d, const struct vtd_unit *u,
 		   unsigned int aw)
 {
 	struct vtd_fl_pt_config cfg = { 0 };
-	unsigned int max_aw = (u->cap & VTD_CAP_FS5LP) ? 56 : 47;
+	unsigned int max_aw = (u->cap & VTD_CAP_FL5LP) ? 56 : 47;
 
 	if (!vtd_unit_has_fl(u)) {
 		return VTD_ERR(-EOPNOTSUPP);
@@ -87,7 +87,7 @@ static int fl_init(struct vtd_domain *d, const struct vtd_unit *u,
 	}
 	cfg.levels = aw > 47 ? 5 : 4;
 	cfg.haw = VTD_FL_PT_HAW_MAX;	/* any host address x86 has */
-	cfg.large_pages = (u->cap & VTD_CAP_FS1GP) ? VTD_FL_PT_LP_1G : 0;
+	cfg.large_pages = (u->cap & VTD_CAP_FL1GP) ? VTD_FL_PT_LP_1G : 0;
 	cfg.coherent = u->coherent;
 	cfg.user = true;
 	return vtd_fl_pt_init(&d->fl, &cfg);
@@ -122,7 +122,7 @@ static int sl_init(struct vtd_domain *d, const struct vtd_unit *u,
 	}
 	cfg.aw = aw;
 	cfg.haw = VTD_SL_PT_HAW_MAX;	/* any host address x86 has */
-	cfg.large_pages = (unsigned int)FIELD_GET(VTD_CAP_SSLPS, u->cap) &
+	cfg.large_pages = (unsigned int)FIELD_GET(VTD_CAP_SLLPS, u->cap) &
 			  (VTD_SL_PT_LP_2M | VTD_SL_PT_LP_1G);
 	/* [VT-d 9.8] SNP is reserved unless ECAP.SC. */
 	cfg.snoop = u->ecap & VTD_ECAP_SC;
@@ -357,15 +357,15 @@ int vtd_domain_fits_unit(const struct vtd_domain *d, const struct vtd_unit *u)
 		 * cache flushes needs a coherent walk.
 		 */
 		if (!vtd_unit_has_fl(u) ||
-		    (d->fl.levels == 5 && !(u->cap & VTD_CAP_FS5LP)) ||
+		    (d->fl.levels == 5 && !(u->cap & VTD_CAP_FL5LP)) ||
 		    ((d->fl.leaf_levels & BIT(3)) &&
-		     !(u->cap & VTD_CAP_FS1GP)) ||
+		     !(u->cap & VTD_CAP_FL1GP)) ||
 		    (d->fl.coherent && !u->coherent)) {
 			return VTD_ERR(-EOPNOTSUPP);
 		}
 		return 0;
 	}
-	lp = (unsigned int)FIELD_GET(VTD_CAP_SSLPS, u->cap);
+	lp = (unsigned int)FIELD_GET(VTD_CAP_SLLPS, u->cap);
 	if (!unit_has_sl(u) || !unit_has_levels(u, d->pt.levels) ||
 	    (d->pt.leaf_levels & BIT(2) && !(lp & VTD_SL_PT_LP_2M)) ||
 	    (d->pt.leaf_levels & BIT(3) && !(lp & VTD_SL_PT_LP_1G)) ||
@@ -398,7 +398,7 @@ void vtd_domain_rid_pasid_cfg(const struct vtd_domain *d,
 		c->pgtt = VTD_PE_PGTT_FL;
 		c->aw = vtd_unit_max_agaw(u);
 		c->flptr = hal_paddr_val(d->fl.root_pa);
-		c->flpm = vtd_fl_pt_fspm(&d->fl);
+		c->flpm = vtd_fl_pt_flpm(&d->fl);
 		break;
 	default:
 		c->pgtt = VTD_PE_PGTT_SL;

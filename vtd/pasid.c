@@ -282,16 +282,16 @@ int vtd_pasid_attach_fl(struct vtd_unit *u, u16 sid, u32 pasid,
 	 * 1-GiB leaves each need their capability; a table written without
 	 * cache flushes needs a coherent walk.
 	 */
-	if (!(u->ecap & VTD_ECAP_FSTS) ||
-	    (fl->levels == 5 && !(u->cap & VTD_CAP_FS5LP)) ||
-	    ((fl->leaf_levels & BIT(3)) && !(u->cap & VTD_CAP_FS1GP)) ||
+	if (!(u->ecap & VTD_ECAP_FLTS) ||
+	    (fl->levels == 5 && !(u->cap & VTD_CAP_FL5LP)) ||
+	    ((fl->leaf_levels & BIT(3)) && !(u->cap & VTD_CAP_FL1GP)) ||
 	    (fl->coherent && !u->coherent)) {
 		return VTD_ERR(-EOPNOTSUPP);
 	}
 	r.cfg = (struct vtd_pasid_cfg){
 		.pgtt = VTD_PE_PGTT_FL,
 		.flptr = hal_paddr_val(fl->root_pa),
-		.flpm = vtd_fl_pt_fspm(fl),
+		.flpm = vtd_fl_pt_flpm(fl),
 		.sre = flags & VTD_PASID_SRE,
 		.wpe = flags & VTD_PASID_WPE,
 		.fpd = flags & VTD_PASID_FPD,
@@ -311,13 +311,13 @@ int vtd_pasid_attach_nested(struct vtd_unit *u, u16 sid, u32 pasid,
 		return ret;
 	}
 	if (d->type != VTD_DOMAIN_PAGING || (fl_levels != 4 && fl_levels != 5) ||
-	    (gpa & (HAL_PAGE_SIZE - 1)) || (gpa & ~VTD_PE_Q2_FSPTPTR)) {
+	    (gpa & (HAL_PAGE_SIZE - 1)) || (gpa & ~VTD_PE_Q2_FLPTPTR)) {
 		return VTD_ERR(-EINVAL);
 	}
 	/* [VT-d 3.8, 11.4.3] Nesting needs ECAP.NEST (and FSTS). */
-	if (!(u->ecap & VTD_ECAP_NEST) || !(u->ecap & VTD_ECAP_FSTS) ||
-	    (fl_levels == 5 && !(u->cap & VTD_CAP_FS5LP)) ||
-	    ((flags & VTD_PASID_FL_1G) && !(u->cap & VTD_CAP_FS1GP))) {
+	if (!(u->ecap & VTD_ECAP_NEST) || !(u->ecap & VTD_ECAP_FLTS) ||
+	    (fl_levels == 5 && !(u->cap & VTD_CAP_FL5LP)) ||
+	    ((flags & VTD_PASID_FL_1G) && !(u->cap & VTD_CAP_FL1GP))) {
 		return VTD_ERR(-EOPNOTSUPP);
 	}
 	ret = vtd_domain_fits_unit(d, u);
@@ -325,14 +325,14 @@ int vtd_pasid_attach_nested(struct vtd_unit *u, u16 sid, u32 pasid,
 		return ret;
 	}
 	/*
-	 * [VT-d 3.8, 9.6] FSPTPTR is guest-physical and, like every
+	 * [VT-d 3.8, 9.6] FLPTPTR is guest-physical and, like every
 	 * first-level table pointer and output address, is translated by
-	 * the second-level table at SSPTPTR.
+	 * the second-level table at SLPTPTR.
 	 */
 	vtd_domain_rid_pasid_cfg(d, u, 0, flags & VTD_PASID_FPD, &r.cfg);
 	r.cfg.pgtt = VTD_PE_PGTT_NESTED;
 	r.cfg.flptr = gpa;
-	r.cfg.flpm = fl_levels == 5 ? VTD_PE_FSPM_5LVL : VTD_PE_FSPM_4LVL;
+	r.cfg.flpm = fl_levels == 5 ? VTD_PE_FLPM_5LVL : VTD_PE_FLPM_4LVL;
 	r.cfg.sre = flags & VTD_PASID_SRE;
 	r.cfg.wpe = flags & VTD_PASID_WPE;
 	return attach(u, sid, pasid, &r);

@@ -87,12 +87,12 @@ void vtd_pasid_entry_write(const struct vtd_unit *u,
 {
 	u64 q0 = FIELD_PREP(VTD_PE_Q0_PGTT, c->pgtt) |
 		 FIELD_PREP(VTD_PE_Q0_AW, c->aw) |
-		 (c->slptr & VTD_PE_Q0_SSPTPTR) |
+		 (c->slptr & VTD_PE_Q0_SLPTPTR) |
 		 (c->fpd ? VTD_PE_Q0_FPD : 0);
 	u64 q1 = FIELD_PREP(VTD_PE_Q1_DID, c->did) |
 		 ((u->ecap & VTD_ECAP_SMPWCS) ? VTD_PE_Q1_PWSNP : 0);
-	u64 q2 = (c->flptr & VTD_PE_Q2_FSPTPTR) |
-		 FIELD_PREP(VTD_PE_Q2_FSPM, c->flpm) |
+	u64 q2 = (c->flptr & VTD_PE_Q2_FLPTPTR) |
+		 FIELD_PREP(VTD_PE_Q2_FLPM, c->flpm) |
 		 (c->sre ? VTD_PE_Q2_SRE : 0) |
 		 (c->wpe ? VTD_PE_Q2_WPE : 0);
 

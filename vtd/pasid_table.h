@@ -44,7 +44,7 @@ struct vtd_pasid_cfg {
 	unsigned int aw;		/* AW: second-level width, or the unit's */
 	u64 slptr;			/* SL, nested: host physical */
 	u64 flptr;			/* FL: host physical; nested: guest */
-	unsigned int flpm;		/* VTD_PE_FSPM_* */
+	unsigned int flpm;		/* VTD_PE_FLPM_* */
 	bool sre;
 	bool wpe;
 	bool fpd;

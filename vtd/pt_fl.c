@@ -182,7 +182,7 @@ int vtd_fl_pt_init(struct vtd_fl_pt *pt, const struct vtd_fl_pt_config *cfg)
 	hal_memset(pt, 0, sizeof(*pt));
 	pt->levels = (u8)cfg->levels;
 	pt->haw = (u8)cfg->haw;
-	/* [VT-d 9.7] 4 KiB and 2 MiB leaves always; 1 GiB with FS1GP. */
+	/* [VT-d 9.7] 4 KiB and 2 MiB leaves always; 1 GiB with FL1GP. */
 	pt->leaf_levels = (1U << 1) | (1U << 2);
 	if (cfg->large_pages & VTD_FL_PT_LP_1G)
 		pt->leaf_levels |= 1U << 3;
@@ -190,7 +190,7 @@ int vtd_fl_pt_init(struct vtd_fl_pt *pt, const struct vtd_fl_pt_config *cfg)
 	pt->nxe = cfg->nxe;
 	pt->user = cfg->user;
 	pt->dirty_tracking = cfg->dirty_tracking;
-	/* The root reaches memory before FSPTPTR names it. */
+	/* The root reaches memory before FLPTPTR names it. */
 	return root_init(pt);
 }
 
@@ -199,7 +199,7 @@ void vtd_fl_pt_destroy(struct vtd_fl_pt *pt)
 	tree_destroy(pt);
 }
 
-unsigned int vtd_fl_pt_fspm(const struct vtd_fl_pt *pt)
+unsigned int vtd_fl_pt_flpm(const struct vtd_fl_pt *pt)
 {
 	return pt->levels == 5 ? 1u : 0u;
 }

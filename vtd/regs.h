@@ -9,10 +9,13 @@
  * Directed I/O Architecture Specification, revision 5.10 (November 2025),
  * order number D51397-018.
  *
- * Revision 5.10 names the translation stages "first-stage" and
- * "second-stage" (FSTS, SSTS, SSLPS, FS1GP, ...). Earlier revisions, QEMU
- * and Linux say "first-level" and "second-level" (FLTS, SLTS, SLLPS,
- * FL1GP, ...); those names are kept as aliases next to the fields. Fields
+ * Terms: this library says "first-level" and "second-level" (FL, SL), as
+ * earlier revisions, QEMU and Linux do; revision 5.10 says "first-stage"
+ * and "second-stage" for the same things (its FSTS, SSTS, SSLPS, FS1GP,
+ * FS5LP, SSADS, FSPTPTR, FSPM, SSPTPTR are FLTS, SLTS, SLLPS, FL1GP,
+ * FL5LP, SLADS, FLPTPTR, FLPM, SLPTPTR here). This is the one place that
+ * names both; caps.c prints the revision's own abbreviations, so that a
+ * reader can find them in it. Fields
  * that earlier revisions defined and 5.10 reserves or deprecates are
  * marked "[VT-d pre-5.x]" and must not be relied on.
  *
@@ -47,20 +50,17 @@
 #define  VTD_CAP_ZLR		BIT_ULL(22)		/* Zero Length Read */
 #define  VTD_CAP_DEP23		BIT_ULL(23)		/* Deprecated, reads 0 */
 #define  VTD_CAP_FRO		GENMASK_ULL(33, 24)	/* Fault-recording Register Offset (x16 bytes) */
-#define  VTD_CAP_SSLPS		GENMASK_ULL(37, 34)	/* Second Stage Large Page Support */
-#define   VTD_CAP_SSLPS_2M	BIT(0)			/*  21-bit offset, 2 MiB pages */
-#define   VTD_CAP_SSLPS_1G	BIT(1)			/*  30-bit offset, 1 GiB pages */
-#define  VTD_CAP_SLLPS		VTD_CAP_SSLPS		/* earlier name */
+#define  VTD_CAP_SLLPS		GENMASK_ULL(37, 34)	/* Second-level Large Page Support */
+#define   VTD_CAP_SLLPS_2M	BIT(0)			/*  21-bit offset, 2 MiB pages */
+#define   VTD_CAP_SLLPS_1G	BIT(1)			/*  30-bit offset, 1 GiB pages */
 #define  VTD_CAP_PSI		BIT_ULL(39)		/* Page Selective Invalidation */
 #define  VTD_CAP_NFR		GENMASK_ULL(47, 40)	/* Number of Fault-recording Registers - 1 */
 #define  VTD_CAP_MAMV		GENMASK_ULL(53, 48)	/* Maximum Address Mask Value */
 #define  VTD_CAP_DWD		BIT_ULL(54)		/* Write Draining */
 #define  VTD_CAP_DRD		BIT_ULL(55)		/* Read Draining */
-#define  VTD_CAP_FS1GP		BIT_ULL(56)		/* First Stage 1-GByte Page Support */
-#define  VTD_CAP_FL1GP		VTD_CAP_FS1GP		/* earlier name */
+#define  VTD_CAP_FL1GP		BIT_ULL(56)		/* First-level 1-GByte Page Support */
 #define  VTD_CAP_PI		BIT_ULL(59)		/* Posted Interrupts Support */
-#define  VTD_CAP_FS5LP		BIT_ULL(60)		/* First Stage 5-level Paging Support */
-#define  VTD_CAP_FL5LP		VTD_CAP_FS5LP		/* earlier name */
+#define  VTD_CAP_FL5LP		BIT_ULL(60)		/* First-level 5-level Paging Support */
 #define  VTD_CAP_ECMDS		BIT_ULL(61)		/* Enhanced Command Support */
 #define  VTD_CAP_ESIRTPS	BIT_ULL(62)		/* Enhanced Set Interrupt Remap Table Pointer Support */
 #define  VTD_CAP_ESRTPS		BIT_ULL(63)		/* Enhanced Set Root Table Pointer Support */
@@ -92,12 +92,9 @@
 #define  VTD_ECAP_PDS		BIT_ULL(42)		/* Page-request Drain Support */
 #define  VTD_ECAP_SMTS		BIT_ULL(43)		/* Scalable Mode Translation Support */
 #define  VTD_ECAP_VCS		BIT_ULL(44)		/* Virtual Command Support */
-#define  VTD_ECAP_SSADS		BIT_ULL(45)		/* Second-Stage Accessed/Dirty Support */
-#define  VTD_ECAP_SLADS		VTD_ECAP_SSADS		/* earlier name */
-#define  VTD_ECAP_SSTS		BIT_ULL(46)		/* Second-stage Translation Support */
-#define  VTD_ECAP_SLTS		VTD_ECAP_SSTS		/* earlier name */
-#define  VTD_ECAP_FSTS		BIT_ULL(47)		/* First-stage Translation Support */
-#define  VTD_ECAP_FLTS		VTD_ECAP_FSTS		/* earlier name */
+#define  VTD_ECAP_SLADS		BIT_ULL(45)		/* Second-Stage Accessed/Dirty Support */
+#define  VTD_ECAP_SLTS		BIT_ULL(46)		/* Second-level Translation Support */
+#define  VTD_ECAP_FLTS		BIT_ULL(47)		/* First-level Translation Support */
 #define  VTD_ECAP_SMPWCS	BIT_ULL(48)		/* Scalable-Mode Page-walk Coherency Support */
 #define  VTD_ECAP_RPS		BIT_ULL(49)		/* RID-PASID Support */
 #define  VTD_ECAP_TDXCS		BIT_ULL(50)		/* TDX Connect Support */
@@ -106,7 +103,7 @@
 #define  VTD_ECAP_RPRIVS	BIT_ULL(53)		/* RID_PRIV Support */
 #define  VTD_ECAP_HPTS		BIT_ULL(55)		/* Host Permission Table Support */
 #define  VTD_ECAP_PTRS		BIT_ULL(56)		/* PASID in Translated Request Support */
-#define  VTD_ECAP_SSIRWS	BIT_ULL(57)		/* Second Stage I/O Read/Write Support */
+#define  VTD_ECAP_SSIRWS	BIT_ULL(57)		/* Second-level I/O Read/Write Support (r5.10 name) */
 #define  VTD_ECAP_SMS		BIT_ULL(58)		/* Stop Marker Support */
 #define  VTD_ECAP_HPT1GPS	BIT_ULL(59)		/* HPT 1G Page Support */
 #define  VTD_ECAP_RDTS		BIT_ULL(60)		/* RDT Configuration Support */
@@ -152,7 +149,7 @@ _Static_assert((~VTD_GCMD_ONE_SHOT) == 0x96ffffffU, "VT-d 11.4.4.1");
 #define   VTD_RTADDR_TTM_LEGACY		0		/*  root and context tables */
 #define   VTD_RTADDR_TTM_SCALABLE	1		/*  scalable-mode tables */
 #define   VTD_RTADDR_TTM_ABORT_DMA	3		/*  abort-dma mode (10b reserved) */
-#define  VTD_RTADDR_SSIRWE	BIT_ULL(7)		/* Second Stage I/O Read/Write Enable */
+#define  VTD_RTADDR_SSIRWE	BIT_ULL(7)		/* Second-level I/O Read/Write Enable */
 
 /* [VT-d 11.4.6.1] Context Command Register (64-bit) */
 #define VTD_CCMD_REG		0x028

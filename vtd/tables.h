@@ -7,9 +7,9 @@
  * in regs.h.
  *
  * Sections, one per structure family (add new ones as their own section):
- *   1. Second-level (r5.10: "second-stage") paging entries [VT-d 9.8]
+ *   1. Second-level paging entries [VT-d 9.8]
  *   2. Root, context, PASID-directory and PASID-table entries [VT-d 9.1-9.6]
- *   3. First-level (r5.10: "first-stage") paging entries [VT-d 9.7]
+ *   3. First-level paging entries [VT-d 9.7]
  */
 #pragma once
 
@@ -247,29 +247,29 @@ _Static_assert(sizeof(struct vtd_pasid_entry) == 64, "VT-d 9.6");
 #define VTD_PE_Q0_P		BIT_ULL(0)			/* bit 0      Present */
 #define VTD_PE_Q0_FPD		BIT_ULL(1)			/* bit 1      Fault Processing Disable */
 #define VTD_PE_Q0_AW		GENMASK_ULL(4, 2)		/* bits 4:2   Address Width (SL) */
-#define VTD_PE_Q0_SSEE		BIT_ULL(5)			/* bit 5      Second-stage Execute Enable */
+#define VTD_PE_Q0_SLEE		BIT_ULL(5)			/* bit 5      Second-level Execute Enable */
 #define VTD_PE_Q0_PGTT		GENMASK_ULL(8, 6)		/* bits 8:6   PASID Granular Translation Type */
 #define  VTD_PE_PGTT_FL		1				/*  first-level only */
 #define  VTD_PE_PGTT_SL		2				/*  second-level only */
 #define  VTD_PE_PGTT_NESTED	3				/*  first over second */
 #define  VTD_PE_PGTT_PT		4				/*  pass-through */
-#define VTD_PE_Q0_SSADE		BIT_ULL(9)			/* bit 9      Second-stage A/D Enable */
-#define VTD_PE_Q0_SSPTPTR	GENMASK_ULL(63, 12)		/* bits 63:12 Second-stage Page-table Pointer */
+#define VTD_PE_Q0_SLADE		BIT_ULL(9)			/* bit 9      Second-level A/D Enable */
+#define VTD_PE_Q0_SLPTPTR	GENMASK_ULL(63, 12)		/* bits 63:12 Second-level Page-table Pointer */
 #define VTD_PE_Q1_DID		GENMASK_ULL(79 - 64, 64 - 64)	/* bits 79:64 Domain Identifier */
 #define VTD_PE_Q1_PWSNP		BIT_ULL(87 - 64)		/* bit 87     Page-walk Snoop */
 #define VTD_PE_Q1_PGSNP		BIT_ULL(88 - 64)		/* bit 88     Page Snoop */
 #define VTD_PE_Q2_SRE		BIT_ULL(128 - 128)		/* bit 128    Supervisor Request Enable */
-#define VTD_PE_Q2_FSPM		GENMASK_ULL(131 - 128, 130 - 128) /* bits 131:130 First-stage Paging Mode */
-#define  VTD_PE_FSPM_4LVL	0
-#define  VTD_PE_FSPM_5LVL	1
+#define VTD_PE_Q2_FLPM		GENMASK_ULL(131 - 128, 130 - 128) /* bits 131:130 First-level Paging Mode */
+#define  VTD_PE_FLPM_4LVL	0
+#define  VTD_PE_FLPM_5LVL	1
 #define VTD_PE_Q2_WPE		BIT_ULL(132 - 128)		/* bit 132    Write Protect Enable */
-#define VTD_PE_Q2_FSPTPTR	GENMASK_ULL(191 - 128, 140 - 128) /* bits 191:140 First-stage Page-table Pointer */
+#define VTD_PE_Q2_FLPTPTR	GENMASK_ULL(191 - 128, 140 - 128) /* bits 191:140 First-level Page-table Pointer */
 
 /* ======================================================================
  * 3. First-level paging entries [VT-d 9.7]
  *
  * The IA-32e (4-level) and 5-level paging formats of the CPU [SDM 3A 4.5],
- * used by scalable-mode PASID entries with PGTT=001 (FSPTPTR, FSPM) and
+ * used by scalable-mode PASID entries with PGTT=001 (FLPTPTR, FLPM) and
  * as the guest's table in nested translation (PGTT=011) [VT-d 3.6]. Tables
  * are 4 KiB with 512 entries; 4 or 5 levels consume 9 input-address bits
  * each above the 12-bit page offset, and the input address must be
@@ -292,8 +292,8 @@ _Static_assert(sizeof(struct vtd_fl_pte) == 8, "VT-d 9.7: 64-bit entries");
 
 #define VTD_FL_TABLE_ENTRIES	512
 #define VTD_FL_LEVEL_STRIDE	9		/* input bits per level */
-#define VTD_FL_LEVELS_MIN	4		/* 48-bit, FSPM 4-level */
-#define VTD_FL_LEVELS_MAX	5		/* 57-bit, FSPM 5-level (CAP.FS5LP) */
+#define VTD_FL_LEVELS_MIN	4		/* 48-bit, FLPM 4-level */
+#define VTD_FL_LEVELS_MAX	5		/* 57-bit, FLPM 5-level (CAP.FL5LP) */
 
 /* [VT-d 9.7] A first-level paging structure: one 4 KiB page. */
 struct vtd_fl_table {
@@ -336,7 +336,7 @@ _Static_assert(sizeof(struct vtd_fl_table) == 4096,
 /*
  * Page Size, PDE and PDPE only: 1 maps a 2 MiB or 1 GiB page, 0 references
  * the next table. Reserved in PML4E and PML5E; in a PTE the same bit is
- * PAT [VT-d 9.7]. 1 GiB leaves need CAP.FS1GP (CPU: CPUID 80000001H
+ * PAT [VT-d 9.7]. 1 GiB leaves need CAP.FL1GP (CPU: CPUID 80000001H
  * EDX[26]); 2 MiB leaves are always supported.
  */
 #define VTD_FL_PTE_PS		BIT_ULL(7)

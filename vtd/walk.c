@@ -160,7 +160,7 @@ static void walk_legacy(struct vtd_unit *u, u16 sid, u64 iova, u32 prot,
 
 /* What a first-level walk needs besides the table [VT-d 3.6, 3.8]. */
 struct fl_req {
-	unsigned int levels;		/* 4 or 5 (FSPM) */
+	unsigned int levels;		/* 4 or 5 (FLPM) */
 	bool priv;			/* supervisor request */
 	bool wpe;			/* supervisor writes honour R/W */
 	bool nested;			/* table and output addresses are GPAs */
@@ -232,7 +232,7 @@ static void fl_walk(const struct vtd_unit *u, u64 fsptptr,
 		if (level >= 4)
 			rsvd = VTD_FL_PML4E_RSVD;
 		else if (level == 3 && (e & VTD_FL_PTE_PS))
-			rsvd = (u->cap & VTD_CAP_FS1GP) ?
+			rsvd = (u->cap & VTD_CAP_FL1GP) ?
 			       VTD_FL_PDPE_1G_RSVD : VTD_FL_PTE_PS;
 		else if (level == 2 && (e & VTD_FL_PTE_PS))
 			rsvd = VTD_FL_PDE_2M_RSVD;
@@ -336,7 +336,7 @@ static void walk_scalable(struct vtd_unit *u, u16 sid, u32 pasid, u64 iova,
 			out->fault_reason = FR_SM_PTE_INV;
 			return;
 		}
-		sl_walk(p0 & VTD_PE_Q0_SSPTPTR,
+		sl_walk(p0 & VTD_PE_Q0_SLPTPTR,
 			(unsigned int)FIELD_GET(VTD_PE_Q0_AW, p0) + 2, iova,
 			prot, true, out);
 		return;
@@ -351,11 +351,11 @@ static void walk_scalable(struct vtd_unit *u, u16 sid, u32 pasid, u64 iova,
 	p2 = READ_ONCE(pe->qw[2]);
 	aw = (unsigned int)FIELD_GET(VTD_PE_Q0_AW, p0);
 	fr.nested = FIELD_GET(VTD_PE_Q0_PGTT, p0) == VTD_PE_PGTT_NESTED;
-	fr.levels = FIELD_GET(VTD_PE_Q2_FSPM, p2) == VTD_PE_FSPM_5LVL ? 5 : 4;
+	fr.levels = FIELD_GET(VTD_PE_Q2_FLPM, p2) == VTD_PE_FLPM_5LVL ? 5 : 4;
 	fr.wpe = p2 & VTD_PE_Q2_WPE;
-	if (!(u->ecap & VTD_ECAP_FSTS) ||
-	    FIELD_GET(VTD_PE_Q2_FSPM, p2) > VTD_PE_FSPM_5LVL ||
-	    (fr.levels == 5 && !(u->cap & VTD_CAP_FS5LP)) ||
+	if (!(u->ecap & VTD_ECAP_FLTS) ||
+	    FIELD_GET(VTD_PE_Q2_FLPM, p2) > VTD_PE_FLPM_5LVL ||
+	    (fr.levels == 5 && !(u->cap & VTD_CAP_FL5LP)) ||
 	    (fr.nested && (!(u->ecap & VTD_ECAP_NEST) ||
 			   !aw_supported(u, aw)))) {
 		out->fault_reason = FR_SM_PTE_INV;
@@ -365,9 +365,9 @@ static void walk_scalable(struct vtd_unit *u, u16 sid, u32 pasid, u64 iova,
 		out->fault_reason = FR_SM_SRE;
 		return;
 	}
-	fr.sl_root = p0 & VTD_PE_Q0_SSPTPTR;
+	fr.sl_root = p0 & VTD_PE_Q0_SLPTPTR;
 	fr.sl_levels = aw + 2;
-	fl_walk(u, p2 & VTD_PE_Q2_FSPTPTR, &fr, iova, prot, out);
+	fl_walk(u, p2 & VTD_PE_Q2_FLPTPTR, &fr, iova, prot, out);
 }
 
 int vtd_translate(struct vtd_unit *u, u16 sid, u32 pasid, vtd_iova_t iova,

@@ -35,16 +35,16 @@
  *    6.5.2.4]. So a first-level entry survives anything but type 6, and
  *    a second-level one anything but type 2.
  *  - First-level (PGTT=001) and nested (PGTT=011) walks [VT-d 3.6, 3.8]
- *    read IA-32e tables (4 or 5 levels by FSPM) with this file's own bit
+ *    read IA-32e tables (4 or 5 levels by FLPM) with this file's own bit
  *    positions: a non-canonical address is 0x80, a not-present entry
  *    0x71, a reserved bit (PS in PML4E/PML5E, a 1-GiB leaf without
- *    CAP.FS1GP, the address bits below a large leaf) 0x72. Rights are
+ *    CAP.FL1GP, the address bits below a large leaf) 0x72. Rights are
  *    the AND of R/W and U/S over the walk: a user request needs U/S
  *    (0x81), a write needs R/W unless it is a supervisor write with WPE
  *    clear (0x85); supervisor requests need SRE (0x5d). XD is ignored
  *    (no execute requests) and A/D are neither checked nor set. Nested:
  *    each table pointer is a guest-physical address translated through
- *    the second level, which must grant read (0x75 for the FSPTPTR
+ *    the second level, which must grant read (0x75 for the FLPTPTR
  *    table, 0x76 below; 0x74 beyond its width), and so is the output,
  *    with 0x85/0x86 as for second-level only. The IOTLB caches the
  *    combined leaf (the smaller of the two page sizes) under DID and
@@ -560,7 +560,7 @@ static int fl_translate(struct fake_dmar *d, struct req *q,
 		goto check;
 	}
 	d->tlb_stats.misses++;
-	table = p->qw[2] & bits(63, 12);	/* FSPTPTR 191:140 */
+	table = p->qw[2] & bits(63, 12);	/* FLPTPTR 191:140 */
 	for (level = levels; level >= 1; level--) {
 		u64 rsvd = 0;
 		bool leaf, ps;
@@ -806,16 +806,16 @@ static u8 pasid_read(struct fake_dmar *d, struct req *q, u64 ctx0,
 		return SM_PTE_RSVD;
 	aw = (unsigned int)field(pe[0], 4, 2);
 	switch (field(pe[0], 8, 6)) {
-	case 2:			/* second-level only: ECAP.SSTS */
+	case 2:			/* second-level only: ECAP.SLTS */
 		if (!ecap_bit(d, ECAP_SSTS) || aw > 4 ||
 		    !((cap_sagaw(d) >> aw) & 1))
 			return SM_PTE_INV;
 		return 0;
 	case 4:			/* pass-through */
 		return ecap_bit(d, ECAP_PT) ? 0 : SM_PTE_INV;
-	case 1:			/* first-level only: ECAP.FSTS */
+	case 1:			/* first-level only: ECAP.FLTS */
 	case 3:			/* nested: ECAP.NEST, and an SL AW */
-		/* [VT-d 9.6] FSPM 131:130: 0 4-level, 1 5-level (FS5LP). */
+		/* [VT-d 9.6] FLPM 131:130: 0 4-level, 1 5-level (FL5LP). */
 		if (!ecap_bit(d, ECAP_FSTS) || field(pe[2], 3, 2) > 1 ||
 		    (field(pe[2], 3, 2) == 1 && !((d->cap >> CAP_FS5LP) & 1)))
 			return SM_PTE_INV;

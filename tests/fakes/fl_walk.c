@@ -72,7 +72,7 @@ static int check_entry(const struct fl_walk_cfg *cfg,
 			rsvd |= bits(29, 13);
 			if (!cfg->lp_1g) {
 				pt_walk_fail(res, "1G leaf at va %#llx without "
-					     "FS1GP", (unsigned long long)va);
+					     "FL1GP", (unsigned long long)va);
 				return -1;
 			}
 		}

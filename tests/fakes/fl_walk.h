@@ -18,7 +18,7 @@
 struct fl_walk_cfg {
 	unsigned int levels;	/* 4 or 5 */
 	unsigned int haw;	/* ADDR bits at and above are reserved */
-	bool lp_1g;		/* CAP.FS1GP: PS allowed in PDPEs */
+	bool lp_1g;		/* CAP.FL1GP: PS allowed in PDPEs */
 	bool nxe;		/* PASID-entry NXE: XD defined, else reserved */
 };
 

@@ -644,15 +644,15 @@ static u64 *leaf_entry(struct vtd_unit *u, u16 sid, u64 iova,
 			return NULL;
 		switch (FIELD_GET(VTD_PE_Q0_PGTT, pe->qw[0])) {
 		case VTD_PE_PGTT_SL:
-			ptr = pe->qw[0] & VTD_PE_Q0_SSPTPTR;
+			ptr = pe->qw[0] & VTD_PE_Q0_SLPTPTR;
 			lvl = (unsigned int)FIELD_GET(VTD_PE_Q0_AW,
 						      pe->qw[0]) + 2;
 			break;
 		case VTD_PE_PGTT_FL:
 			fl = true;
-			ptr = pe->qw[2] & VTD_PE_Q2_FSPTPTR;
-			lvl = FIELD_GET(VTD_PE_Q2_FSPM, pe->qw[2]) ==
-			      VTD_PE_FSPM_5LVL ? 5 : 4;
+			ptr = pe->qw[2] & VTD_PE_Q2_FLPTPTR;
+			lvl = FIELD_GET(VTD_PE_Q2_FLPM, pe->qw[2]) ==
+			      VTD_PE_FLPM_5LVL ? 5 : 4;
 			break;
 		default:
 			return NULL;

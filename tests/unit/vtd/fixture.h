@@ -164,7 +164,7 @@ static inline u64 fx_sl_table(u16 sid, unsigned int *levels)
 	pe = fx_pasid_entry_of(sid, (u32)(ce[1] & 0xfffff));	/* RID_PASID */
 	assert_non_null(pe);
 	*levels = ((pe[0] >> 2) & 7) + 2;			/* AW 4:2 */
-	return pe[0] & ~0xfffULL & ((1ULL << 52) - 1);		/* SSPTPTR */
+	return pe[0] & ~0xfffULL & ((1ULL << 52) - 1);		/* SLPTPTR */
 }
 
 /* Type of the descriptor at log position @i, which must have been used. */

@@ -120,7 +120,7 @@ static void test_fl_domain_type_follows_the_unit(void **state)
 		expect(SID, IOVA, false, 0x39, 0);	/* no root entry yet */
 		assert_int_equal(vtd_domain_destroy(d), 0);
 	}
-	/* 5 levels need CAP.FS5LP, which none of these units has. */
+	/* 5 levels need CAP.FL5LP, which none of these units has. */
 	assert_int_equal(vtd_domain_create(u, VTD_DOMAIN_PAGING_FL, 48, &d),
 			 -EOPNOTSUPP);
 	assert_int_equal(vtd_domain_create(u, VTD_DOMAIN_PAGING_FL, 47, &d),
@@ -130,9 +130,9 @@ static void test_fl_domain_type_follows_the_unit(void **state)
 
 /*
  * [VT-d 9.4, 9.6] The RID_PASID entry of a device attached to a
- * first-level domain: PGTT = 001, FSPTPTR = the domain's table, FSPM
+ * first-level domain: PGTT = 001, FLPTPTR = the domain's table, FLPM
  * 4-level, the domain's DID, no second-level pointer; and DMA without
- * PASID lands through 4-KiB, 2-MiB and (CAP.FS1GP) 1-GiB leaves, with
+ * PASID lands through 4-KiB, 2-MiB and (CAP.FL1GP) 1-GiB leaves, with
  * read-only and unmapped pages faulting with the first-level reasons.
  */
 static void test_fl_domain_dma_through_each_leaf(void **state)
@@ -149,9 +149,9 @@ static void test_fl_domain_dma_through_each_leaf(void **state)
 	pe = fx_pasid_entry_of(SID, 0);
 	assert_int_equal(pe[0] & 1, 1);				/* P */
 	assert_int_equal((pe[0] >> 6) & 7, 1);			/* PGTT */
-	assert_int_equal(pe[0] & ~0xfffULL, 0);		/* SSPTPTR */
-	assert_int_equal((pe[2] >> 2) & 3, 0);			/* FSPM */
-	assert_int_not_equal(pe[2] & ~0xfffULL, 0);		/* FSPTPTR */
+	assert_int_equal(pe[0] & ~0xfffULL, 0);		/* SLPTPTR */
+	assert_int_equal((pe[2] >> 2) & 3, 0);			/* FLPM */
+	assert_int_not_equal(pe[2] & ~0xfffULL, 0);		/* FLPTPTR */
 	assert_int_equal(vtd_translate(u, SID, NO_PASID, vtd_iova_init(IOVA),
 				       VTD_PROT_READ, &t), 0);
 	assert_int_equal((pe[1] & 0xffff), t.did);		/* DID */

@@ -203,7 +203,7 @@ static void test_pasid_fl_dma_and_permissions(void **state)
 	assert_int_equal(pe[0] & 1, 1);				/* P */
 	assert_int_equal((pe[0] >> 6) & 7, 1);		/* PGTT: FL */
 	assert_int_equal(pe[2] & ~0xfffULL, hal_paddr_val(pt.root_pa));
-	assert_int_equal((pe[2] >> 2) & 3, 0);		/* FSPM 4-level */
+	assert_int_equal((pe[2] >> 2) & 3, 0);		/* FLPM 4-level */
 	assert_int_equal(pe[2] & 1, 1);				/* SRE */
 	assert_int_equal((pe[2] >> 4) & 1, 0);			/* WPE */
 
@@ -248,7 +248,7 @@ static void test_pasid_fl_wpe_and_sre(void **state)
 	expect(7, IOVA, true, true, 0x85, 0);
 	expect(7, IOVA, false, true, 0, e.a.pa);
 	/*
-	 * [VT-d 9.6] FSPM = 5-level on a unit without CAP.FS5LP: the entry is
+	 * [VT-d 9.6] FLPM = 5-level on a unit without CAP.FL5LP: the entry is
 	 * invalid (0x5b) for the model and for the software walk.
 	 */
 	{
@@ -378,8 +378,8 @@ static void test_pasid_nested_dma(void **state)
 	assert_int_equal(pasid_attach(u, SID, 9, &p), 0);
 	pe = pasid_entry_of(9);
 	assert_int_equal((pe[0] >> 6) & 7, 3);		/* PGTT nested */
-	assert_int_equal(pe[2] & ~0xfffULL, G_PML4);	/* FSPTPTR: GPA */
-	assert_int_equal(pe[0] & ~0xfffULL,			/* SSPTPTR */
+	assert_int_equal(pe[2] & ~0xfffULL, G_PML4);	/* FLPTPTR: GPA */
+	assert_int_equal(pe[0] & ~0xfffULL,			/* SLPTPTR */
 			 pasid_entry_of(0)[0] & ~0xfffULL);
 	assert_int_equal(pe[1] & 0xffff, pasid_entry_of(0)[1] & 0xffff);
 
@@ -479,10 +479,10 @@ static void test_pasid_attach_validation(void **state)
 	assert_int_equal(pasid_attach(u, SID, 1U << 20, &p), -EINVAL);
 	assert_int_equal(pasid_attach(u, SID_OTHER, 5, &p), -ENOENT);
 	assert_int_equal(pasid_attach(u, SID, 5, NULL), -EINVAL);
-	/* 5-level without CAP.FS5LP. */
+	/* 5-level without CAP.FL5LP. */
 	p.fl = &pt5;
 	assert_int_equal(pasid_attach(u, SID, 5, &p), -EOPNOTSUPP);
-	/* Nested: 5-level guest without FS5LP, 1-GiB without FS1GP. */
+	/* Nested: 5-level guest without FL5LP, 1-GiB without FL1GP. */
 	p = nested_params(d, G_PML4);
 	p.fl_levels = 5;
 	assert_int_equal(pasid_attach(u, SID, 5, &p), -EOPNOTSUPP);
@@ -507,7 +507,7 @@ static void test_pasid_attach_validation(void **state)
 	vtd_fl_pt_destroy(&pt5);
 }
 
-/* A unit without ECAP.FSTS / NEST / PASID refuses those types. */
+/* A unit without ECAP.FLTS / NEST / PASID refuses those types. */
 static void test_pasid_attach_needs_caps(void **state)
 {
 	struct vtd_domain *d;
@@ -836,7 +836,7 @@ static void test_pasid_fl_5level_1g_coherent(void **state)
 				       0x40000000ULL, VTD_FL_PROT_READ), 0);
 	p = fl_params(d, &pt);
 	assert_int_equal(pasid_attach(u, SID, 5, &p), 0);
-	assert_int_equal((pasid_entry_of(5)[2] >> 2) & 3, 1);	/* FSPM */
+	assert_int_equal((pasid_entry_of(5)[2] >> 2) & 3, 1);	/* FLPM */
 	expect(5, va + 0x12345678, false, false, 0, 0x52345678);
 	expect(5, va + 0x12345678, true, false, 0x85, 0);
 	/* 57-bit canonical: bit 56 set needs bits 63:57 set. */

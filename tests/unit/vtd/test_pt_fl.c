@@ -214,11 +214,11 @@ static void test_pt_fl_init(void **state)
 
 	assert_int_equal(vtd_fl_pt_init(&p, &c), 0);
 	assert_int_equal(p.table_pages, 1);
-	assert_int_equal(vtd_fl_pt_fspm(&p), 0);
+	assert_int_equal(vtd_fl_pt_flpm(&p), 0);
 	vtd_fl_pt_destroy(&p);
 	c.levels = 5;
 	assert_int_equal(vtd_fl_pt_init(&p, &c), 0);
-	assert_int_equal(vtd_fl_pt_fspm(&p), 1);
+	assert_int_equal(vtd_fl_pt_flpm(&p), 1);
 	vtd_fl_pt_destroy(&p);
 	c.levels = 3;
 	assert_int_equal(vtd_fl_pt_init(&p, &c), -EINVAL);
@@ -294,7 +294,7 @@ static void test_pt_fl_map_2m_1g(void **state)
 	expect_mapped(SZ_1G * 5, SZ_1G * 9, SZ_1G, R);
 	expect_mapped(HI48 + SZ_1G, SZ_1G, SZ_1G + SZ_2M, RW);
 
-	/* Without FS1GP a 1G range takes 512 2M leaves (2M always). */
+	/* Without FL1GP a 1G range takes 512 2M leaves (2M always). */
 	vtd_fl_pt_destroy(&pt);
 	pt_setup(4, false, true);
 	assert_int_equal(map(SZ_1G, SZ_1G * 2, SZ_1G, RW), 0);

@@ -64,17 +64,17 @@ static void test_regs_ver_cap_fields(void **state)
 		F(VTD_CAP_ZLR, 22, 22),
 		F(VTD_CAP_DEP23, 23, 23),
 		F(VTD_CAP_FRO, 33, 24),
-		F(VTD_CAP_SSLPS, 37, 34),
+		F(VTD_CAP_SLLPS, 37, 34),
 		F(VTD_CAP_SLLPS, 37, 34),
 		F(VTD_CAP_PSI, 39, 39),
 		F(VTD_CAP_NFR, 47, 40),
 		F(VTD_CAP_MAMV, 53, 48),
 		F(VTD_CAP_DWD, 54, 54),
 		F(VTD_CAP_DRD, 55, 55),
-		F(VTD_CAP_FS1GP, 56, 56),
+		F(VTD_CAP_FL1GP, 56, 56),
 		F(VTD_CAP_FL1GP, 56, 56),
 		F(VTD_CAP_PI, 59, 59),
-		F(VTD_CAP_FS5LP, 60, 60),
+		F(VTD_CAP_FL5LP, 60, 60),
 		F(VTD_CAP_FL5LP, 60, 60),
 		F(VTD_CAP_ECMDS, 61, 61),
 		F(VTD_CAP_ESIRTPS, 62, 62),
@@ -83,8 +83,8 @@ static void test_regs_ver_cap_fields(void **state)
 		F(VTD_CAP_SAGAW_39, 1, 1),
 		F(VTD_CAP_SAGAW_48, 2, 2),
 		F(VTD_CAP_SAGAW_57, 3, 3),
-		F(VTD_CAP_SSLPS_2M, 0, 0),
-		F(VTD_CAP_SSLPS_1G, 1, 1),
+		F(VTD_CAP_SLLPS_2M, 0, 0),
+		F(VTD_CAP_SLLPS_1G, 1, 1),
 	};
 
 	check_fields(f, ARRAY_SIZE(f));
@@ -119,11 +119,11 @@ static void test_regs_ecap_fields(void **state)
 		F(VTD_ECAP_PDS, 42, 42),
 		F(VTD_ECAP_SMTS, 43, 43),
 		F(VTD_ECAP_VCS, 44, 44),
-		F(VTD_ECAP_SSADS, 45, 45),
 		F(VTD_ECAP_SLADS, 45, 45),
-		F(VTD_ECAP_SSTS, 46, 46),
+		F(VTD_ECAP_SLADS, 45, 45),
 		F(VTD_ECAP_SLTS, 46, 46),
-		F(VTD_ECAP_FSTS, 47, 47),
+		F(VTD_ECAP_SLTS, 46, 46),
+		F(VTD_ECAP_FLTS, 47, 47),
 		F(VTD_ECAP_FLTS, 47, 47),
 		F(VTD_ECAP_SMPWCS, 48, 48),
 		F(VTD_ECAP_RPS, 49, 49),
@@ -429,9 +429,9 @@ static void test_regs_decode_qemu_scalable_cap(void **state)
 	assert_false(cap & VTD_CAP_ZLR);
 	assert_int_equal(FIELD_GET(VTD_CAP_FRO, cap), 0x220 / 16);
 	assert_int_equal(vtd_regs_frcd_offset(cap, 0), 0x220);
-	assert_int_equal(FIELD_GET(VTD_CAP_SSLPS, cap), 3);
+	assert_int_equal(FIELD_GET(VTD_CAP_SLLPS, cap), 3);
 	assert_int_equal(FIELD_GET(VTD_CAP_SLLPS, cap),
-			 VTD_CAP_SSLPS_2M | VTD_CAP_SSLPS_1G);
+			 VTD_CAP_SLLPS_2M | VTD_CAP_SLLPS_1G);
 	assert_true(cap & VTD_CAP_PSI);
 	assert_int_equal(FIELD_GET(VTD_CAP_NFR, cap), 0);
 	assert_int_equal(vtd_regs_frcd_count(cap), 1);

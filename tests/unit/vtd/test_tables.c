@@ -77,14 +77,14 @@ static void test_tables_pasid(void **state)
 		F(VTD_PE_Q0_FPD, 1, 1),			/* PASID_PTE_FPD */
 		F(VTD_PE_Q0_AW, 2, 3),			/* pasid_set_address_width */
 		F(VTD_PE_Q0_PGTT, 6, 3),		/* pasid_set_translation_type */
-		F(VTD_PE_Q0_SSPTPTR, 12, 52),		/* pasid_set_slptr */
+		F(VTD_PE_Q0_SLPTPTR, 12, 52),		/* pasid_set_slptr */
 		F(VTD_PE_Q1_DID, 0, 16),		/* pasid_set_domain_id */
 		F(VTD_PE_Q1_PWSNP, 23, 1),		/* pasid_set_page_snoop */
 		F(VTD_PE_Q1_PGSNP, 24, 1),		/* pasid_set_pgsnp */
 		F(VTD_PE_Q2_SRE, 0, 1),			/* pasid_set_sre */
-		F(VTD_PE_Q2_FSPM, 2, 2),		/* pasid_set_flpm */
+		F(VTD_PE_Q2_FLPM, 2, 2),		/* pasid_set_flpm */
 		F(VTD_PE_Q2_WPE, 4, 1),			/* pasid_set_wpe */
-		F(VTD_PE_Q2_FSPTPTR, 12, 52),		/* pasid_set_flptr */
+		F(VTD_PE_Q2_FLPTPTR, 12, 52),		/* pasid_set_flptr */
 	};
 
 	check(f, ARRAY_SIZE(f));

@@ -24,7 +24,7 @@ enum vtd_domain_type {
 	VTD_DOMAIN_PAGING,	/* second-level translation */
 	VTD_DOMAIN_PASSTHROUGH,	/* IOVA = host address (ECAP.PT) */
 	/*
-	 * First-level translation (IA-32e format, scalable mode, ECAP.FSTS):
+	 * First-level translation (IA-32e format, scalable mode, ECAP.FLTS):
 	 * attached devices' RID_PASID entries get PGTT = 001 [VT-d 9.6],
 	 * and the domain's IOTLB entries are tagged with (DID, RID_PASID)
 	 * and invalidated by PASID-based descriptors [VT-d 6.5.2.4], which
@@ -38,8 +38,8 @@ enum vtd_domain_type {
 /**
  * vtd_unit_paging_type() - The paging domain type @u translates with:
  * VTD_DOMAIN_PAGING when it offers second-level translation (legacy
- * mode, or ECAP.SSTS in scalable mode), else VTD_DOMAIN_PAGING_FL when it
- * offers first-level translation (ECAP.FSTS) and queued invalidation.
+ * mode, or ECAP.SLTS in scalable mode), else VTD_DOMAIN_PAGING_FL when it
+ * offers first-level translation (ECAP.FLTS) and queued invalidation.
  *
  * Return: the type, or -EOPNOTSUPP when @u translates neither way.
  */
@@ -57,13 +57,13 @@ int vtd_unit_paging_type(const struct vtd_unit *u);
  * @aw: IOVA width in bits; 0 for the widest the unit supports. The depth
  *      is the smallest of 3, 4, 5 levels that CAP.SAGAW offers and covers
  *      @aw [VT-d 3.7, 11.4.2]. First-level: 4 levels cover @aw up to 47
- *      (0 means 47), 5 levels (CAP.FS5LP) up to 56; IOVAs are the lower
+ *      (0 means 47), 5 levels (CAP.FL5LP) up to 56; IOVAs are the lower
  *      canonical half [VT-d 3.6].
  * @out: receives the domain.
  *
  * Return: 0; -EINVAL; -EOPNOTSUPP when the unit cannot translate @aw
  * bits, (pass-through) lacks ECAP.PT, or (first-level) is not in scalable
- * mode with ECAP.FSTS and queued invalidation; -ENOMEM.
+ * mode with ECAP.FLTS and queued invalidation; -ENOMEM.
  */
 int vtd_domain_create(struct vtd_unit *u, enum vtd_domain_type type,
 		      unsigned int aw, struct vtd_domain **out);
@@ -211,7 +211,7 @@ struct vtd_fl_pt;
 #define VTD_PASID_FPD		(1U << 0)	/* no fault recording */
 #define VTD_PASID_SRE		(1U << 1)	/* FL, nested: supervisor requests (ECAP.SRS) */
 #define VTD_PASID_WPE		(1U << 2)	/* FL, nested: supervisor writes honour R/W */
-#define VTD_PASID_FL_1G		(1U << 3)	/* nested: the guest may use 1-GiB leaves (CAP.FS1GP) */
+#define VTD_PASID_FL_1G		(1U << 3)	/* nested: the guest may use 1-GiB leaves (CAP.FL1GP) */
 
 /*
  * The vtd_pasid_attach_*() calls make requests from @sid with @pasid
@@ -234,8 +234,8 @@ struct vtd_fl_pt;
  * the device's directory, @pasid is the RID_PASID, a domain of the wrong
  * type, an unaligned guest table); -ENOENT when @sid is not attached;
  * -EOPNOTSUPP (legacy mode, no ECAP.PASID, no queued invalidation, FL
- * without ECAP.FSTS, nested without ECAP.NEST, 5-level without CAP.FS5LP,
- * 1-GiB leaves without CAP.FS1GP, SRE without ECAP.SRS, a domain whose
+ * without ECAP.FLTS, nested without ECAP.NEST, 5-level without CAP.FL5LP,
+ * 1-GiB leaves without CAP.FL1GP, SRE without ECAP.SRS, a domain whose
  * shape the unit cannot walk, a coherent-only FL table on a unit with
  * ECAP.C = 0); -EBUSY when @pasid is attached; -ENOSPC (no domain ID);
  * -ENOMEM; -ETIMEDOUT/-EIO from invalidation (the PASID is then
@@ -253,8 +253,8 @@ int vtd_pasid_attach_pt(struct vtd_unit *u, u16 sid, u32 pasid,
 			struct vtd_domain *d, u32 flags);
 
 /**
- * vtd_pasid_attach_fl() - PGTT=001: the first-level table @fl (FSPTPTR,
- * FSPM from vtd_fl_pt_fspm()), tagged with @tag's domain ID (any domain;
+ * vtd_pasid_attach_fl() - PGTT=001: the first-level table @fl (FLPTPTR,
+ * FLPM from vtd_fl_pt_flpm()), tagged with @tag's domain ID (any domain;
  * invalidate the table's changes with vtd_pasid_flush()).
  */
 int vtd_pasid_attach_fl(struct vtd_unit *u, u16 sid, u32 pasid,

@@ -2,7 +2,7 @@
 /*
  * First-level page tables [VT-d 3.6, 9.7]: the IA-32e (4-level) and
  * 5-level paging format that scalable-mode PASID entries with PGTT=001
- * point at (FSPTPTR, FSPM), and that a guest's CR3 names in nested
+ * point at (FLPTPTR, FLPM), and that a guest's CR3 names in nested
  * translation. The same tables can be loaded into a CPU's CR3 [SDM 3A 4.5].
  *
  * The design follows pt_sl.h: a struct vtd_fl_pt owns a tree of 4 KiB
@@ -45,7 +45,7 @@
 
 struct vtd_fl_table;
 
-/* Large pages: 2 MiB always; 1 GiB when CAP.FS1GP (FL1GP) [VT-d 11.4.2]. */
+/* Large pages: 2 MiB always; 1 GiB when CAP.FL1GP (FL1GP) [VT-d 11.4.2]. */
 #define VTD_FL_PT_LP_1G		(1U << 0)
 
 /* Rights of a mapping [VT-d 9.7]. READ is required (P implies it). */
@@ -65,13 +65,13 @@ struct vtd_fl_table;
 /* Parameters of vtd_fl_pt_init(). */
 struct vtd_fl_pt_config {
 	/*
-	 * 4 (48-bit input) or 5 (57-bit input; needs CAP.FS5LP and FSPM =
+	 * 4 (48-bit input) or 5 (57-bit input; needs CAP.FL5LP and FLPM =
 	 * 5-level in the PASID entry, or CR4.LA57 on a CPU).
 	 */
 	unsigned int levels;
 	/* Host address width: mapped host addresses lie below 2^haw. */
 	unsigned int haw;
-	/* VTD_FL_PT_LP_1G when every unit reports CAP.FS1GP. */
+	/* VTD_FL_PT_LP_1G when every unit reports CAP.FL1GP. */
 	unsigned int large_pages;
 	/*
 	 * Every unit reports ECAP.C = 1 (or SMPWC with PWSNP set). When
@@ -102,7 +102,7 @@ struct vtd_fl_pt_config {
 /* A first-level page table. Fields are read-only to callers. */
 struct vtd_fl_pt {
 	struct vtd_fl_table *root;	/* top-level table (PML4 or PML5) */
-	hal_paddr_t root_pa;		/* for FSPTPTR or CR3 */
+	hal_paddr_t root_pa;		/* for FLPTPTR or CR3 */
 	u64 table_pages;		/* tables in the tree, root included */
 	u8 levels;			/* 4 or 5 */
 	u8 haw;
@@ -202,10 +202,10 @@ int vtd_fl_pt_lookup(const struct vtd_fl_pt *pt, vtd_iova_t va,
 		     struct vtd_fl_pt_translation *out);
 
 /**
- * vtd_fl_pt_fspm() - The FSPM (FLPM) value of a PASID entry for @pt:
+ * vtd_fl_pt_flpm() - The FLPM (FLPM) value of a PASID entry for @pt:
  * 0 for 4-level, 1 for 5-level paging [VT-d 9.6].
  */
-unsigned int vtd_fl_pt_fspm(const struct vtd_fl_pt *pt);
+unsigned int vtd_fl_pt_flpm(const struct vtd_fl_pt *pt);
 
 /** vtd_fl_pt_gather_init() - Make @g empty. */
 void vtd_fl_pt_gather_init(struct vtd_fl_gather *g);

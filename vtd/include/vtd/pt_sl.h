@@ -24,7 +24,7 @@
 
 struct vtd_sl_table;
 
-/* Large-page sizes, encoded as CAP.SLLPS (CAP.SSLPS) [VT-d 11.4.2]. */
+/* Large-page sizes, encoded as CAP.SLLPS (CAP.SLLPS) [VT-d 11.4.2]. */
 #define VTD_SL_PT_LP_2M		(1U << 0)	/* 2 MiB leaves in SL-PDEs */
 #define VTD_SL_PT_LP_1G		(1U << 1)	/* 1 GiB leaves in SL-PDPEs */
 
