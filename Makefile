@@ -76,7 +76,7 @@ LIB_PUB_HDRS	:= $(sort $(wildcard hal/include/hal/*.h vtd/include/vtd/*.h \
 			ioasid/include/ioasid/*.h))
 KERN_PUB_HDRS	:= $(sort $(wildcard arch/x86/include/arch/*.h))
 
-.PHONY: all lib kernel iso run check bench headercheck clean symcheck \
+.PHONY: all lib kernel iso run check bench headercheck clean symcheck layercheck \
 	check-build check-host check-clang check-qemu-elf check-qemu-iso \
 	check-bochs FORCE
 
@@ -151,6 +151,11 @@ $(O)/libvtd.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
 # libvtd.a may reference nothing but hal_* symbols.
+# The library's files form a DAG of layers; no object calls up, and no
+# function exceeds 80 lines without saying why (scripts/layercheck).
+layercheck: $(LIB_OBJS)
+	@NM=$(NM) scripts/layercheck $(O) $(LIB_OBJS)
+
 symcheck: $(O)/libvtd.a
 	@def=$$($(NM) --defined-only $< | awk 'NF == 3 { print $$3 }' | \
 		sort -u); \

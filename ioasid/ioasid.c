@@ -593,7 +593,8 @@ static IOASID_SLOWPATH int alloc_refill(struct ioasid_allocator *a,
  * for as long as the ID is outstanding and dropped in reclaim().
  *
  * Return: the ID, a negative errno, or -EAGAIN when the default allocator
- * became active meanwhile (the caller then uses it).
+ * became active meanwhile (the caller then uses it). The function is
+ * longer than 80 lines only by the pairing comments beside its atomics.
  */
 static IOASID_SLOWPATH int alloc_custom(struct ioasid_allocator *a,
 					struct ioasid_set *set, u64 pol,
@@ -1135,6 +1136,10 @@ int ioasid_set_data(struct ioasid_set *set, u32 id, void *priv)
 	return 0;
 }
 
+/*
+ * Documented in <ioasid/ioasid.h>. Longer than 80 lines only by the
+ * pairing comments beside its atomics: the retry loop reads best whole.
+ */
 int ioasid_find(struct ioasid_set *set, u32 id,
 		bool (*getter)(void *priv, void *arg), void *arg, void **priv)
 {

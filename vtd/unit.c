@@ -40,6 +40,23 @@ static void unit_free(struct vtd_unit *u)
 	hal_page_free(u, 0);
 }
 
+/* Keep the caller's parameters; the MSI messages are copied, not pointed to. */
+static void params_copy(struct vtd_unit *u,
+			const struct vtd_unit_params *params)
+{
+	u->params = *params;
+	if (params->fault_msi) {
+		u->fault_msi = *params->fault_msi;
+		u->has_fault_msi = true;
+	}
+	if (params->inv_msi) {
+		u->inv_msi = *params->inv_msi;
+		u->has_inv_msi = true;
+	}
+	u->params.fault_msi = NULL;
+	u->params.inv_msi = NULL;
+}
+
 int vtd_unit_create(const struct vtd_dmar_drhd *drhd,
 		    const struct vtd_unit_params *params,
 		    struct vtd_unit **out)
@@ -69,17 +86,7 @@ int vtd_unit_create(const struct vtd_dmar_drhd *drhd,
 	hal_spin_init(&u->fault_lock);
 	hal_spin_init(&u->qi.lock);
 	if (params) {
-		u->params = *params;
-		if (params->fault_msi) {
-			u->fault_msi = *params->fault_msi;
-			u->has_fault_msi = true;
-		}
-		if (params->inv_msi) {
-			u->inv_msi = *params->inv_msi;
-			u->has_inv_msi = true;
-		}
-		u->params.fault_msi = NULL;
-		u->params.inv_msi = NULL;
+		params_copy(u, params);
 	}
 	u->reg_base = drhd->reg_base;
 	u->segment = drhd->segment;

@@ -17,34 +17,6 @@
 #include "tables.h"
 #include "unit.h"
 
-/* Legacy fault reasons [VT-d 7.1.3]. */
-#define FR_ROOT_NP		0x01
-#define FR_CTX_NP		0x02
-#define FR_CTX_INV		0x03
-#define FR_ADDR_BEYOND		0x04
-#define FR_WRITE		0x05
-#define FR_READ			0x06
-#define FR_ROOT_RSVD		0x0a
-#define FR_CTX_RSVD		0x0b
-/* Scalable-mode fault reasons [VT-d 7.1.3]. */
-#define FR_SM_ROOT_NP		0x39
-#define FR_SM_CTX_NP		0x41
-#define FR_SM_CTX_INV		0x43
-#define FR_SM_PASID_BIG		0x46
-#define FR_SM_PDE_NP		0x51
-#define FR_SM_PTE_NP		0x59
-#define FR_SM_PTE_INV		0x5b
-#define FR_SM_SRE		0x5d
-#define FR_SM_FL_NP		0x71
-#define FR_SM_FL_RSVD		0x72
-#define FR_SM_NEST_BEYOND	0x74
-#define FR_SM_NEST_ROOT_READ	0x75
-#define FR_SM_NEST_READ		0x76
-#define FR_SM_NONCANON		0x80
-#define FR_SM_USER		0x81
-#define FR_SM_ADDR_BEYOND	0x83
-#define FR_SM_WRITE		0x85
-#define FR_SM_READ		0x86
 
 static void *table_va(u64 pa)
 {
@@ -77,7 +49,7 @@ static void sl_walk(u64 root_pa, unsigned int levels, u64 iova, u32 prot,
 
 	out->levels = (u8)levels;
 	if (iova >> (12 + 9 * levels)) {
-		out->fault_reason = sm ? FR_SM_ADDR_BEYOND : FR_ADDR_BEYOND;
+		out->fault_reason = sm ? VTD_FR_SM_ADDR_BEYOND : VTD_FR_ADDR_BEYOND;
 		return;
 	}
 	for (level = levels; level >= 1; level--) {
@@ -96,9 +68,9 @@ static void sl_walk(u64 root_pa, unsigned int levels, u64 iova, u32 prot,
 
 			if (!(e & (VTD_SL_PTE_R | VTD_SL_PTE_W)))
 				write = prot & VTD_PROT_WRITE;
-			out->fault_reason = sm ? (write ? FR_SM_WRITE :
-							  FR_SM_READ) :
-						 (write ? FR_WRITE : FR_READ);
+			out->fault_reason = sm ? (write ? VTD_FR_SM_WRITE :
+							  VTD_FR_SM_READ) :
+						 (write ? VTD_FR_WRITE : VTD_FR_READ);
 			return;
 		}
 		size = 1ULL << shift;
@@ -120,13 +92,13 @@ static void walk_legacy(struct vtd_unit *u, u16 sid, u64 iova, u32 prot,
 	unsigned int aw;
 
 	if (!ce) {
-		out->fault_reason = FR_ROOT_NP;
+		out->fault_reason = VTD_FR_ROOT_NP;
 		return;
 	}
 	lo = READ_ONCE(ce->lo);
 	hi = READ_ONCE(ce->hi);
 	if (!(lo & VTD_CTX_LO_P)) {
-		out->fault_reason = FR_CTX_NP;
+		out->fault_reason = VTD_FR_CTX_NP;
 		return;
 	}
 	out->did = (u16)FIELD_GET(VTD_CTX_HI_DID, hi);
@@ -134,7 +106,7 @@ static void walk_legacy(struct vtd_unit *u, u16 sid, u64 iova, u32 prot,
 	switch (FIELD_GET(VTD_CTX_LO_TT, lo)) {
 	case VTD_CTX_TT_PT:
 		if (!(u->ecap & VTD_ECAP_PT)) {
-			out->fault_reason = FR_CTX_INV;
+			out->fault_reason = VTD_FR_CTX_INV;
 			return;
 		}
 		out->pa = hal_paddr_init(iova);
@@ -148,11 +120,11 @@ static void walk_legacy(struct vtd_unit *u, u16 sid, u64 iova, u32 prot,
 		if (FIELD_GET(VTD_CTX_LO_TT, lo) == VTD_CTX_TT_SL_DEVTLB &&
 		    (u->ecap & VTD_ECAP_DT))
 			break;
-		out->fault_reason = FR_CTX_INV;
+		out->fault_reason = VTD_FR_CTX_INV;
 		return;
 	}
 	if (!aw_supported(u, aw)) {
-		out->fault_reason = FR_CTX_INV;
+		out->fault_reason = VTD_FR_CTX_INV;
 		return;
 	}
 	sl_walk(lo & VTD_CTX_LO_SLPTPTR, aw + 2, iova, prot, false, out);
@@ -179,10 +151,10 @@ static u8 nest_table(const struct fl_req *r, u64 gpa, bool root, u64 *hpa)
 
 	hal_memset(&t, 0, sizeof(t));
 	sl_walk(r->sl_root, r->sl_levels, gpa, VTD_PROT_READ, true, &t);
-	if (t.fault_reason == FR_SM_ADDR_BEYOND)
-		return FR_SM_NEST_BEYOND;
+	if (t.fault_reason == VTD_FR_SM_ADDR_BEYOND)
+		return VTD_FR_SM_NEST_BEYOND;
 	if (t.fault_reason)
-		return root ? FR_SM_NEST_ROOT_READ : FR_SM_NEST_READ;
+		return root ? VTD_FR_SM_NEST_ROOT_READ : VTD_FR_SM_NEST_READ;
 	*hpa = hal_paddr_val(t.pa);
 	return 0;
 }
@@ -207,7 +179,7 @@ static void fl_walk(const struct vtd_unit *u, u64 fsptptr,
 	/* [VT-d 3.6] Bits 63:47 (63:56) are copies of bit 47 (56). */
 	hi = va >> top;
 	if (hi && hi != (~0ULL >> top)) {
-		out->fault_reason = FR_SM_NONCANON;
+		out->fault_reason = VTD_FR_SM_NONCANON;
 		return;
 	}
 	for (level = r->levels; level >= 1; level--) {
@@ -224,7 +196,7 @@ static void fl_walk(const struct vtd_unit *u, u64 fsptptr,
 		t = table_va(table);
 		e = READ_ONCE(t->e[vtd_fl_level_index(va, level)].val);
 		if (!(e & VTD_FL_PTE_P)) {
-			out->fault_reason = FR_SM_FL_NP;
+			out->fault_reason = VTD_FR_SM_FL_NP;
 			return;
 		}
 		w &= !!(e & VTD_FL_PTE_RW);
@@ -237,7 +209,7 @@ static void fl_walk(const struct vtd_unit *u, u64 fsptptr,
 		else if (level == 2 && (e & VTD_FL_PTE_PS))
 			rsvd = VTD_FL_PDE_2M_RSVD;
 		if (e & rsvd) {
-			out->fault_reason = FR_SM_FL_RSVD;
+			out->fault_reason = VTD_FR_SM_FL_RSVD;
 			return;
 		}
 		size = vtd_fl_level_size(level);
@@ -246,12 +218,12 @@ static void fl_walk(const struct vtd_unit *u, u64 fsptptr,
 		table = vtd_fl_pte_addr(e, level);
 	}
 	if (!r->priv && !us) {
-		out->fault_reason = FR_SM_USER;
+		out->fault_reason = VTD_FR_SM_USER;
 		return;
 	}
 	if (!w && (!r->priv || r->wpe)) {
 		if (prot & VTD_PROT_WRITE) {
-			out->fault_reason = FR_SM_WRITE;
+			out->fault_reason = VTD_FR_SM_WRITE;
 			return;
 		}
 	} else {
@@ -279,49 +251,95 @@ static void fl_walk(const struct vtd_unit *u, u64 fsptptr,
 	}
 }
 
-static void walk_scalable(struct vtd_unit *u, u16 sid, u32 pasid, u64 iova,
-			  u32 prot, bool priv, struct vtd_translation *out)
+/*
+ * The PASID entry a scalable-mode request of @sid with @pasid (or, with
+ * VTD_NO_PASID, the RID_PASID) uses, read as the unit reads it; NULL with
+ * @out->fault_reason set when the walk ends before it [VT-d 9.4-9.6].
+ */
+static const struct vtd_pasid_entry *
+pasid_entry_walk(struct vtd_unit *u, u16 sid, u32 pasid,
+		 struct vtd_translation *out)
 {
 	const struct vtd_sm_ctx_entry *ce = vtd_ctx_sm(u, sid);
-	struct fl_req fr = { .priv = priv };
 	const struct vtd_pasid_entry *pe;
-	u64 q0, pde, p0, p2;
-	unsigned int pdts, aw;
+	unsigned int pdts;
+	u64 q0, pde;
 
 	if (!ce) {
-		out->fault_reason = FR_SM_ROOT_NP;
-		return;
+		out->fault_reason = VTD_FR_SM_ROOT_NP;
+		return NULL;
 	}
 	q0 = READ_ONCE(ce->qw[0]);
 	if (!(q0 & VTD_SM_CTX_Q0_P)) {
-		out->fault_reason = FR_SM_CTX_NP;
-		return;
+		out->fault_reason = VTD_FR_SM_CTX_NP;
+		return NULL;
 	}
 	if (pasid != VTD_NO_PASID && !(q0 & VTD_SM_CTX_Q0_PASIDE)) {
-		out->fault_reason = 0x45;	/* PASIDE clear [VT-d 9.4] */
-		return;
+		out->fault_reason = VTD_FR_SM_PASIDE;
+		return NULL;
 	}
-	if (pasid == VTD_NO_PASID)
+	if (pasid == VTD_NO_PASID) {
 		pasid = (u32)FIELD_GET(VTD_SM_CTX_Q1_RID_PASID,
 				       READ_ONCE(ce->qw[1]));
+	}
 	pdts = (unsigned int)FIELD_GET(VTD_SM_CTX_Q0_PDTS, q0);
 	if ((pasid >> VTD_PASID_DIR_SHIFT) >= (1U << (pdts + 7))) {
-		out->fault_reason = FR_SM_PASID_BIG;
-		return;
+		out->fault_reason = VTD_FR_SM_PASID_BIG;
+		return NULL;
 	}
 	pde = READ_ONCE(((const u64 *)table_va(q0 & VTD_SM_CTX_Q0_PDP))
 				[pasid >> VTD_PASID_DIR_SHIFT]);
 	if (!(pde & VTD_PDE_P)) {
-		out->fault_reason = FR_SM_PDE_NP;
-		return;
+		out->fault_reason = VTD_FR_SM_PDE_NP;
+		return NULL;
 	}
 	pe = &((const struct vtd_pasid_entry *)table_va(pde & VTD_PDE_SMPTBLPTR))
 		[pasid % VTD_PASID_TABLE_ENTRIES];
-	p0 = READ_ONCE(pe->qw[0]);
-	if (!(p0 & VTD_PE_Q0_P)) {
-		out->fault_reason = FR_SM_PTE_NP;
+	if (!(READ_ONCE(pe->qw[0]) & VTD_PE_Q0_P)) {
+		out->fault_reason = VTD_FR_SM_PTE_NP;
+		return NULL;
+	}
+	return pe;
+}
+
+/* [VT-d 3.6, 3.8, 9.6] Through a first-level only or a nested entry. */
+static void walk_fl_entry(struct vtd_unit *u, u64 p0, u64 p2, u64 iova,
+			  u32 prot, bool priv, struct vtd_translation *out)
+{
+	unsigned int aw = (unsigned int)FIELD_GET(VTD_PE_Q0_AW, p0);
+	struct fl_req fr = { .priv = priv };
+
+	fr.nested = FIELD_GET(VTD_PE_Q0_PGTT, p0) == VTD_PE_PGTT_NESTED;
+	fr.levels = FIELD_GET(VTD_PE_Q2_FLPM, p2) == VTD_PE_FLPM_5LVL ? 5 : 4;
+	fr.wpe = p2 & VTD_PE_Q2_WPE;
+	if (!(u->ecap & VTD_ECAP_FLTS) ||
+	    FIELD_GET(VTD_PE_Q2_FLPM, p2) > VTD_PE_FLPM_5LVL ||
+	    (fr.levels == 5 && !(u->cap & VTD_CAP_FL5LP)) ||
+	    (fr.nested && (!(u->ecap & VTD_ECAP_NEST) ||
+			   !(u->ecap & VTD_ECAP_SLTS) ||
+			   !aw_supported(u, aw)))) {
+		out->fault_reason = VTD_FR_SM_PTE_INV;
 		return;
 	}
+	if (priv && !(p2 & VTD_PE_Q2_SRE)) {
+		out->fault_reason = VTD_FR_SM_SRE;
+		return;
+	}
+	fr.sl_root = p0 & VTD_PE_Q0_SLPTPTR;
+	fr.sl_levels = aw + 2;
+	fl_walk(u, p2 & VTD_PE_Q2_FLPTPTR, &fr, iova, prot, out);
+}
+
+static void walk_scalable(struct vtd_unit *u, u16 sid, u32 pasid, u64 iova,
+			  u32 prot, bool priv, struct vtd_translation *out)
+{
+	const struct vtd_pasid_entry *pe = pasid_entry_walk(u, sid, pasid, out);
+	u64 p0;
+
+	if (!pe) {
+		return;
+	}
+	p0 = READ_ONCE(pe->qw[0]);
 	out->did = (u16)FIELD_GET(VTD_PE_Q1_DID, READ_ONCE(pe->qw[1]));
 	switch (FIELD_GET(VTD_PE_Q0_PGTT, p0)) {
 	case VTD_PE_PGTT_PT:
@@ -330,10 +348,14 @@ static void walk_scalable(struct vtd_unit *u, u16 sid, u32 pasid, u64 iova,
 		out->page_size = HAL_PAGE_SIZE;
 		return;
 	case VTD_PE_PGTT_SL:
-		/* [VT-d 9.6] AW must be a width SAGAW reports. */
-		if (!aw_supported(u, (unsigned int)FIELD_GET(VTD_PE_Q0_AW,
+		/*
+		 * [VT-d 9.6] Second-level translation needs ECAP.SLTS, and
+		 * AW must be a width SAGAW reports.
+		 */
+		if (!(u->ecap & VTD_ECAP_SLTS) ||
+		    !aw_supported(u, (unsigned int)FIELD_GET(VTD_PE_Q0_AW,
 							   p0))) {
-			out->fault_reason = FR_SM_PTE_INV;
+			out->fault_reason = VTD_FR_SM_PTE_INV;
 			return;
 		}
 		sl_walk(p0 & VTD_PE_Q0_SLPTPTR,
@@ -342,32 +364,13 @@ static void walk_scalable(struct vtd_unit *u, u16 sid, u32 pasid, u64 iova,
 		return;
 	case VTD_PE_PGTT_FL:
 	case VTD_PE_PGTT_NESTED:
-		break;
+		walk_fl_entry(u, p0, READ_ONCE(pe->qw[2]), iova, prot, priv,
+			      out);
+		return;
 	default:
-		out->fault_reason = FR_SM_PTE_INV;
+		out->fault_reason = VTD_FR_SM_PTE_INV;
 		return;
 	}
-	/* [VT-d 3.6, 3.8, 9.6] First-level only, or nested. */
-	p2 = READ_ONCE(pe->qw[2]);
-	aw = (unsigned int)FIELD_GET(VTD_PE_Q0_AW, p0);
-	fr.nested = FIELD_GET(VTD_PE_Q0_PGTT, p0) == VTD_PE_PGTT_NESTED;
-	fr.levels = FIELD_GET(VTD_PE_Q2_FLPM, p2) == VTD_PE_FLPM_5LVL ? 5 : 4;
-	fr.wpe = p2 & VTD_PE_Q2_WPE;
-	if (!(u->ecap & VTD_ECAP_FLTS) ||
-	    FIELD_GET(VTD_PE_Q2_FLPM, p2) > VTD_PE_FLPM_5LVL ||
-	    (fr.levels == 5 && !(u->cap & VTD_CAP_FL5LP)) ||
-	    (fr.nested && (!(u->ecap & VTD_ECAP_NEST) ||
-			   !aw_supported(u, aw)))) {
-		out->fault_reason = FR_SM_PTE_INV;
-		return;
-	}
-	if (priv && !(p2 & VTD_PE_Q2_SRE)) {
-		out->fault_reason = FR_SM_SRE;
-		return;
-	}
-	fr.sl_root = p0 & VTD_PE_Q0_SLPTPTR;
-	fr.sl_levels = aw + 2;
-	fl_walk(u, p2 & VTD_PE_Q2_FLPTPTR, &fr, iova, prot, out);
 }
 
 int vtd_translate(struct vtd_unit *u, u16 sid, u32 pasid, vtd_iova_t iova,
@@ -386,7 +389,7 @@ int vtd_translate(struct vtd_unit *u, u16 sid, u32 pasid, vtd_iova_t iova,
 		walk_scalable(u, sid, pasid, vtd_iova_val(iova), prot, priv,
 			      out);
 	else if (pasid != VTD_NO_PASID)
-		out->fault_reason = FR_CTX_INV;	/* no PASIDs in legacy mode */
+		out->fault_reason = VTD_FR_CTX_INV;	/* no PASIDs in legacy mode */
 	else
 		walk_legacy(u, sid, vtd_iova_val(iova), prot, out);
 	hal_spin_unlock(&u->ctx_lock);

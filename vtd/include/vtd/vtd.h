@@ -21,6 +21,7 @@
 #include <hal/types.h>
 #include <vtd/addr.h>
 #include <vtd/dmar.h>
+#include <vtd/fault_reason.h>
 
 struct vtd_unit;
 
@@ -35,7 +36,7 @@ struct vtd_msi {
 struct vtd_fault {
 	u64 addr;		/* faulting page (FI), 4 KiB aligned */
 	u16 sid;		/* requester: bus << 8 | dev << 3 | fn */
-	u8 reason;		/* FR, see vtd_fault_reason_str() */
+	u8 reason;		/* enum vtd_fault_reason */
 	bool write;		/* write request (T1 = 0) */
 	bool pasid_present;	/* PP: pasid is valid */
 	u32 pasid;
@@ -178,8 +179,3 @@ int vtd_fault_handle(struct vtd_unit *u);
 /** vtd_fault_overflows() - Primary fault overflows seen (FSTS.PFO). */
 u64 vtd_fault_overflows(const struct vtd_unit *u);
 
-/**
- * vtd_fault_reason_str() - The meaning of fault reason @fr [VT-d 7.1.3,
- * Appendix A], for logs. Never NULL.
- */
-const char *vtd_fault_reason_str(u8 fr);
