@@ -73,7 +73,7 @@ KERN_SRCS	:= $(sort $(wildcard boot/*.S boot/*.c arch/x86/*.S arch/x86/*.c \
 KERN_OBJS	:= $(patsubst %.S,$(O)/%.o,$(KERN_SRCS:%.c=$(O)/%.o))
 
 LIB_PUB_HDRS	:= $(sort $(wildcard hal/include/hal/*.h vtd/include/vtd/*.h \
-			ioasid/include/ioasid/*.h))
+			vtd/include/vtd/hw/*.h ioasid/include/ioasid/*.h))
 KERN_PUB_HDRS	:= $(sort $(wildcard arch/x86/include/arch/*.h))
 
 .PHONY: all lib kernel iso run check bench headercheck clean symcheck layercheck \

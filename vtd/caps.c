@@ -13,7 +13,7 @@
 #include <vtd/caps.h>
 
 #include "fmt.h"
-#include "regs.h"
+#include <vtd/hw/regs.h>
 
 enum caps_reg {
 	CAPS_CAP,

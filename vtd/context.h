@@ -12,7 +12,7 @@
 #include <hal/types.h>
 
 #include "flush.h"
-#include "tables.h"
+#include <vtd/hw/tables.h>
 #include "unit.h"
 
 void *vtd_ctx_table(const struct vtd_unit *u, u8 bus, u8 devfn);

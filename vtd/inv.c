@@ -8,7 +8,7 @@
 
 #include "inv.h"
 #include "psi.h"
-#include "tables.h"
+#include <vtd/hw/tables.h>
 #include "unit.h"
 
 /* [VT-d 6.5.5] Drain reads and writes where the unit can. */

@@ -11,7 +11,7 @@
 #include <hal/types.h>
 
 #include "dev.h"
-#include "tables.h"
+#include <vtd/hw/tables.h>
 #include "unit.h"
 
 /*

@@ -16,7 +16,7 @@
 #include <hal/string.h>
 #include <vtd/pt_fl.h>
 
-#include "tables.h"
+#include <vtd/hw/tables.h>
 
 /* Input space of @levels: 2^48 or 2^57 folded addresses. */
 static u64 fold_mask(unsigned int levels)

@@ -12,7 +12,7 @@
 #include <hal/string.h>
 #include <vtd/pt_sl.h>
 
-#include "tables.h"
+#include <vtd/hw/tables.h>
 
 /* ---- Format: second-level entries [VT-d 9.8], for pt_engine.h ---------- */
 

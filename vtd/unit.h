@@ -11,8 +11,8 @@
 #include <vtd/vtd.h>
 
 #include "err.h"
-#include "qi.h"
-#include "regs.h"
+#include <vtd/hw/qi.h>
+#include <vtd/hw/regs.h>
 
 /* Invalidation queue state [VT-d 6.5.2]. */
 struct vtd_qi {

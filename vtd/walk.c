@@ -14,7 +14,7 @@
 #include <vtd/domain.h>
 
 #include "context.h"
-#include "tables.h"
+#include <vtd/hw/tables.h>
 #include "unit.h"
 
 

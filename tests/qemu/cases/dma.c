@@ -56,8 +56,8 @@
 #include <boot_test/edu.h>
 
 /* Private library headers (tests/qemu objects build with -Ivtd). */
-#include "qi.h"
-#include "tables.h"
+#include <vtd/hw/qi.h>
+#include <vtd/hw/tables.h>
 #include "unit.h"
 
 /* Fault reasons QEMU 7.2 records for edu's requests (QEMU-VTD.md 3). */

@@ -16,7 +16,7 @@
 
 #include "fakes/fake_dmar.h"
 #include "fakes/fake_hal.h"
-#include "regs.h"
+#include <vtd/hw/regs.h>
 
 static const char qemu_sm_text[] =
 	"ND=6 (65536 domains) CM SAGAW=0x6 (39-bit 48-bit) MGAW=48 "

@@ -10,7 +10,7 @@
  * caching and the library's invalidation is what makes the other tests
  * pass. Table positions are read with spec bit numbers written here.
  */
-#include "qi.h"
+#include <vtd/hw/qi.h>
 #include "fixture.h"
 
 static struct vtd_fault faults[16];

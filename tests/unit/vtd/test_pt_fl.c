@@ -20,7 +20,7 @@
 
 #include "fakes/fake_hal.h"
 #include "fakes/fl_walk.h"
-#include "tables.h"
+#include <vtd/hw/tables.h>
 
 #define SZ_4K	0x1000ULL
 #define SZ_2M	0x200000ULL

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "fakes/fake_dmar.h"
-#include "regs.h"
+#include <vtd/hw/regs.h>
 
 struct field {
 	const char *name;

@@ -11,8 +11,8 @@
  */
 #include "vtd_test.h"
 
-#include "qi.h"
-#include "tables.h"
+#include <vtd/hw/qi.h>
+#include <vtd/hw/tables.h>
 
 /* A field at bit @shift, @width (< 64) bits wide, within its qword. */
 #define AT(shift, width)	(((1ULL << (width)) - 1) << (shift))

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
+ * Public, format only (no driver state): a virtual IOMMU above this
+ * library decodes a guest's structures with these same definitions.
+ *
  * Invalidation descriptors [VT-d 6.5.2]. Every descriptor is built here
  * as four u64 words; in legacy (128-bit) queues only qw[0] and qw[1] are
  * written, in 256-bit queues (IQA.DW = 1, scalable mode) all four, the

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
+ * Public, format only (no driver state): a virtual IOMMU above this
+ * library decodes a guest's structures with these same definitions.
+ *
  * In-memory translation structures that the remapping hardware reads
  * [VT-d 9]: each format is a set of u64 words with one GENMASK_ULL/BIT_ULL
  * mask per field, bit numbers as in the specification's tables, and its

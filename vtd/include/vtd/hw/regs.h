@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
+ * Public, format only (no driver state): a virtual IOMMU above this
+ * library decodes a guest's structures with these same definitions.
+ *
  * Memory-mapped registers of one DMA-remapping hardware unit [VT-d 11.4]:
  * each register's offset, then its fields as GENMASK/BIT with the bit
  * numbers of the specification's register tables. Read fields with
