@@ -511,8 +511,8 @@ static int fl_map_locked(struct vtd_domain *d, vtd_iova_t iova,
 		return ret;
 	}
 	/* Never executable; user pages by the table's config. */
-	ret = vtd_fl_pt_map(&d->fl, iova, pa, size, VTD_FL_PROT_READ |
-			    (prot & VTD_PROT_WRITE ? VTD_FL_PROT_WRITE : 0));
+	ret = vtd_fl_pt_map(&d->fl, iova, pa, size,
+			    VTD_PROT_READ | (prot & VTD_PROT_WRITE));
 	if (ret) {
 		return ret;
 	}
@@ -528,10 +528,7 @@ static int sl_map_locked(struct vtd_domain *d, vtd_iova_t iova,
 	int ret, r = 0;
 
 	vtd_sl_pt_gather_init(&g);
-	ret = vtd_sl_pt_map(&d->pt, iova, pa, size,
-			    (prot & VTD_PROT_READ ? VTD_SL_PROT_READ : 0) |
-			    (prot & VTD_PROT_WRITE ? VTD_SL_PROT_WRITE : 0),
-			    &g);
+	ret = vtd_sl_pt_map(&d->pt, iova, pa, size, prot, &g);
 	if (ret) {
 		return ret;
 	}
@@ -715,8 +712,7 @@ static int fl_lookup(struct vtd_domain *d, vtd_iova_t iova, hal_paddr_t *pa,
 		return ret;
 	}
 	*pa = t.pa;
-	*prot = VTD_PROT_READ |
-		(t.prot & VTD_FL_PROT_WRITE ? VTD_PROT_WRITE : 0);
+	*prot = t.prot & (VTD_PROT_READ | VTD_PROT_WRITE);
 	return 0;
 }
 
@@ -744,7 +740,6 @@ int vtd_domain_lookup(struct vtd_domain *d, vtd_iova_t iova, hal_paddr_t *pa,
 		return ret;
 	}
 	*pa = t.pa;
-	*prot = (t.prot & VTD_SL_PROT_READ ? VTD_PROT_READ : 0) |
-		(t.prot & VTD_SL_PROT_WRITE ? VTD_PROT_WRITE : 0);
+	*prot = t.prot;
 	return 0;
 }

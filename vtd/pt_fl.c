@@ -107,9 +107,9 @@ int vtd_fl_pt_map(struct vtd_fl_pt *pt, vtd_iova_t va, hal_paddr_t pa,
 	ret = check_range(pt, vtd_iova_val(va), size, &w.va);
 	if (ret)
 		return ret;
-	if (!(prot & VTD_FL_PROT_READ) ||
-	    (prot & ~(VTD_FL_PROT_READ | VTD_FL_PROT_WRITE |
-		      VTD_FL_PROT_EXEC | VTD_FL_PROT_USER)) ||
+	if (!(prot & VTD_PROT_READ) ||
+	    (prot & ~(VTD_PROT_READ | VTD_PROT_WRITE |
+		      VTD_PROT_EXEC | VTD_PROT_USER)) ||
 	    (p & (HAL_PAGE_SIZE - 1)) || p + size < p)
 		return VTD_ERR(-EINVAL);
 	if (p + size > (1ULL << pt->haw))
@@ -117,12 +117,12 @@ int vtd_fl_pt_map(struct vtd_fl_pt *pt, vtd_iova_t va, hal_paddr_t pa,
 
 	/* [VT-d 3.6.2, 9.7] See pt_fl.h for the choice of bits. */
 	w.attr = VTD_FL_PTE_P | VTD_FL_PTE_A;
-	if (prot & VTD_FL_PROT_WRITE)
+	if (prot & VTD_PROT_WRITE)
 		w.attr |= VTD_FL_PTE_RW |
 			  (pt->dirty_tracking ? 0 : VTD_FL_PTE_D);
-	if ((prot & VTD_FL_PROT_USER) || pt->user)
+	if ((prot & VTD_PROT_USER) || pt->user)
 		w.attr |= VTD_FL_PTE_US;
-	if (pt->nxe && !(prot & VTD_FL_PROT_EXEC))
+	if (pt->nxe && !(prot & VTD_PROT_EXEC))
 		w.attr |= VTD_FL_PTE_XD;
 	return map_range(&w, size);
 }
@@ -160,13 +160,13 @@ int vtd_fl_pt_lookup(const struct vtd_fl_pt *pt, vtd_iova_t va,
 	out->page_size = size;
 	out->pa = hal_paddr_init(vtd_fl_pte_addr(pte, level) +
 				 (v & (size - 1)));
-	out->prot = VTD_FL_PROT_READ;
+	out->prot = VTD_PROT_READ;
 	if (pte & VTD_FL_PTE_RW)
-		out->prot |= VTD_FL_PROT_WRITE;
+		out->prot |= VTD_PROT_WRITE;
 	if (!(pte & VTD_FL_PTE_XD))
-		out->prot |= VTD_FL_PROT_EXEC;
+		out->prot |= VTD_PROT_EXEC;
 	if (pte & VTD_FL_PTE_US)
-		out->prot |= VTD_FL_PROT_USER;
+		out->prot |= VTD_PROT_USER;
 	out->accessed = pte & VTD_FL_PTE_A;
 	out->dirty = pte & VTD_FL_PTE_D;
 	return 0;

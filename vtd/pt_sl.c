@@ -69,15 +69,15 @@ int vtd_sl_pt_map(struct vtd_sl_pt *pt, vtd_iova_t iova, hal_paddr_t pa,
 	ret = check_range(pt, va, size);
 	if (ret)
 		return ret;
-	if (!prot || (prot & ~(VTD_SL_PROT_READ | VTD_SL_PROT_WRITE)) ||
+	if (!prot || (prot & ~(VTD_PROT_READ | VTD_PROT_WRITE)) ||
 	    (p & (HAL_PAGE_SIZE - 1)) || p + size < p)
 		return VTD_ERR(-EINVAL);
 	if (p + size > (1ULL << pt->haw))
 		return VTD_ERR(-ERANGE);
 
 	/* [VT-d 9.8] R and W from @prot; SNP only when ECAP.SC (init). */
-	w.attr = (prot & VTD_SL_PROT_READ ? VTD_SL_PTE_R : 0) |
-		 (prot & VTD_SL_PROT_WRITE ? VTD_SL_PTE_W : 0) |
+	w.attr = (prot & VTD_PROT_READ ? VTD_SL_PTE_R : 0) |
+		 (prot & VTD_PROT_WRITE ? VTD_SL_PTE_W : 0) |
 		 (pt->snoop ? VTD_SL_PTE_SNP : 0);
 	return map_range(&w, size);
 }
@@ -113,9 +113,9 @@ int vtd_sl_pt_lookup(const struct vtd_sl_pt *pt, vtd_iova_t iova,
 	out->pa = hal_paddr_init(vtd_sl_pte_addr(pte) + (va & (size - 1)));
 	out->prot = 0;
 	if (pte & VTD_SL_PTE_R)
-		out->prot |= VTD_SL_PROT_READ;
+		out->prot |= VTD_PROT_READ;
 	if (pte & VTD_SL_PTE_W)
-		out->prot |= VTD_SL_PROT_WRITE;
+		out->prot |= VTD_PROT_WRITE;
 	return 0;
 }
 

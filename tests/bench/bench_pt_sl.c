@@ -27,7 +27,7 @@
 #define SZ_4K	0x1000ULL
 #define SZ_2M	0x200000ULL
 #define SZ_1G	0x40000000ULL
-#define RW	(VTD_SL_PROT_READ | VTD_SL_PROT_WRITE)
+#define RW	(VTD_PROT_READ | VTD_PROT_WRITE)
 #define ROUNDS	7
 
 /* ---- hal_phys_to_virt: direct map or the fake's checked lookup --------- */

@@ -252,7 +252,7 @@ BOOT_TEST(pt_fl, cpu_walks_library_tables)
 	struct window1 w1 = { 0 };
 	struct window2 w2 = { 0 };
 	struct vtd_fl_pt_translation tr;
-	u32 a, b, c, d, rw = VTD_FL_PROT_READ | VTD_FL_PROT_WRITE;
+	u32 a, b, c, d, rw = VTD_PROT_READ | VTD_PROT_WRITE;
 	u64 free_before = x86_page_free_count(), cr3, efer = 0, flags;
 	u64 p1, p2, p3, p4, phys_bits;
 	u8 *page1, *page2, *block3, *page4;
@@ -300,7 +300,7 @@ BOOT_TEST(pt_fl, cpu_walks_library_tables)
 	page4[4] = (u8)(RET_VAL >> 24);
 	page4[5] = 0xc3;
 
-	BT_ASSERT_OK(t, map_identity(&pt, rw | VTD_FL_PROT_EXEC));
+	BT_ASSERT_OK(t, map_identity(&pt, rw | VTD_PROT_EXEC));
 	BT_ASSERT_OK(t, vtd_fl_pt_map(&pt, vtd_iova_init(VA_A),
 				      hal_paddr_init(p1), SZ_4K, rw));
 	BT_ASSERT_OK(t, vtd_fl_pt_map(&pt, vtd_iova_init(VA_B),
@@ -309,17 +309,17 @@ BOOT_TEST(pt_fl, cpu_walks_library_tables)
 				      hal_paddr_init(p3), SZ_2M, rw));
 	BT_ASSERT_OK(t, vtd_fl_pt_map(&pt, vtd_iova_init(VA_D),
 				      hal_paddr_init(0), SZ_1G,
-				      VTD_FL_PROT_READ));
+				      VTD_PROT_READ));
 	BT_ASSERT_OK(t, vtd_fl_pt_map(&pt, vtd_iova_init(VA_X),
 				      hal_paddr_init(p4), SZ_4K,
-				      VTD_FL_PROT_READ | VTD_FL_PROT_EXEC));
+				      VTD_PROT_READ | VTD_PROT_EXEC));
 	BT_ASSERT_OK(t, vtd_fl_pt_map(&pt, vtd_iova_init(VA_NX),
 				      hal_paddr_init(p4), SZ_4K,
-				      VTD_FL_PROT_READ));
+				      VTD_PROT_READ));
 	/* The library refuses what the CPU would #GP on. */
 	BT_ASSERT_EQ(t, vtd_fl_pt_map(&pt, vtd_iova_init(VA_NONCANON),
 				      hal_paddr_init(p4), SZ_4K,
-				      VTD_FL_PROT_READ), -ERANGE);
+				      VTD_PROT_READ), -ERANGE);
 	BT_ASSERT_OK(t, vtd_fl_pt_lookup(&pt, vtd_iova_init(VA_D), &tr));
 	BT_ASSERT_EQ(t, tr.page_size, gb ? SZ_1G : SZ_2M);
 	BT_ASSERT_OK(t, vtd_fl_pt_lookup(&pt, vtd_iova_init(VA_C), &tr));

@@ -125,7 +125,7 @@ static void fl_env_init(struct fl_env *e)
 	e->a = fx_page_new();
 	attach_dev(e->d, 0);
 	fl_init(&e->pt, 4);
-	fl_map(&e->pt, IOVA, e->a.pa, VTD_FL_PROT_READ | VTD_FL_PROT_USER);
+	fl_map(&e->pt, IOVA, e->a.pa, VTD_PROT_READ | VTD_PROT_USER);
 	e->p = fl_params(e->d, &e->pt);
 }
 
@@ -185,12 +185,12 @@ static void test_pasid_fl_dma_and_permissions(void **state)
 
 	attach_dev(d, 0);
 	fl_init(&pt, 4);
-	fl_map(&pt, IOVA, a.pa, VTD_FL_PROT_READ | VTD_FL_PROT_WRITE |
-				VTD_FL_PROT_USER);
-	fl_map(&pt, IOVA + 0x1000, b.pa, VTD_FL_PROT_READ | VTD_FL_PROT_USER);
-	fl_map(&pt, IOVA + 0x2000, s.pa, VTD_FL_PROT_READ | VTD_FL_PROT_WRITE);
+	fl_map(&pt, IOVA, a.pa, VTD_PROT_READ | VTD_PROT_WRITE |
+				VTD_PROT_USER);
+	fl_map(&pt, IOVA + 0x1000, b.pa, VTD_PROT_READ | VTD_PROT_USER);
+	fl_map(&pt, IOVA + 0x2000, s.pa, VTD_PROT_READ | VTD_PROT_WRITE);
 	fl_map(&pt, 0xffff800000000000ULL, a.pa,
-	       VTD_FL_PROT_READ | VTD_FL_PROT_USER);
+	       VTD_PROT_READ | VTD_PROT_USER);
 
 	/* Before: requests with PASID are blocked (PASIDE clear). */
 	expect(5, IOVA, false, false, 0x45, 0);
@@ -667,7 +667,7 @@ static u64 reattach_sequence(u32 ignore, bool fl_first)
 					hal_paddr_init(a.pa), 0x1000,
 					VTD_PROT_READ), 0);
 	fl_init(&pt, 4);
-	fl_map(&pt, IOVA, b.pa, VTD_FL_PROT_READ | VTD_FL_PROT_USER);
+	fl_map(&pt, IOVA, b.pa, VTD_PROT_READ | VTD_PROT_USER);
 	p = fl_params(d, &pt);
 	if (!fl_first)
 		p.type = REQ_SL;
@@ -833,7 +833,7 @@ static void test_pasid_fl_5level_1g_coherent(void **state)
 	/* A 1-GiB leaf onto (not backed) host space: translation only. */
 	assert_int_equal(vtd_fl_pt_map(&pt, vtd_iova_init(va),
 				       hal_paddr_init(0x40000000ULL),
-				       0x40000000ULL, VTD_FL_PROT_READ), 0);
+				       0x40000000ULL, VTD_PROT_READ), 0);
 	p = fl_params(d, &pt);
 	assert_int_equal(pasid_attach(u, SID, 5, &p), 0);
 	assert_int_equal((pasid_entry_of(5)[2] >> 2) & 3, 1);	/* FLPM */
@@ -879,7 +879,7 @@ static void test_pasid_flush_after_fl_unmap(void **state)
 
 	fl_env_init(&e);
 	b = fx_page_new();
-	fl_map(&e.pt, IOVA + 0x1000, b.pa, VTD_FL_PROT_READ | VTD_FL_PROT_USER);
+	fl_map(&e.pt, IOVA + 0x1000, b.pa, VTD_PROT_READ | VTD_PROT_USER);
 	assert_int_equal(pasid_attach(u, SID, 9, &e.p), 0);
 	assert_int_equal(dma(9, IOVA, false, &hpa), 0);	/* now cached */
 	assert_int_equal(hpa, e.a.pa);

@@ -25,9 +25,9 @@
 #define SZ_4K	0x1000ULL
 #define SZ_2M	0x200000ULL
 #define SZ_1G	0x40000000ULL
-#define R	VTD_FL_PROT_READ
-#define RW	(VTD_FL_PROT_READ | VTD_FL_PROT_WRITE)
-#define RWX	(RW | VTD_FL_PROT_EXEC)
+#define R	VTD_PROT_READ
+#define RW	(VTD_PROT_READ | VTD_PROT_WRITE)
+#define RWX	(RW | VTD_PROT_EXEC)
 #define HI48	0xffff800000000000ULL	/* first upper-half address, 4-level */
 
 static struct vtd_fl_pt pt;
@@ -125,9 +125,9 @@ static void expect_mapped(u64 va, u64 pa, u64 size, u32 prot)
 		if (!translate(a, &leaf))
 			fail_msg("va %#llx not mapped", (unsigned long long)a);
 		assert_int_equal(leaf.pa + (a - leaf.va), pa + (a - va));
-		assert_int_equal(leaf.w, !!(prot & VTD_FL_PROT_WRITE));
-		assert_int_equal(leaf.u, !!(prot & VTD_FL_PROT_USER));
-		assert_int_equal(leaf.x, !!(prot & VTD_FL_PROT_EXEC));
+		assert_int_equal(leaf.w, !!(prot & VTD_PROT_WRITE));
+		assert_int_equal(leaf.u, !!(prot & VTD_PROT_USER));
+		assert_int_equal(leaf.x, !!(prot & VTD_PROT_EXEC));
 		assert_true(leaf.a);
 		a = leaf.va + leaf.size;
 		if (a == 0)
@@ -352,17 +352,17 @@ static void test_pt_fl_permissions(void **state)
 
 	assert_int_equal(map(0x1000, 0x1000, SZ_4K, R), 0);
 	assert_int_equal(map(0x2000, 0x1000, SZ_4K, RW), 0);
-	assert_int_equal(map(0x3000, 0x1000, SZ_4K, R | VTD_FL_PROT_EXEC), 0);
-	assert_int_equal(map(0x4000, 0x1000, SZ_4K, R | VTD_FL_PROT_USER), 0);
-	assert_int_equal(map(0x5000, 0x1000, SZ_4K, RWX | VTD_FL_PROT_USER),
+	assert_int_equal(map(0x3000, 0x1000, SZ_4K, R | VTD_PROT_EXEC), 0);
+	assert_int_equal(map(0x4000, 0x1000, SZ_4K, R | VTD_PROT_USER), 0);
+	assert_int_equal(map(0x5000, 0x1000, SZ_4K, RWX | VTD_PROT_USER),
 			 0);
-	assert_int_equal(map(SZ_2M, 0, SZ_2M, R | VTD_FL_PROT_USER), 0);
+	assert_int_equal(map(SZ_2M, 0, SZ_2M, R | VTD_PROT_USER), 0);
 	expect_mapped(0x1000, 0x1000, SZ_4K, R);
 	expect_mapped(0x2000, 0x1000, SZ_4K, RW);
-	expect_mapped(0x3000, 0x1000, SZ_4K, R | VTD_FL_PROT_EXEC);
-	expect_mapped(0x4000, 0x1000, SZ_4K, R | VTD_FL_PROT_USER);
-	expect_mapped(0x5000, 0x1000, SZ_4K, RWX | VTD_FL_PROT_USER);
-	expect_mapped(SZ_2M, 0, SZ_2M, R | VTD_FL_PROT_USER);
+	expect_mapped(0x3000, 0x1000, SZ_4K, R | VTD_PROT_EXEC);
+	expect_mapped(0x4000, 0x1000, SZ_4K, R | VTD_PROT_USER);
+	expect_mapped(0x5000, 0x1000, SZ_4K, RWX | VTD_PROT_USER);
+	expect_mapped(SZ_2M, 0, SZ_2M, R | VTD_PROT_USER);
 	/* Raw bits: A always; D with W (pre-set); XD without EXEC. */
 	assert_true(translate(0x1000, &leaf));
 	assert_int_equal(leaf.raw & 0xfff, VTD_FL_PTE_P | VTD_FL_PTE_A);
@@ -372,7 +372,7 @@ static void test_pt_fl_permissions(void **state)
 	assert_true(translate(0x3000, &leaf));
 	assert_false(leaf.raw & VTD_FL_PTE_XD);
 	/* READ is required; unknown bits rejected. */
-	assert_int_equal(map(0x9000, 0, SZ_4K, VTD_FL_PROT_WRITE), -EINVAL);
+	assert_int_equal(map(0x9000, 0, SZ_4K, VTD_PROT_WRITE), -EINVAL);
 	assert_int_equal(map(0x9000, 0, SZ_4K, 0), -EINVAL);
 	assert_int_equal(map(0x9000, 0, SZ_4K, R | (1U << 4)), -EINVAL);
 
@@ -392,7 +392,7 @@ static void test_pt_fl_permissions(void **state)
 	c.nxe = true;
 	pt_setup_cfg(&c);
 	assert_int_equal(map(0x1000, 0x1000, SZ_4K, RW), 0);
-	expect_mapped(0x1000, 0x1000, SZ_4K, RW | VTD_FL_PROT_USER);
+	expect_mapped(0x1000, 0x1000, SZ_4K, RW | VTD_PROT_USER);
 	assert_true(translate(0x1000, &leaf));
 	assert_false(leaf.d);
 	assert_true(leaf.a);
@@ -511,7 +511,7 @@ static void test_pt_fl_unmap_4k_2m_1g(void **state)
 static void test_pt_fl_unmap_splits_large_pages(void **state)
 {
 	u64 pa = 7 * SZ_1G;
-	u32 prot = R | VTD_FL_PROT_USER;
+	u32 prot = R | VTD_PROT_USER;
 
 	assert_int_equal(map(SZ_1G, pa, SZ_1G, prot), 0);
 	assert_int_equal(unmap(SZ_1G + 5 * SZ_2M + 3 * SZ_4K, SZ_4K), 0);
@@ -686,9 +686,9 @@ static u64 rnd(void)
 
 static void model_leaf(const struct fl_leaf *leaf, void *ctx)
 {
-	u32 prot = R | (leaf->w ? VTD_FL_PROT_WRITE : 0) |
-		   (leaf->x ? VTD_FL_PROT_EXEC : 0) |
-		   (leaf->u ? VTD_FL_PROT_USER : 0);
+	u32 prot = R | (leaf->w ? VTD_PROT_WRITE : 0) |
+		   (leaf->x ? VTD_PROT_EXEC : 0) |
+		   (leaf->u ? VTD_PROT_USER : 0);
 
 	model_leaf_errors += pt_model_leaf_errors(model, 2, leaf->va,
 						  leaf->pa, leaf->size, prot);

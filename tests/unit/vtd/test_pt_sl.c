@@ -23,7 +23,7 @@
 #define SZ_4K	0x1000ULL
 #define SZ_2M	0x200000ULL
 #define SZ_1G	0x40000000ULL
-#define RW	(VTD_SL_PROT_READ | VTD_SL_PROT_WRITE)
+#define RW	(VTD_PROT_READ | VTD_PROT_WRITE)
 
 static struct vtd_sl_pt pt;
 static struct vtd_sl_pt_config cfg;
@@ -107,8 +107,8 @@ static void expect_mapped(u64 iova, u64 pa, u64 size, u32 prot)
 				 (unsigned long long)a,
 				 (unsigned long long)errors);
 		assert_int_equal(leaf.pa + (a - leaf.iova), pa + (a - iova));
-		assert_int_equal(leaf.r, !!(prot & VTD_SL_PROT_READ));
-		assert_int_equal(leaf.w, !!(prot & VTD_SL_PROT_WRITE));
+		assert_int_equal(leaf.r, !!(prot & VTD_PROT_READ));
+		assert_int_equal(leaf.w, !!(prot & VTD_PROT_WRITE));
 		a = leaf.iova + leaf.size;
 	}
 }
@@ -214,13 +214,13 @@ static void test_pt_sl_levels_3_4_5(void **state)
 			 true, false);
 		assert_int_equal(map(0, 0x5000, SZ_4K, RW), 0);
 		assert_int_equal(map(top - SZ_4K, 0x6000, SZ_4K,
-				     VTD_SL_PROT_READ), 0);
+				     VTD_PROT_READ), 0);
 		assert_int_equal(map(top - SZ_1G, SZ_1G, SZ_1G - SZ_2M, RW), 0);
 		assert_int_equal(map(top, 0x7000, SZ_4K, RW), -ERANGE);
 		assert_int_equal(map(top - SZ_4K, 0x7000, 2 * SZ_4K, RW),
 				 -ERANGE);
 		expect_mapped(0, 0x5000, SZ_4K, RW);
-		expect_mapped(top - SZ_4K, 0x6000, SZ_4K, VTD_SL_PROT_READ);
+		expect_mapped(top - SZ_4K, 0x6000, SZ_4K, VTD_PROT_READ);
 		expect_mapped(top - SZ_1G, SZ_1G, SZ_1G - SZ_2M, RW);
 		walk();
 		assert_int_equal(res.leaf_count[1], 511);
@@ -244,9 +244,9 @@ static void test_pt_sl_map_4k(void **state)
 {
 	struct vtd_sl_pt_translation tr;
 
-	assert_int_equal(map(0x12345000, 0xabcd000, SZ_4K, VTD_SL_PROT_READ),
+	assert_int_equal(map(0x12345000, 0xabcd000, SZ_4K, VTD_PROT_READ),
 			 0);
-	expect_mapped(0x12345000, 0xabcd000, SZ_4K, VTD_SL_PROT_READ);
+	expect_mapped(0x12345000, 0xabcd000, SZ_4K, VTD_PROT_READ);
 	expect_unmapped(0x12344000);
 	expect_unmapped(0x12346000);
 	walk();
@@ -257,7 +257,7 @@ static void test_pt_sl_map_4k(void **state)
 	assert_int_equal(vtd_sl_pt_lookup(&pt, IOVA(0x12345678), &tr), 0);
 	assert_int_equal(hal_paddr_val(tr.pa), 0xabcd678);
 	assert_int_equal(tr.page_size, SZ_4K);
-	assert_int_equal(tr.prot, VTD_SL_PROT_READ);
+	assert_int_equal(tr.prot, VTD_PROT_READ);
 	assert_int_equal(vtd_sl_pt_lookup(&pt, IOVA(0x12346000), &tr),
 			 -ENOENT);
 	assert_int_equal(vtd_sl_pt_lookup(&pt, IOVA(1ULL << 48), &tr),
@@ -266,8 +266,8 @@ static void test_pt_sl_map_4k(void **state)
 	assert_true(g.start >= g.end);
 	assert_int_equal(vtd_sl_pt_gather_psi(&g, NULL), 0);
 	/* Write-only is a valid second-level permission. */
-	assert_int_equal(map(0x20000000, 0x1000, SZ_4K, VTD_SL_PROT_WRITE), 0);
-	expect_mapped(0x20000000, 0x1000, SZ_4K, VTD_SL_PROT_WRITE);
+	assert_int_equal(map(0x20000000, 0x1000, SZ_4K, VTD_PROT_WRITE), 0);
+	expect_mapped(0x20000000, 0x1000, SZ_4K, VTD_PROT_WRITE);
 }
 
 static void test_pt_sl_map_2m_1g(void **state)
@@ -275,7 +275,7 @@ static void test_pt_sl_map_2m_1g(void **state)
 	struct vtd_sl_pt_translation tr;
 
 	assert_int_equal(map(SZ_2M * 3, SZ_2M * 7, SZ_2M, RW), 0);
-	assert_int_equal(map(SZ_1G * 5, SZ_1G * 9, SZ_1G, VTD_SL_PROT_READ),
+	assert_int_equal(map(SZ_1G * 5, SZ_1G * 9, SZ_1G, VTD_PROT_READ),
 			 0);
 	walk();
 	assert_int_equal(res.leaves, 2);
@@ -283,7 +283,7 @@ static void test_pt_sl_map_2m_1g(void **state)
 	assert_int_equal(res.leaf_count[2], 1);
 	assert_int_equal(res.tables, 3);	/* root, PDPT, PD */
 	expect_mapped(SZ_2M * 3, SZ_2M * 7, SZ_2M, RW);
-	expect_mapped(SZ_1G * 5, SZ_1G * 9, SZ_1G, VTD_SL_PROT_READ);
+	expect_mapped(SZ_1G * 5, SZ_1G * 9, SZ_1G, VTD_PROT_READ);
 	assert_int_equal(vtd_sl_pt_lookup(&pt, IOVA(SZ_1G * 5 + 0x1234567),
 					  &tr), 0);
 	assert_int_equal(hal_paddr_val(tr.pa), SZ_1G * 9 + 0x1234567);
@@ -499,14 +499,14 @@ static void test_pt_sl_unmap_splits_large_pages(void **state)
 {
 	u64 pa = 7 * SZ_1G;
 
-	assert_int_equal(map(SZ_1G, pa, SZ_1G, VTD_SL_PROT_READ), 0);
+	assert_int_equal(map(SZ_1G, pa, SZ_1G, VTD_PROT_READ), 0);
 	/* One 4K page out of the middle of the 1G leaf. */
 	assert_int_equal(unmap(SZ_1G + 5 * SZ_2M + 3 * SZ_4K, SZ_4K), 0);
 	expect_unmapped(SZ_1G + 5 * SZ_2M + 3 * SZ_4K);
-	expect_mapped(SZ_1G, pa, 5 * SZ_2M + 3 * SZ_4K, VTD_SL_PROT_READ);
+	expect_mapped(SZ_1G, pa, 5 * SZ_2M + 3 * SZ_4K, VTD_PROT_READ);
 	expect_mapped(SZ_1G + 5 * SZ_2M + 4 * SZ_4K,
 		      pa + 5 * SZ_2M + 4 * SZ_4K,
-		      SZ_1G - 5 * SZ_2M - 4 * SZ_4K, VTD_SL_PROT_READ);
+		      SZ_1G - 5 * SZ_2M - 4 * SZ_4K, VTD_PROT_READ);
 	walk();
 	assert_int_equal(res.leaf_count[2], 0);
 	assert_int_equal(res.leaf_count[1], 511);
@@ -659,7 +659,7 @@ static void test_pt_sl_merge_into_large_pages(void **state)
 	/* Different permissions, or a discontiguous address: no merge. */
 	for (i = 0; i < 512; i++)
 		assert_int_equal(map(SZ_2M * 1000 + i * SZ_4K, i * SZ_4K, SZ_4K,
-				     i == 77 ? VTD_SL_PROT_READ : RW), 0);
+				     i == 77 ? VTD_PROT_READ : RW), 0);
 	for (i = 0; i < 512; i++)
 		assert_int_equal(map(SZ_2M * 1001 + i * SZ_4K,
 				     SZ_2M + i * SZ_4K + (i == 300) * SZ_2M,
@@ -864,8 +864,8 @@ static u64 model_leaf_errors;
 
 static void model_leaf(const struct sl_leaf *leaf, void *ctx)
 {
-	u32 prot = (leaf->r ? VTD_SL_PROT_READ : 0) |
-		   (leaf->w ? VTD_SL_PROT_WRITE : 0);
+	u32 prot = (leaf->r ? VTD_PROT_READ : 0) |
+		   (leaf->w ? VTD_PROT_WRITE : 0);
 
 	model_leaf_errors += pt_model_leaf_errors(&model, 1, leaf->iova,
 						  leaf->pa, leaf->size, prot);

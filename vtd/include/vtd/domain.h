@@ -16,6 +16,7 @@
 #include <hal/types.h>
 #include <vtd/addr.h>
 #include <vtd/dmar.h>
+#include <vtd/prot.h>
 #include <vtd/vtd.h>
 
 struct vtd_domain;
@@ -45,9 +46,6 @@ enum vtd_domain_type {
  */
 int vtd_unit_paging_type(const struct vtd_unit *u);
 
-/* Permissions of a mapping. */
-#define VTD_PROT_READ		(1U << 0)
-#define VTD_PROT_WRITE		(1U << 1)
 
 /**
  * vtd_domain_create() - Create an empty domain shaped for @u.
@@ -329,7 +327,7 @@ struct vtd_translation {
  * -EINVAL for bad arguments.
  */
 #define VTD_NO_PASID	0xffffffffU
-#define VTD_TRANSLATE_PRIV	(1U << 2)
+#define VTD_TRANSLATE_PRIV	(1U << 8)	/* beside the VTD_PROT_* bits */
 int vtd_translate(struct vtd_unit *u, u16 sid, u32 pasid, vtd_iova_t iova,
 		  u32 prot, struct vtd_translation *out);
 

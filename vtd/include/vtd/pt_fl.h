@@ -21,9 +21,9 @@
  * Entry bits chosen here [VT-d 3.6.2, 9.7]:
  * - Non-leaf entries: P, R/W, U/S and A; XD clear. Rights are the AND over
  *   the walk (XD the OR), so the leaf alone decides them.
- * - Leaves: P and A always; R/W for VTD_FL_PROT_WRITE; U/S for
- *   VTD_FL_PROT_USER (or every leaf when the config says user); XD
- *   unless VTD_FL_PROT_EXEC (only when the config says nxe); D on
+ * - Leaves: P and A always; R/W for VTD_PROT_WRITE; U/S for
+ *   VTD_PROT_USER (or every leaf when the config says user); XD
+ *   unless VTD_PROT_EXEC (only when the config says nxe); D on
  *   writable leaves unless the config asks for dirty tracking.
  *   A unit walking first-level tables sets A, and D on a write, with an
  *   atomic update of the entry in memory when it finds them clear
@@ -41,6 +41,7 @@
 
 #include <hal/types.h>
 #include <vtd/addr.h>
+#include <vtd/prot.h>
 #include <vtd/pt_sl.h>
 
 struct vtd_fl_table;
@@ -48,11 +49,6 @@ struct vtd_fl_table;
 /* Large pages: 2 MiB always; 1 GiB when CAP.FL1GP (FL1GP) [VT-d 11.4.2]. */
 #define VTD_FL_PT_LP_1G		(1U << 0)
 
-/* Rights of a mapping [VT-d 9.7]. READ is required (P implies it). */
-#define VTD_FL_PROT_READ	(1U << 0)
-#define VTD_FL_PROT_WRITE	(1U << 1)	/* R/W = 1 */
-#define VTD_FL_PROT_EXEC	(1U << 2)	/* XD = 0 */
-#define VTD_FL_PROT_USER	(1U << 3)	/* U/S = 1 */
 
 /* Leaf sizes, as reported in struct vtd_fl_gather.leaf_sizes. */
 #define VTD_FL_LEAF_4K		(1U << 0)
@@ -81,14 +77,14 @@ struct vtd_fl_pt_config {
 	bool coherent;
 	/*
 	 * The PASID entries that use this table set NXE [VT-d 9.6]: XD is
-	 * then honoured and set on leaves mapped without VTD_FL_PROT_EXEC.
+	 * then honoured and set on leaves mapped without VTD_PROT_EXEC.
 	 * When false XD is reserved, never written, and every mapping is
 	 * executable.
 	 */
 	bool nxe;
 	/*
 	 * Every leaf is user-accessible (U/S = 1), as if each map had
-	 * VTD_FL_PROT_USER. Requests without supervisor privilege (no
+	 * VTD_PROT_USER. Requests without supervisor privilege (no
 	 * PASID-prefix PR, RID_PRIV = 0) are user requests [VT-d 3.6.1].
 	 */
 	bool user;
@@ -136,7 +132,7 @@ struct vtd_fl_gather {
 struct vtd_fl_pt_translation {
 	hal_paddr_t pa;		/* host address of the looked-up address */
 	u64 page_size;		/* 4 KiB, 2 MiB or 1 GiB */
-	u32 prot;		/* VTD_FL_PROT_* of the leaf */
+	u32 prot;		/* VTD_PROT_* of the leaf */
 	bool accessed;		/* A of the leaf */
 	bool dirty;		/* D of the leaf */
 };
@@ -160,7 +156,7 @@ void vtd_fl_pt_destroy(struct vtd_fl_pt *pt);
 /**
  * vtd_fl_pt_map() - Map [@va, @va + @size) to [@pa, @pa + @size).
  * @va:   canonical input address (IOVA or guest-virtual).
- * @prot: VTD_FL_PROT_READ, optionally with WRITE, EXEC and USER.
+ * @prot: VTD_PROT_READ, optionally with WRITE, EXEC and USER.
  *
  * Each part of the range gets the largest leaf the configuration allows
  * and to which both addresses are aligned. Mapping only turns

@@ -21,6 +21,7 @@
 
 #include <hal/types.h>
 #include <vtd/addr.h>
+#include <vtd/prot.h>
 
 struct vtd_sl_table;
 
@@ -29,8 +30,6 @@ struct vtd_sl_table;
 #define VTD_SL_PT_LP_1G		(1U << 1)	/* 1 GiB leaves in SL-PDPEs */
 
 /* Access rights of a mapping (R and W of the leaf entry) [VT-d 9.8]. */
-#define VTD_SL_PROT_READ	(1U << 0)
-#define VTD_SL_PROT_WRITE	(1U << 1)
 
 /* Leaf sizes, as reported in struct vtd_iotlb_gather.leaf_sizes. */
 #define VTD_SL_LEAF_4K		(1U << 0)
@@ -122,7 +121,7 @@ struct vtd_iotlb_psi {
 struct vtd_sl_pt_translation {
 	hal_paddr_t pa;		/* host address of the looked-up IOVA */
 	u64 page_size;		/* 4 KiB, 2 MiB or 1 GiB */
-	u32 prot;		/* VTD_SL_PROT_* */
+	u32 prot;		/* VTD_PROT_READ, VTD_PROT_WRITE */
 };
 
 /**
@@ -145,7 +144,7 @@ void vtd_sl_pt_destroy(struct vtd_sl_pt *pt);
 
 /**
  * vtd_sl_pt_map() - Map [@iova, @iova + @size) to [@pa, @pa + @size).
- * @prot:   VTD_SL_PROT_READ and/or VTD_SL_PROT_WRITE.
+ * @prot:   VTD_PROT_READ and/or VTD_PROT_WRITE.
  * @gather: where merges report their work (NULL: never merge).
  *
  * Each part of the range is mapped with the largest leaf that the
