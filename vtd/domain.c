@@ -563,7 +563,7 @@ static void write_pasid_entry(const struct vtd_unit *u,
 	if (d->type == VTD_DOMAIN_PASSTHROUGH) {
 		unsigned int lv;
 
-		/* QEMU 7.2 checks AW even for pass-through (QEMU-VTD.md 1). */
+		/* QEMU 7.2 checks AW even for pass-through (docs/QEMU.md 1). */
 		for (lv = 5; lv > 3 && !unit_has_levels(u, lv); lv--)
 			;
 		q0 = FIELD_PREP(VTD_PE_Q0_PGTT, VTD_PE_PGTT_PT) |

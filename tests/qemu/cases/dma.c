@@ -13,7 +13,7 @@
  * when QEMU has x-scalable-mode=on (tests/qemu/run runs both, with and
  * without caching mode).
  *
- * QEMU 7.2 facts the expectations rest on (QEMU-VTD.md 2, 3, 5): faults
+ * QEMU 7.2 facts the expectations rest on (docs/QEMU.md 2, 3, 5): faults
  * are recorded in one FRCD with T = 1 for reads; a not-present SL entry
  * gives FR 5 on a write and 6 on a read, in scalable mode too (with
  * PP = 1 and PV = RID_PASID); a not-present context entry gives FR 2
@@ -55,7 +55,7 @@
 #include "tables.h"
 #include "unit.h"
 
-/* Fault reasons QEMU 7.2 records for edu's requests (QEMU-VTD.md 3). */
+/* Fault reasons QEMU 7.2 records for edu's requests (docs/QEMU.md 3). */
 #define FR_CTX_NOT_PRESENT	0x2
 #define FR_WRITE		0x5
 #define FR_READ			0x6
