@@ -12,7 +12,7 @@
 /*
  * Fault reasons [VT-d 7.1.3, Appendix A]; the scalable-mode codes agree
  * with Linux's dmar.c table. QEMU 7.2 reports 0x58 for every PASID
- * directory or table problem (QEMU-VTD.md 1).
+ * directory or table problem (docs/QEMU.md 1).
  */
 static const struct {
 	u8 fr;
@@ -108,7 +108,7 @@ static void decode(u64 lo, u64 hi, u32 index, struct vtd_fault *f)
 	f->pasid_present = hi & VTD_FRCD_HI_PP;
 	/*
 	 * PV is meaningful only with PP; QEMU 7.2 leaves 0xffff there in
-	 * legacy mode (QEMU-VTD.md 1).
+	 * legacy mode (docs/QEMU.md 1).
 	 */
 	f->pasid = f->pasid_present ? (u32)FIELD_GET(VTD_FRCD_HI_PV, hi) : 0;
 	f->exe = hi & VTD_FRCD_HI_EXE;

@@ -3,7 +3,7 @@
  * Driver for QEMU's edu device as a DMA engine (see boot_test/edu.h):
  * BAR0 registers 0x80 (source), 0x88 (destination), 0x90 (count) and
  * 0x98 (command: bit 0 start/busy, bit 1 direction, bit 2 interrupt),
- * as hw/misc/edu.c of QEMU 7.2 implements them (QEMU-VTD.md 5).
+ * as hw/misc/edu.c of QEMU 7.2 implements them (docs/QEMU.md 5).
  */
 #include <hal/bits.h>
 #include <hal/errno.h>

@@ -2,7 +2,7 @@
 /*
  * Boot test of vtd/pt_fl.c against a real page walker: QEMU 7.2 cannot
  * walk first-level tables for DMA (PGTT=001 is walked as second-level,
- * docs QEMU-VTD.md), but the format is the CPU's IA-32e paging format
+ * docs/QEMU.md 1), but the format is the CPU's IA-32e paging format
  * [VT-d 9.7, SDM 3A 4.5], so the CPU's own MMU checks it. The case builds
  * a 4-level table with the library (tables from hal_page_alloc()),
  * identity-maps the kernel's RAM (every 2 MiB page of the boot map that is

@@ -2,10 +2,12 @@
 /*
  * Boot test of the remapping unit's identification registers read
  * through hal_mmio [VT-d 11.4.1-11.4.3]: VER must read 1.0 (0x10, as on
- * QEMU 7.2), and CAP.SAGAW, CAP.CM and ECAP.SMTS must match what the
- * runner configured QEMU with, passed on the command line as
- * vtd.sagaw=, vtd.cm= and vtd.smts=. The unit is located from the raw
- * DMAR table, so this case does not depend on the library's parser.
+ * QEMU 7.2 and 10.0), and CAP.SAGAW, CAP.CM and ECAP.SMTS must match
+ * what the runner configured QEMU with, passed on the command line as
+ * vtd.sagaw=, vtd.cm= and vtd.smts=; ECAP.SLTS and ECAP.FLTS too when
+ * vtd.slts= and vtd.flts= are given (QEMU 10.0's x-flts=on offers
+ * first-stage translation only). The unit is located from the raw DMAR
+ * table, so this case does not depend on the library's parser.
  */
 #include <hal/bits.h>
 #include <hal/mem.h>
@@ -28,6 +30,8 @@
 /* [VT-d 11.4.3] Extended Capability Register (64-bit). */
 #define ECAP_REG		0x010
 #define  ECAP_SMTS		BIT_ULL(43)	/* Scalable Mode Translation */
+#define  ECAP_SLTS		BIT_ULL(46)	/* Second-stage Translation */
+#define  ECAP_FLTS		BIT_ULL(47)	/* First-stage Translation */
 
 /* [VT-d 8.1, 8.3] The remapping structures follow a 48-byte header. */
 #define DMAR_STRUCTS_OFFSET	48
@@ -59,7 +63,7 @@ static u64 first_drhd_base(const struct x86_acpi_header *d)
 
 BOOT_TEST_F(vtd, regs_match_config, BOOT_TEST_NEEDS_DMAR)
 {
-	u64 want_sagaw, want_cm, want_smts, base, cap, ecap;
+	u64 want_sagaw, want_cm, want_smts, want, base, cap, ecap;
 	struct hal_mmio *r;
 	u32 ver;
 
@@ -97,4 +101,14 @@ BOOT_TEST_F(vtd, regs_match_config, BOOT_TEST_NEEDS_DMAR)
 	BT_ASSERT(t, !!(ecap & ECAP_SMTS) == !!want_smts,
 		  "ECAP 0x%llx: SMTS %u, expected %u", (unsigned long long)ecap,
 		  !!(ecap & ECAP_SMTS), (u32)!!want_smts);
+	if (boot_test_option_u64("vtd.slts", &want))
+		BT_ASSERT(t, !!(ecap & ECAP_SLTS) == !!want,
+			  "ECAP 0x%llx: SLTS %u, expected %u",
+			  (unsigned long long)ecap, !!(ecap & ECAP_SLTS),
+			  (u32)!!want);
+	if (boot_test_option_u64("vtd.flts", &want))
+		BT_ASSERT(t, !!(ecap & ECAP_FLTS) == !!want,
+			  "ECAP 0x%llx: FLTS %u, expected %u",
+			  (unsigned long long)ecap, !!(ecap & ECAP_FLTS),
+			  (u32)!!want);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * Tests of the CAP/ECAP decoder (vtd/caps.c) [VT-d 11.4.1-11.4.3] on the
- * values QEMU 7.2 reports (docs/QEMU-VTD.md section 4) and on synthetic
+ * values QEMU 7.2 reports (docs/QEMU.md section 4) and on synthetic
  * values that set every field, every reserved bit, or nothing.
  */
 #define _GNU_SOURCE

@@ -4,7 +4,7 @@
  * model, which walks first-level (PGTT=001) and nested (PGTT=011) PASID
  * entries with its own code and caches them in its PASID cache and IOTLB
  * (keyed by DID and PASID) until the invalidation the specification
- * names. QEMU 7.2 cannot check any of this (QEMU-VTD.md): it walks
+ * names. QEMU 7.2 cannot check any of this (docs/QEMU.md): it walks
  * PGTT 001/011 as second-level and issues no PASID-tagged DMA.
  *
  * Every DMA is checked twice: through the model (fake_dmar_dma_priv) and

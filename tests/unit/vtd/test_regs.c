@@ -5,7 +5,7 @@
  *  - the bit ranges and offsets of the register tables of [VT-d 11.4]
  *    (revision 5.10), typed in here again and compared with a mask built
  *    by a loop, not by GENMASK;
- *  - QEMU 7.2's emulated unit (docs/QEMU-VTD.md): its measured CAP, ECAP,
+ *  - QEMU 7.2's emulated unit (docs/QEMU.md): its measured CAP, ECAP,
  *    CCMD/IOTLB read-backs and fault records, decoded with FIELD_GET and
  *    compared with what that document says they mean.
  */
@@ -408,7 +408,7 @@ static void test_regs_encodings(void **state)
 	assert_int_equal(FIELD_PREP(VTD_IQA_QS, 2) | VTD_IQA_DW, 0x802);
 }
 
-/* ---- Second source: QEMU 7.2 (docs/QEMU-VTD.md section 4) ---------------- */
+/* ---- Second source: QEMU 7.2 (docs/QEMU.md section 4) -------------------- */
 
 /* x-scalable-mode=on,x-pasid-mode=on,aw-bits=48,caching-mode=on,intremap=on */
 static void test_regs_decode_qemu_scalable_cap(void **state)
@@ -517,7 +517,7 @@ static void test_regs_decode_qemu_other_configs(void **state)
 	assert_int_equal(VTD_IECTL_IM, 0x80000000U);
 }
 
-/* QEMU's register-based invalidation read-backs (QEMU-VTD.md section 2). */
+/* QEMU's register-based invalidation read-backs (docs/QEMU.md section 2). */
 static void test_regs_decode_qemu_invalidation_readbacks(void **state)
 {
 	/* CCMD 0x2800.., 0x4800..0042, 0x7800.. */

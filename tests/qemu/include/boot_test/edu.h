@@ -15,7 +15,7 @@
 
 #define EDU_VENDOR		0x1234
 #define EDU_DEVICE		0x11e8
-/* Device offset of edu's DMA buffer, and its usable size (QEMU-VTD.md 5). */
+/* Device offset of edu's DMA buffer, and its usable size (docs/QEMU.md 5). */
 #define EDU_DMA_BUF		0x40000U
 #define EDU_DMA_MAX		4095U
 

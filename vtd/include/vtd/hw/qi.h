@@ -215,7 +215,7 @@ static inline struct vtd_qi_desc vtd_qi_iec_index(u16 index, u8 im)
 
 /*
  * Wait descriptor. QEMU 7.2 aborts on SW and IF together and refuses PD
- * (QEMU-VTD.md 2), so callers set exactly one of @sw and @irq.
+ * (docs/QEMU.md 2), so callers set exactly one of @sw and @irq.
  */
 static inline struct vtd_qi_desc vtd_qi_wait(bool sw, bool irq, bool fence,
 					     u32 data, u64 status_pa)
