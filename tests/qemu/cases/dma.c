@@ -860,7 +860,13 @@ DMA_TEST(map_1g_both_directions)
 	BT_ASSERT(t, pa_of(dst) + SZ_4K <= SZ_1G, "page above 1 GiB");
 
 	MAP(t, d, base, 0, SZ_1G, RW);
-	BT_ASSERT_LEAF(t, e, base + pa_of(dst), 3, pa_of(dst));
+	/*
+	 * A first-level domain uses 1-GiB leaves only with CAP.FL1GP (QEMU
+	 * 10's fs1gp=off clears it): then 2-MiB leaves carry the same map.
+	 */
+	BT_ASSERT_LEAF(t, e, base + pa_of(dst),
+		       e->fl && !(vtd_unit_cap(e->u) & VTD_CAP_FL1GP) ? 2 : 3,
+		       pa_of(dst));
 
 	DMA_COPY(t, e, base + pa_of(src) + 0x20, base + pa_of(dst) + 0x300,
 		 0x100, 1024);
