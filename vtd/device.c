@@ -41,7 +41,7 @@ static int flush_rid_iotlb(struct vtd_unit *u, const struct vtd_dev *dv)
  * [VT-d 6.5.3.1, 6.1] After a context (and, in scalable mode, PASID)
  * entry went from not-present to present: under caching mode, the
  * context cache for the device (DID 0 tags cached not-present entries
- * [VT-d 6.2.3.1]), the PASID cache for the RID_PASID and the domain's
+ * [VT-d 6.1]), the PASID cache for the RID_PASID and the domain's
  * IOTLB; without it the unit caches no not-present entry and only the
  * write buffer may need flushing (CAP.RWBF) [VT-d 6.8].
  */

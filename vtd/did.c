@@ -3,7 +3,7 @@
  * Domain IDs [VT-d 3.5, 11.4.2]: a unit tags the cache entries of each
  * domain with a domain ID of CAP.ND's width; this is that ID space, a
  * bitmap under the unit's ctx_lock. ID 0 is never handed out [VT-d
- * 6.2.3.1: under caching mode the unit tags not-present entries with 0].
+ * 6.1: under caching mode the unit tags not-present entries with 0].
  */
 #include <hal/hal.h>
 #include <vtd/vtd.h>

@@ -32,7 +32,7 @@ static const struct {
 	{ VTD_FR_SL_RSVD, "reserved bit set in second-level paging entry" },
 	{ VTD_FR_BLOCKED, "translation request blocked by context entry" },
 	{ VTD_FR_INTR_RANGE, "address in the interrupt range (0xFEEx_xxxx)" },
-	/* Scalable-mode reasons [VT-d 7.1.3, Table 7-x "SM" rows]. */
+	/* Scalable-mode reasons [VT-d 7.1.3]. */
 	{ VTD_FR_SM_RTA_INV, "SM: invalid root table address" },
 	{ VTD_FR_SM_TTM_PASID, "SM: TTM 0 for a request with PASID" },
 	{ VTD_FR_SM_TTM_PGR, "SM: TTM 0 for a page group request" },

@@ -24,7 +24,7 @@
  *    invalidations match on SID (and FM) alone.
  *  - The PASID cache is looked up by source ID and PASID and tagged with
  *    the PASID entry's DID; a context-cache invalidation does not drop it
- *    [VT-d 6.5.2.2, Table 6-x: PC invalidation is a separate step].
+ *    [VT-d 6.5.2.2: PC invalidation is a separate step].
  *    Not-present results (CAP.CM only) have no DID and are dropped by any
  *    PASID-cache invalidation naming their PASID (or the domain form).
  *  - The IOTLB invalidate descriptor and register drop second-level,

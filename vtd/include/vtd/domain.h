@@ -9,7 +9,7 @@
  * pass-through domain. In scalable mode an attached device's other PASIDs
  * can each be given their own translation (vtd_pasid_attach()).
  *
- * Locks: domain->lock, then unit->lock (see <vtd/vtd.h>).
+ * Locks: in the order <vtd/vtd.h> gives.
  */
 #pragma once
 

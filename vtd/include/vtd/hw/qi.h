@@ -174,7 +174,7 @@ static inline struct vtd_qi_desc vtd_qi_iotlb_page(u16 did, u64 addr, u8 am,
 /*
  * Device-TLB invalidation of 2^@size_order pages at @addr; with
  * @size_order 0 one page, else S = 1 and the address encodes the size
- * [VT-d 6.5.2.5, Table 6-x]: bits below the size set to 1 except the top.
+ * [VT-d 6.5.2.5]: bits below the size set to 1 except the top.
  */
 static inline u64 vtd_qi_size_addr(u64 addr, unsigned int size_order)
 {
