@@ -168,8 +168,7 @@ static int submit_with_dev_tlbs(struct vtd_unit *u, struct vtd_qi_desc *d,
 				const struct vtd_dev_tlb *devs,
 				unsigned int ndevs, bool with_pasid, u32 pasid)
 {
-	unsigned int i, order = vtd_psi_block_order(first, last);
-	u64 addr = (first >> order) << order << HAL_PAGE_SHIFT;
+	unsigned int i;
 	int ret;
 
 	for (i = 0; i < ndevs; i++) {
@@ -183,12 +182,8 @@ static int submit_with_dev_tlbs(struct vtd_unit *u, struct vtd_qi_desc *d,
 			}
 			n = 0;
 		}
-		d[n++] = with_pasid ?
-			vtd_qi_pdev_tlb(devs[i].sid, devs[i].pfsid,
-					devs[i].qdep, pasid, false, addr,
-					order) :
-			vtd_qi_dev_tlb(devs[i].sid, devs[i].pfsid,
-				       devs[i].qdep, addr, order);
+		d[n++] = vtd_inv_dev_tlb_desc(&devs[i], with_pasid, pasid,
+					      first, last);
 	}
 	return vtd_qi_submit(u, d, n, 0);
 }
@@ -268,34 +263,18 @@ int vtd_inv_range(struct vtd_unit *u, u16 did, vtd_iova_t iova, u64 size,
 }
 
 /*
- * [VT-d 6.5.2.4, 6.5.2.5, 6.5.2.6] The first-level (and nested) IOTLB
- * entries of (@did, @pasid) for [@va, @va + @size): at most two
- * page-selective-within-PASID descriptors from the one range rule
- * (psi.h), or one PASID-selective descriptor when a mask would exceed
- * CAP.MAMV; then the TLBs of the @ndevs devices with ATS, behind the same
- * wait. @dev_tlb_pasid: the devices cached the translations under @pasid
- * (requests with PASID: PASID-based device-TLB descriptors); otherwise
- * they are @did's requests without PASID, whose RID_PASID is @pasid
- * (device-TLB descriptors without PASID). The IOTLB descriptor (type 2)
- * does not reach first-level translations [VT-d 6.5.2.3], and this one
- * has no register form: the queue must be enabled.
+ * [VT-d 6.5.2.4] The PASID-based IOTLB descriptors for pages [first,
+ * last] of (@did, @pasid): at most two page-selective-within-PASID ones
+ * from the one range rule (psi.h), or one PASID-selective descriptor when
+ * a mask would exceed CAP.MAMV. Returns how many were written to @d.
  */
-int vtd_inv_pasid_range(struct vtd_unit *u, u16 did, u32 pasid,
-			vtd_iova_t va, u64 size, bool leaf_only,
-			const struct vtd_dev_tlb *devs, unsigned int ndevs,
-			bool dev_tlb_pasid)
+unsigned int vtd_inv_piotlb_descs(const struct vtd_unit *u, u16 did,
+				  u32 pasid, u64 first, u64 last,
+				  bool leaf_only, struct vtd_qi_desc *d)
 {
-	struct vtd_qi_desc d[DEV_TLB_BATCH];
-	u64 base[2], first, last;
 	unsigned int am[2], n, i, mamv;
+	u64 base[2];
 
-	if (!u || (ndevs && !devs) || pasid >= VTD_PASID_COUNT ||
-	    range_pages(vtd_iova_val(va), size, &first, &last)) {
-		return VTD_ERR(-EINVAL);
-	}
-	if (!vtd_qi_enabled(u)) {
-		return VTD_ERR(-EOPNOTSUPP);
-	}
 	mamv = (unsigned int)FIELD_GET(VTD_CAP_MAMV, u->cap);
 	n = vtd_psi_cover(first, last, base, am);
 	for (i = 0; i < n && am[i] <= mamv; i++) {
@@ -306,6 +285,57 @@ int vtd_inv_pasid_range(struct vtd_unit *u, u16 did, u32 pasid,
 		d[0] = vtd_qi_piotlb_pasid(did, pasid);
 		n = 1;
 	}
+	return n;
+}
+
+/*
+ * [VT-d 6.5.2.5, 6.5.2.6] One device-TLB descriptor for pages [first,
+ * last] of @t: the aligned block covering them (S = 1 encodes its size),
+ * with @pasid when @with_pasid (requests with PASID filled it), without
+ * for the device's requests without PASID.
+ */
+struct vtd_qi_desc vtd_inv_dev_tlb_desc(const struct vtd_dev_tlb *t,
+					bool with_pasid, u32 pasid, u64 first,
+					u64 last)
+{
+	unsigned int order = vtd_psi_block_order(first, last);
+	u64 addr = (first >> order) << order << HAL_PAGE_SHIFT;
+
+	if (with_pasid) {
+		return vtd_qi_pdev_tlb(t->sid, t->pfsid, t->qdep, pasid, false,
+				       addr, order);
+	}
+	return vtd_qi_dev_tlb(t->sid, t->pfsid, t->qdep, addr, order);
+}
+
+/*
+ * [VT-d 6.5.2.4, 6.5.2.5, 6.5.2.6] The first-level (and nested) IOTLB
+ * entries of (@did, @pasid) for [@va, @va + @size)
+ * (vtd_inv_piotlb_descs()), then the TLBs of the @ndevs devices with
+ * ATS, behind the same wait. @dev_tlb_pasid: the devices cached the
+ * translations under @pasid (requests with PASID: PASID-based device-TLB
+ * descriptors); otherwise they are @did's requests without PASID, whose
+ * RID_PASID is @pasid (device-TLB descriptors without PASID). The IOTLB
+ * descriptor (type 2) does not reach first-level translations [VT-d
+ * 6.5.2.3], and this one has no register form: the queue must be enabled.
+ */
+int vtd_inv_pasid_range(struct vtd_unit *u, u16 did, u32 pasid,
+			vtd_iova_t va, u64 size, bool leaf_only,
+			const struct vtd_dev_tlb *devs, unsigned int ndevs,
+			bool dev_tlb_pasid)
+{
+	struct vtd_qi_desc d[DEV_TLB_BATCH];
+	u64 first, last;
+	unsigned int n;
+
+	if (!u || (ndevs && !devs) || pasid >= VTD_PASID_COUNT ||
+	    range_pages(vtd_iova_val(va), size, &first, &last)) {
+		return VTD_ERR(-EINVAL);
+	}
+	if (!vtd_qi_enabled(u)) {
+		return VTD_ERR(-EOPNOTSUPP);
+	}
+	n = vtd_inv_piotlb_descs(u, did, pasid, first, last, leaf_only, d);
 	return submit_with_dev_tlbs(u, d, n, first, last, devs, ndevs,
 				    dev_tlb_pasid, pasid);
 }

@@ -34,6 +34,12 @@ struct vtd_dev_tlb {
 int vtd_inv_range(struct vtd_unit *u, u16 did, vtd_iova_t iova, u64 size,
 		  bool leaf_only, const struct vtd_dev_tlb *devs,
 		  unsigned int ndevs);
+unsigned int vtd_inv_piotlb_descs(const struct vtd_unit *u, u16 did,
+				  u32 pasid, u64 first, u64 last,
+				  bool leaf_only, struct vtd_qi_desc *d);
+struct vtd_qi_desc vtd_inv_dev_tlb_desc(const struct vtd_dev_tlb *t,
+					bool with_pasid, u32 pasid, u64 first,
+					u64 last);
 int vtd_inv_pasid_range(struct vtd_unit *u, u16 did, u32 pasid,
 			vtd_iova_t va, u64 size, bool leaf_only,
 			const struct vtd_dev_tlb *devs, unsigned int ndevs,

@@ -476,54 +476,127 @@ int vtd_pasid_detach(struct vtd_unit *u, u16 sid, u32 pasid)
 	return ret;
 }
 
-int vtd_pasid_flush(struct vtd_unit *u, u16 sid, u32 pasid, vtd_iova_t iova,
-		    u64 size, bool leaf_only)
+/*
+ * Under ctx_lock: what flushing @pasid of @sid needs: its domain ID, its
+ * kind, the device TLB and whether that TLB holds it with a PASID (the
+ * RID_PASID's requests come without one). -ENOENT when not attached
+ * (the RID_PASID counts when its device is attached to a domain).
+ */
+static int flush_target_locked(struct vtd_unit *u, u16 sid, u32 pasid,
+			       u16 *did, enum vtd_pasid_kind *kind,
+			       struct vtd_dev_tlb *tlb, bool *ats,
+			       bool *with_pasid)
 {
-	enum vtd_pasid_kind kind = VTD_PASID_KIND_SL;
-	struct vtd_domain *d;
 	struct vtd_pasid_entry *t;
-	struct vtd_dev_tlb tlb;
+	struct vtd_domain *d;
 	struct vtd_dev *dv;
-	bool ats = false, with_pasid = true;
-	u16 did = 0;
 
-	if (!u || pasid >= VTD_PASID_COUNT || !size ||
-	    (vtd_iova_val(iova) & (HAL_PAGE_SIZE - 1)) ||
-	    vtd_iova_val(iova) + size - 1 < vtd_iova_val(iova)) {
-		return VTD_ERR(-EINVAL);
-	}
-	hal_spin_lock(&u->ctx_lock);
+	*kind = VTD_PASID_KIND_SL;
+	*with_pasid = true;
 	d = pasid_domain_locked(u, sid, pasid, &dv, &t);
 	if (d) {
-		kind = (enum vtd_pasid_kind)vtd_pasid_sw_of(t)
+		*kind = (enum vtd_pasid_kind)vtd_pasid_sw_of(t)
 			->e[pasid % VTD_PASID_TABLE_ENTRIES].type;
 	} else if (dv && dv->domain && pasid == dv->rid_pasid) {
-		/* The RID_PASID of a device attached to a first-level domain. */
 		d = dv->domain;
-		with_pasid = false;
+		*with_pasid = false;
 		if (vtd_domain_is_fl(d)) {
-			kind = VTD_PASID_KIND_FL;
+			*kind = VTD_PASID_KIND_FL;
 		}
 	}
-	if (d) {
-		did = vtd_domain_unit_find(d, u)->did;
-		ats = dv->ats;
-		tlb = (struct vtd_dev_tlb){
-			.u = u, .sid = sid, .pfsid = dv->ats_pfsid,
-			.qdep = dv->ats_qdep,
-		};
-	}
-	hal_spin_unlock(&u->ctx_lock);
 	if (!d) {
 		return VTD_ERR(-ENOENT);
+	}
+	*did = vtd_domain_unit_find(d, u)->did;
+	*ats = dv->ats;
+	*tlb = (struct vtd_dev_tlb){
+		.u = u, .sid = sid, .pfsid = dv->ats_pfsid, .qdep = dv->ats_qdep,
+	};
+	return 0;
+}
+
+void vtd_flush_batch_init(struct vtd_flush_batch *b, struct vtd_unit *u)
+{
+	b->u = u;
+	b->n = 0;
+	b->waits = 0;
+}
+
+int vtd_flush_batch_submit(struct vtd_flush_batch *b)
+{
+	int ret = 0;
+
+	if (b->n) {
+		ret = vtd_qi_submit(b->u, b->d, b->n, 0);
+		b->waits++;
+		b->n = 0;
+	}
+	return ret;
+}
+
+int vtd_pasid_flush_add(struct vtd_flush_batch *b, u16 sid, u32 pasid,
+			vtd_iova_t iova, u64 size, bool leaf_only, u32 what)
+{
+	u64 va = vtd_iova_val(iova), first, last;
+	enum vtd_pasid_kind kind;
+	struct vtd_dev_tlb tlb;
+	bool ats, with_pasid;
+	u16 did;
+	int ret;
+
+	if (!b || !b->u || pasid >= VTD_PASID_COUNT || !size ||
+	    (va & (HAL_PAGE_SIZE - 1)) || va + size - 1 < va || !what ||
+	    (what & ~(VTD_FLUSH_IOTLB | VTD_FLUSH_DEVTLB))) {
+		return VTD_ERR(-EINVAL);
+	}
+	hal_spin_lock(&b->u->ctx_lock);
+	ret = flush_target_locked(b->u, sid, pasid, &did, &kind, &tlb, &ats,
+				  &with_pasid);
+	hal_spin_unlock(&b->u->ctx_lock);
+	if (ret) {
+		return ret;
 	}
 	if (kind != VTD_PASID_KIND_FL && kind != VTD_PASID_KIND_NESTED) {
 		return VTD_ERR(-EINVAL);
 	}
+	if (!vtd_qi_enabled(b->u)) {
+		return VTD_ERR(-EOPNOTSUPP);
+	}
+	/* Room for two IOTLB descriptors and a device-TLB one. */
+	if (b->n + 3 > VTD_FLUSH_BATCH_MAX) {
+		ret = vtd_flush_batch_submit(b);
+		if (ret) {
+			return ret;
+		}
+	}
+	first = va >> HAL_PAGE_SHIFT;
+	last = (va + size - 1) >> HAL_PAGE_SHIFT;
+	if (what & VTD_FLUSH_IOTLB) {
+		b->n += vtd_inv_piotlb_descs(b->u, did, pasid, first, last,
+					     leaf_only, &b->d[b->n]);
+	}
 	/*
-	 * Requests without PASID (the RID_PASID) fill the device TLB
-	 * without a PASID too [VT-d 6.5.2.5].
+	 * [VT-d 6.5.2.5] The device TLB after the IOTLB, in the same batch:
+	 * an IOTLB invalidation reaches it too when the device uses ATS.
 	 */
-	return vtd_inv_pasid_range(u, did, pasid, iova, size, leaf_only, &tlb,
-				   ats ? 1 : 0, with_pasid);
+	if (ats) {
+		b->d[b->n++] = vtd_inv_dev_tlb_desc(&tlb, with_pasid, pasid,
+						    first, last);
+	}
+	return 0;
+}
+
+int vtd_pasid_flush(struct vtd_unit *u, u16 sid, u32 pasid, vtd_iova_t iova,
+		    u64 size, bool leaf_only)
+{
+	struct vtd_flush_batch b;
+	int ret;
+
+	if (!u) {
+		return VTD_ERR(-EINVAL);
+	}
+	vtd_flush_batch_init(&b, u);
+	ret = vtd_pasid_flush_add(&b, sid, pasid, iova, size, leaf_only,
+				  VTD_FLUSH_IOTLB);
+	return ret ? ret : vtd_flush_batch_submit(&b);
 }

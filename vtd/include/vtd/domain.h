@@ -16,6 +16,7 @@
 #include <hal/types.h>
 #include <vtd/addr.h>
 #include <vtd/dmar.h>
+#include <vtd/hw/qi.h>
 #include <vtd/prot.h>
 #include <vtd/vtd.h>
 
@@ -302,6 +303,43 @@ int vtd_pasid_detach(struct vtd_unit *u, u16 sid, u32 pasid);
  */
 int vtd_pasid_flush(struct vtd_unit *u, u16 sid, u32 pasid, vtd_iova_t iova,
 		    u64 size, bool leaf_only);
+
+/*
+ * A batch of PASID-based invalidations on one unit, carried out behind one
+ * wait by vtd_flush_batch_submit() (a batch that fills up is submitted on
+ * the way: one more wait). Caller-owned; the descriptors are the hardware
+ * format of <vtd/hw/qi.h>.
+ */
+#define VTD_FLUSH_BATCH_MAX	32
+struct vtd_flush_batch {
+	struct vtd_unit *u;
+	u32 n;				/* descriptors gathered */
+	u32 waits;			/* submissions made */
+	struct vtd_qi_desc d[VTD_FLUSH_BATCH_MAX];
+};
+
+/* What vtd_pasid_flush_add() invalidates. */
+#define VTD_FLUSH_IOTLB		(1U << 0)	/* PASID-based IOTLB (and the device TLB with ATS) */
+#define VTD_FLUSH_DEVTLB	(1U << 1)	/* the device TLB (with ATS) */
+
+/** vtd_flush_batch_init() - An empty batch for @u. */
+void vtd_flush_batch_init(struct vtd_flush_batch *b, struct vtd_unit *u);
+
+/**
+ * vtd_pasid_flush_add() - Add to @b what vtd_pasid_flush() would submit
+ * for @sid's @pasid and [@iova, @iova + @size), for the caches @what
+ * names; nothing is invalidated before vtd_flush_batch_submit().
+ * Return: 0; the errors of vtd_pasid_flush() before it submits; an
+ * error of an early submission of a full batch.
+ */
+int vtd_pasid_flush_add(struct vtd_flush_batch *b, u16 sid, u32 pasid,
+			vtd_iova_t iova, u64 size, bool leaf_only, u32 what);
+
+/**
+ * vtd_flush_batch_submit() - Submit what @b gathered, behind one wait.
+ * Return: 0 (also when empty), -ETIMEDOUT/-EIO from the queue.
+ */
+int vtd_flush_batch_submit(struct vtd_flush_batch *b);
 
 /* ---- Software translation (debug; reused by virtual-IOMMU code) ------- */
 
