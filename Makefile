@@ -65,7 +65,7 @@ KERN_CFLAGS	:= $(FS_CFLAGS) $(PUB_INC) -Iarch/x86/include -Itests/qemu/include \
 		   -include $(CONFIG_H) -include $(KERN_CONFIG_H) -mcmodel=kernel
 KERN_ASFLAGS	:= $(KERN_CFLAGS) -D__ASSEMBLY__
 
-LIB_SRCS	:= $(sort $(wildcard vtd/*.c ioasid/*.c))
+LIB_SRCS	:= $(sort $(wildcard vtd/*.c vtd/hv/*.c ioasid/*.c))
 LIB_OBJS	:= $(LIB_SRCS:%.c=$(O)/%.o)
 
 KERN_SRCS	:= $(sort $(wildcard boot/*.S boot/*.c arch/x86/*.S arch/x86/*.c \
@@ -73,7 +73,8 @@ KERN_SRCS	:= $(sort $(wildcard boot/*.S boot/*.c arch/x86/*.S arch/x86/*.c \
 KERN_OBJS	:= $(patsubst %.S,$(O)/%.o,$(KERN_SRCS:%.c=$(O)/%.o))
 
 LIB_PUB_HDRS	:= $(sort $(wildcard hal/include/hal/*.h vtd/include/vtd/*.h \
-			vtd/include/vtd/hw/*.h ioasid/include/ioasid/*.h))
+			vtd/include/vtd/hw/*.h vtd/include/vtd/hv/*.h \
+			ioasid/include/ioasid/*.h))
 KERN_PUB_HDRS	:= $(sort $(wildcard arch/x86/include/arch/*.h))
 
 .PHONY: all lib kernel iso run check bench headercheck clean symcheck layercheck \

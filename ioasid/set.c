@@ -55,6 +55,11 @@ int ioasid_set_destroy(struct ioasid_set *set)
 	return (used & IOASID_SET_DEAD) ? -EINVAL : -EBUSY;
 }
 
+u32 ioasid_set_quota(const struct ioasid_set *set)
+{
+	return set->quota;
+}
+
 u32 ioasid_set_count(const struct ioasid_set *set)
 {
 	/* [COUNT] Relaxed: a snapshot of a counter. */

@@ -7,6 +7,7 @@
  * (device.c) and PASIDs (pasid.c) use the per-unit records kept here.
  */
 #include <hal/hal.h>
+#include <hal/vec.h>
 #include <vtd/domain.h>
 
 #include "domain_impl.h"
@@ -187,9 +188,9 @@ int vtd_domain_destroy(struct vtd_domain *d)
 	} else if (d->type == VTD_DOMAIN_PAGING_FL) {
 		vtd_fl_pt_destroy(&d->fl);
 	}
-	vtd_vec_free(&d->units);
-	vtd_vec_free(&d->ats);
-	vtd_vec_free(&d->rsv);
+	hal_vec_free(&d->units);
+	hal_vec_free(&d->ats);
+	hal_vec_free(&d->rsv);
 	hal_page_free(d, 0);
 	return 0;
 }
@@ -210,7 +211,7 @@ struct vtd_domain_unit *vtd_domain_unit_find(const struct vtd_domain *d,
 	u32 i;
 
 	for (i = 0; i < d->units.count; i++) {
-		du = vtd_vec_at(&d->units, DU_SIZE, i);
+		du = hal_vec_at(&d->units, DU_SIZE, i);
 		if (du->u == u) {
 			return du;
 		}
@@ -241,7 +242,7 @@ int vtd_domain_unit_reserve_locked(struct vtd_domain *d,
 	if (vtd_domain_unit_find(d, u)) {
 		return 0;
 	}
-	return vtd_vec_reserve(&d->units, DU_SIZE, 1) ? VTD_ERR(-ENOMEM) : 0;
+	return hal_vec_reserve(&d->units, DU_SIZE, 1) ? VTD_ERR(-ENOMEM) : 0;
 }
 
 /*
@@ -263,7 +264,7 @@ struct vtd_domain_unit *vtd_domain_unit_get_locked(struct vtd_domain *d,
 		VTD_BUG_ON(*new_did <= 0);
 		fresh.did = (u16)*new_did;
 		*new_did = -1;
-		du = vtd_vec_push(&d->units, DU_SIZE, &fresh);
+		du = hal_vec_push(&d->units, DU_SIZE, &fresh);
 	}
 	du->devices++;
 	d->devices++;
@@ -289,7 +290,7 @@ void vtd_domain_unit_put_locked(struct vtd_domain *d, struct vtd_unit *u)
 	}
 	vtd_did_free_locked(u, du->did);
 	i = (u32)(du - (struct vtd_domain_unit *)d->units.data);
-	vtd_vec_remove(&d->units, DU_SIZE, i);
+	hal_vec_remove(&d->units, DU_SIZE, i);
 }
 
 /*
@@ -300,10 +301,10 @@ void vtd_domain_trim_locked(struct vtd_domain *d)
 {
 	hal_lock_assert_held(&d->lock);
 	if (!d->units.count) {
-		vtd_vec_free(&d->units);
+		hal_vec_free(&d->units);
 	}
 	if (!d->ats.count) {
-		vtd_vec_free(&d->ats);
+		hal_vec_free(&d->ats);
 	}
 }
 
@@ -314,14 +315,14 @@ void vtd_domain_trim_locked(struct vtd_domain *d)
 int vtd_domain_ats_reserve_locked(struct vtd_domain *d)
 {
 	hal_lock_assert_held(&d->lock);
-	return vtd_vec_reserve(&d->ats, TLB_SIZE, 1) ? VTD_ERR(-ENOMEM) : 0;
+	return hal_vec_reserve(&d->ats, TLB_SIZE, 1) ? VTD_ERR(-ENOMEM) : 0;
 }
 
 void vtd_domain_ats_add_locked(struct vtd_domain *d,
 			       const struct vtd_dev_tlb *tlb)
 {
 	hal_lock_assert_held(&d->lock);
-	vtd_vec_push(&d->ats, TLB_SIZE, tlb);
+	hal_vec_push(&d->ats, TLB_SIZE, tlb);
 }
 
 void vtd_domain_ats_remove_locked(struct vtd_domain *d,
@@ -332,9 +333,9 @@ void vtd_domain_ats_remove_locked(struct vtd_domain *d,
 
 	hal_lock_assert_held(&d->lock);
 	for (i = 0; i < d->ats.count; i++) {
-		t = vtd_vec_at(&d->ats, TLB_SIZE, i);
+		t = hal_vec_at(&d->ats, TLB_SIZE, i);
 		if (t->u == u && t->sid == sid) {
-			vtd_vec_remove(&d->ats, TLB_SIZE, i);
+			hal_vec_remove(&d->ats, TLB_SIZE, i);
 			return;
 		}
 	}
@@ -424,7 +425,7 @@ static int domain_flush_locked(struct vtd_domain *d, u64 start, u64 end,
 		return 0;
 	}
 	for (i = 0; i < d->units.count; i++) {
-		du = vtd_vec_at(&d->units, DU_SIZE, i);
+		du = hal_vec_at(&d->units, DU_SIZE, i);
 		if (vtd_domain_is_fl(d)) {
 			/* Only RID_PASID entries use the domain's table. */
 			if (!du->rid_devices) {
@@ -450,7 +451,7 @@ static bool domain_caching_mode_locked(const struct vtd_domain *d)
 	u32 i;
 
 	for (i = 0; i < d->units.count; i++) {
-		du = vtd_vec_at(&d->units, DU_SIZE, i);
+		du = hal_vec_at(&d->units, DU_SIZE, i);
 		if (du->u->cap & VTD_CAP_CM) {
 			return true;
 		}
@@ -477,7 +478,7 @@ static int map_flush_locked(struct vtd_domain *d, u64 start, u64 size,
 		ret = domain_flush_locked(d, start, start + size, leaf_only);
 	}
 	for (i = 0; i < d->units.count; i++) {
-		du = vtd_vec_at(&d->units, DU_SIZE, i);
+		du = hal_vec_at(&d->units, DU_SIZE, i);
 		r = vtd_reg_flush_write_buffer(du->u);
 		ret = ret ? ret : r;
 	}
@@ -636,7 +637,7 @@ static bool overlaps_reserved_locked(const struct vtd_domain *d, u64 start,
 	u32 i;
 
 	for (i = 0; i < d->rsv.count; i++) {
-		r = vtd_vec_at(&d->rsv, sizeof(*r), i);
+		r = hal_vec_at(&d->rsv, sizeof(*r), i);
 		if (start < r->base + r->size && r->base < start + size) {
 			return true;
 		}
@@ -667,7 +668,7 @@ int vtd_domain_unmap(struct vtd_domain *d, vtd_iova_t iova, u64 size)
 int vtd_domain_rsv_room_locked(struct vtd_domain *d)
 {
 	hal_lock_assert_held(&d->lock);
-	return vtd_vec_reserve(&d->rsv, sizeof(struct vtd_domain_rsv), 1) ?
+	return hal_vec_reserve(&d->rsv, sizeof(struct vtd_domain_rsv), 1) ?
 	       VTD_ERR(-ENOMEM) : 0;
 }
 
@@ -677,7 +678,7 @@ void vtd_domain_rsv_add_locked(struct vtd_domain *d, u64 base, u64 size)
 	struct vtd_domain_rsv r = { .base = base, .size = size };
 
 	hal_lock_assert_held(&d->lock);
-	vtd_vec_push(&d->rsv, sizeof(r), &r);
+	hal_vec_push(&d->rsv, sizeof(r), &r);
 }
 
 /* Is [base, base + size) recorded as an RMRR identity map of @d? */
@@ -688,7 +689,7 @@ bool vtd_domain_is_reserved_locked(const struct vtd_domain *d, u64 base,
 	u32 i;
 
 	for (i = 0; i < d->rsv.count; i++) {
-		r = vtd_vec_at(&d->rsv, sizeof(*r), i);
+		r = hal_vec_at(&d->rsv, sizeof(*r), i);
 		if (r->base == base && r->size == size) {
 			return true;
 		}

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <hal/hal.h>
+#include <hal/vec.h>
 #include <vtd/domain.h>
 #include <vtd/pt_fl.h>
 #include <vtd/pt_sl.h>
@@ -14,7 +15,6 @@
 #include "inv.h"
 #include "pasid_table.h"
 #include "unit.h"
-#include "vec.h"
 
 /* The domain on one unit: its domain ID there and who uses it. */
 struct vtd_domain_unit {
@@ -43,9 +43,9 @@ struct vtd_domain {
 	struct vtd_sl_pt pt;		/* VTD_DOMAIN_PAGING */
 	struct vtd_fl_pt fl;		/* VTD_DOMAIN_PAGING_FL */
 	u32 devices;
-	struct vtd_vec units;		/* struct vtd_domain_unit */
-	struct vtd_vec ats;		/* struct vtd_dev_tlb: ATS devices */
-	struct vtd_vec rsv;		/* struct vtd_domain_rsv */
+	struct hal_vec units;		/* struct vtd_domain_unit */
+	struct hal_vec ats;		/* struct vtd_dev_tlb: ATS devices */
+	struct hal_vec rsv;		/* struct vtd_domain_rsv */
 };
 
 /* [VT-d 6.5.2.4] Units whose domain's IOTLB entries carry a PASID. */

@@ -29,6 +29,7 @@ static const struct errname errnames[] = {
 	{ ENOSPC, "ENOSPC (no IDs or slots left)" },
 	{ ERANGE, "ERANGE (out of range)" },
 	{ EDQUOT, "EDQUOT (quota exceeded)" },
+	{ ENOSYS, "ENOSYS (no such call)" },
 	{ ENODATA, "ENODATA (no data)" },
 	{ EBADMSG, "EBADMSG (bad signature or checksum)" },
 	{ EOVERFLOW, "EOVERFLOW (count would overflow)" },

@@ -48,6 +48,9 @@
 #ifndef ERANGE
 #define ERANGE		34
 #endif
+#ifndef ENOSYS
+#define ENOSYS		38
+#endif
 #ifndef EDQUOT
 #define EDQUOT		122
 #endif

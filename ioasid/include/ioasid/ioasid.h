@@ -187,6 +187,9 @@ int ioasid_set_init(struct ioasid_allocator *a, struct ioasid_set *set,
  */
 int ioasid_set_destroy(struct ioasid_set *set);
 
+/** ioasid_set_quota() - The most IDs @set may hold at once. */
+u32 ioasid_set_quota(const struct ioasid_set *set);
+
 /**
  * ioasid_set_count() - IDs currently held by @set (allocated and not yet
  * freed). A snapshot.

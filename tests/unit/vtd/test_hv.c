@@ -1,0 +1,530 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The guest layer (vtd/hv/) against the DMAR model, with hardware
+ * nesting: VMs whose guests allocate PASIDs, bind them to their own
+ * first-level tables and pass invalidations down, all through the
+ * hypercall entry point with argument blocks in guest memory, as a
+ * hypervisor's VMCALL handler would call it. Observable results: bytes
+ * the model's nested walk reaches, fault reasons, the descriptors the
+ * unit received, and the tables in memory, which a refused call must
+ * leave exactly as they were (hashed before and after).
+ */
+#include <ioasid/ioasid.h>
+#include <vtd/hv/vm.h>
+
+#include "fixture.h"
+
+#define SID_A		0x0018		/* VM A's device, 00:03.0 */
+#define SID_B		0x0020		/* VM B's device, 00:04.0 */
+
+/* QEMU's scalable-mode ECAP plus FLTS (47), NEST (26), SRS (31), PSS 19. */
+#define ECAP_NESTED	(FAKE_DMAR_QEMU_ECAP_SM | (1ULL << 47) | \
+			 (1ULL << 26) | (1ULL << 31) | (19ULL << 35))
+
+/* Guest-physical layout of each VM (the same in both). */
+#define G_RAM_SIZE	0x10000ULL	/* RAM: [0, 64 KiB) */
+#define G_PML4		0x1000ULL
+#define G_PDPT		0x2000ULL
+#define G_PD		0x3000ULL
+#define G_PT		0x4000ULL
+#define G_DATA		0x5000ULL
+#define G_DATA2		0x6000ULL
+#define G_ARGS		0x7000ULL	/* hypercall argument blocks */
+#define G_MMIO		0x100000ULL	/* mapped by the domain, not RAM */
+#define GVA		0x00007f1234560000ULL
+#define RAM_PAGES	(G_RAM_SIZE / 0x1000)
+
+struct vm {
+	struct vtd_domain *d;
+	struct vtd_vm *vm;
+	struct ioasid_set set;
+	struct vtd_vm_ram ram;
+	struct fx_page page[RAM_PAGES];
+	struct fx_page mmio;
+	u16 sid;
+	u32 dev;
+};
+
+static struct ioasid_allocator ids;
+static struct vm va, vb;
+
+/* The host page behind guest-physical @gpa of @v. */
+static u8 *gva_of(struct vm *v, u64 gpa)
+{
+	return (u8 *)v->page[gpa / 0x1000].va + (gpa & 0xfff);
+}
+
+/* A guest's CPU writes one entry of its table (write-back memory). */
+static void gpte(struct vm *v, u64 table, unsigned int idx, u64 val)
+{
+	u64 *e = (u64 *)gva_of(v, table) + idx;
+
+	*e = val;
+	hal_cache_flush_line(e);
+	hal_fence();
+}
+
+static unsigned int idx(u64 gva, unsigned int level)
+{
+	return (unsigned int)(gva >> (12 + 9 * (level - 1))) & 511;
+}
+
+/*
+ * A VM: RAM pages mapped at [0, 64 KiB) of its own domain, an MMIO page
+ * mapped at G_MMIO (outside RAM), its device assigned, a guest table
+ * GVA -> G_DATA (user, read/write) [SDM 3A 4.5].
+ */
+static void vm_up(struct vm *v, u16 sid, bool host_pasids)
+{
+	struct vtd_vm_params p = { 0 };
+	unsigned int i, j;
+
+	v->sid = sid;
+	v->d = fx_paging_domain(48);
+	for (i = 0; i < RAM_PAGES; i++) {
+		v->page[i] = fx_page_new();
+		fx_map(v->d, i * 0x1000ULL, v->page[i].pa, 0x1000,
+		       VTD_PROT_READ | VTD_PROT_WRITE);
+		/* The guest's memory is in memory (the unit may read it). */
+		for (j = 0; j < 0x1000; j += HAL_CACHE_LINE) {
+			hal_cache_flush_line((u8 *)v->page[i].va + j);
+		}
+	}
+	v->mmio = fx_page_new();
+	fx_map(v->d, G_MMIO, v->mmio.pa, 0x1000, VTD_PROT_READ);
+	v->ram = (struct vtd_vm_ram){ .gpa = 0, .size = G_RAM_SIZE };
+	assert_int_equal(ioasid_set_init(&ids, &v->set, 4), 0);
+	p.domain = v->d;
+	p.ram = &v->ram;
+	p.ram_count = 1;
+	p.pasid_space = host_pasids ? VTD_VM_PASIDS_HOST :
+				      VTD_VM_PASIDS_GUEST;
+	p.pasids = &v->set;
+	p.max_batch = 8;
+	assert_int_equal(vtd_vm_create(&p, &v->vm), 0);
+	assert_int_equal(vtd_vm_assign(v->vm, u, sid, &v->dev), 0);
+	assert_int_equal(v->dev, 0);
+	gpte(v, G_PML4, idx(GVA, 4), G_PDPT | 0x27);
+	gpte(v, G_PDPT, idx(GVA, 3), G_PD | 0x27);
+	gpte(v, G_PD, idx(GVA, 2), G_PT | 0x27);
+	gpte(v, G_PT, idx(GVA, 1), G_DATA | 0x67);
+}
+
+static void vm_down(struct vm *v)
+{
+	unsigned int i;
+
+	assert_int_equal(vtd_vm_destroy(v->vm), 0);
+	assert_int_equal(vtd_domain_destroy(v->d), 0);
+	assert_int_equal(ioasid_set_destroy(&v->set), 0);
+	for (i = 0; i < RAM_PAGES; i++) {
+		fx_page_free(&v->page[i]);
+	}
+	fx_page_free(&v->mmio);
+}
+
+static int setup(void **state)
+{
+	const struct fx_unit *c = *state;
+
+	fx_setup(state);
+	assert_int_equal(ioasid_allocator_init(&ids, NULL), 0);
+	vm_up(&va, SID_A, c->params == NULL);
+	vm_up(&vb, SID_B, c->params == NULL);
+	fake_dmar_log_clear(&dmar);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	vm_down(&va);
+	vm_down(&vb);
+	ioasid_allocator_destroy(&ids);
+	return fx_teardown(state);
+}
+
+/* ---- Hypercalls, as a guest makes them ---------------------------------- */
+
+/* Put @blk at G_ARGS of @v's RAM and call @nr on it; read it back. */
+static int hcall(struct vm *v, u32 nr, void *blk, u32 size)
+{
+	struct vtd_hv_hdr *h = blk;
+	int ret;
+
+	if (!h->version) {
+		h->version = VTD_HV_ABI_VERSION;
+		h->size = size;
+	}
+	hal_memcpy(gva_of(v, G_ARGS), blk, size);
+	ret = vtd_vm_hypercall(v->vm, nr, vtd_gpa_init(G_ARGS));
+	hal_memcpy(blk, gva_of(v, G_ARGS), size);
+	return ret;
+}
+
+static int pasid_alloc(struct vm *v, u32 *pasid)
+{
+	struct vtd_hv_pasid a = { 0 };
+	int ret = hcall(v, VTD_HV_PASID_ALLOC, &a, sizeof(a));
+
+	*pasid = a.pasid;
+	return ret;
+}
+
+static int bind(struct vm *v, u32 dev, u32 pasid, u64 gpgd, u32 flags)
+{
+	struct vtd_hv_bind a = {
+		.dev = dev, .pasid = pasid, .gpgd = gpgd, .addr_width = 48,
+		.flags = flags,
+	};
+
+	return hcall(v, VTD_HV_BIND, &a, sizeof(a));
+}
+
+/* Pass @n entries down, the array placed after the block at G_ARGS. */
+static int inv(struct vm *v, const struct vtd_hv_inv_entry *e, u32 n,
+	       u32 *done)
+{
+	struct vtd_hv_inv a = { .count = n, .entries = G_ARGS + 0x100 };
+	int ret;
+
+	hal_memcpy(gva_of(v, G_ARGS + 0x100), e, n * sizeof(*e));
+	ret = hcall(v, VTD_HV_INVALIDATE, &a, sizeof(a));
+	if (done) {
+		*done = a.done;
+	}
+	return ret;
+}
+
+static struct vtd_hv_inv_entry addr_entry(u32 pasid, u64 addr, u64 npages)
+{
+	return (struct vtd_hv_inv_entry){
+		.pasid = pasid, .cache = VTD_HV_INV_IOTLB,
+		.granularity = VTD_HV_INV_GRAN_ADDR, .addr = addr,
+		.npages = npages,
+	};
+}
+
+/* A DMA with @pasid from @v's device: the model's reason, and the HPA. */
+static u8 dma(struct vm *v, u32 pasid, u64 gva, bool write, u64 *hpa)
+{
+	struct fake_dma_result r;
+	u8 reason = fx_dma(v->sid, pasid, gva, write, &r);
+
+	*hpa = r.hpa;
+	return reason;
+}
+
+/* ---- Tests ---------------------------------------------------------------- */
+
+/*
+ * A guest allocates a PASID, binds it to its own table by hypercall, and
+ * its device's DMA with that PASID reaches the host page behind the
+ * guest-physical page its table names [VT-d 3.8]. The PASID entry is
+ * nested, with the host's second-level table and DID, the guest's root.
+ */
+static void test_hv_bind_nested_dma(void **state)
+{
+	struct vtd_hv_caps caps = { 0 };
+	const u64 *pe;
+	u32 pasid;
+	u64 hpa;
+
+	assert_int_equal(hcall(&va, VTD_HV_QUERY, &caps, sizeof(caps)), 0);
+	assert_true(caps.caps & VTD_HV_CAP_NESTED);
+	assert_true(caps.caps & VTD_HV_CAP_HOST_PASIDS);
+	assert_int_equal(caps.pasid_quota, 4);
+	assert_int_equal(caps.devices, 1);
+	assert_int_equal(caps.max_batch, 8);
+	assert_int_equal(pasid_alloc(&va, &pasid), 0);
+	assert_true(pasid > 0);
+	assert_int_equal(bind(&va, 0, pasid, G_PML4, 0), 0);
+	pe = fx_pasid_entry_of(SID_A, pasid);
+	assert_int_equal((pe[0] >> 6) & 7, 3);			/* nested */
+	assert_int_equal(pe[2] & ~0xfffULL, G_PML4);		/* guest root */
+	assert_int_equal(pe[0] & ~0xfffULL,			/* host SL */
+			 fx_pasid_entry_of(SID_A, 0)[0] & ~0xfffULL);
+	assert_int_equal(dma(&va, pasid, GVA + 0x80, true, &hpa), 0);
+	assert_int_equal(hpa, va.page[G_DATA / 0x1000].pa + 0x80);
+	/* VM B's device knows nothing of it. */
+	assert_int_not_equal(dma(&vb, pasid, GVA, false, &hpa), 0);
+}
+
+/*
+ * The guest moves GVA to another of its pages: DMA keeps using the old
+ * translation (the unit caches it) until the guest passes the
+ * invalidation down; then it lands on the new page. One entry is one
+ * page-selective PASID-based IOTLB descriptor behind one wait.
+ */
+static void test_hv_passdown_ends_stale_translation(void **state)
+{
+	struct vtd_hv_inv_entry e;
+	u32 pasid, done;
+	u64 hpa;
+
+	assert_int_equal(pasid_alloc(&va, &pasid), 0);
+	assert_int_equal(bind(&va, 0, pasid, G_PML4, 0), 0);
+	assert_int_equal(dma(&va, pasid, GVA, false, &hpa), 0);	/* cached */
+	gpte(&va, G_PT, idx(GVA, 1), G_DATA2 | 0x67);
+	assert_int_equal(dma(&va, pasid, GVA, false, &hpa), 0);
+	assert_int_equal(hpa, va.page[G_DATA / 0x1000].pa);	/* stale */
+	fake_dmar_log_clear(&dmar);
+	e = addr_entry(pasid, GVA, 1);
+	assert_int_equal(inv(&va, &e, 1, &done), 0);
+	assert_int_equal(done, 1);
+	assert_int_equal(fx_log_count(6), 1);
+	assert_int_equal(fx_log_count(5), 1);
+	assert_int_equal(fx_log_count(2) + fx_log_count(7), 0);
+	assert_int_equal(dma(&va, pasid, GVA, false, &hpa), 0);
+	assert_int_equal(hpa, va.page[G_DATA2 / 0x1000].pa);
+}
+
+/*
+ * A batch: many entries for two PASIDs become descriptors behind one
+ * wait; entries beyond the VM's max_batch are left for another call
+ * (done says how many were carried out).
+ */
+static void test_hv_passdown_batch(void **state)
+{
+	struct vtd_hv_inv_entry e[10];
+	u32 p1, p2, done, i;
+
+	assert_int_equal(pasid_alloc(&va, &p1), 0);
+	assert_int_equal(pasid_alloc(&va, &p2), 0);
+	assert_int_equal(bind(&va, 0, p1, G_PML4, 0), 0);
+	assert_int_equal(bind(&va, 0, p2, G_PML4, 0), 0);
+	for (i = 0; i < 10; i++) {
+		e[i] = addr_entry(i & 1 ? p2 : p1, GVA + i * 0x10000ULL, 1);
+	}
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(inv(&va, e, 6, &done), 0);
+	assert_int_equal(done, 6);
+	assert_int_equal(fx_log_count(5), 1);
+	assert_int_equal(fx_log_count(6), 6);
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(inv(&va, e, 10, &done), 0);
+	assert_int_equal(done, 8);				/* max_batch */
+	assert_int_equal(fx_log_count(6), 8);
+	assert_int_equal(fx_log_count(5), 1);
+	/* PASID granularity: one PASID-selective descriptor. */
+	e[0] = (struct vtd_hv_inv_entry){
+		.pasid = p1, .cache = VTD_HV_INV_IOTLB,
+		.granularity = VTD_HV_INV_GRAN_PASID,
+	};
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(inv(&va, e, 1, &done), 0);
+	assert_int_equal((dmar.log[0].qw[0] >> 4) & 3, 2);	/* G = PASID */
+}
+
+/* FNV-1a over the tables a refused call must not change. */
+static u64 tables_hash(void)
+{
+	const u16 sids[] = { SID_A, SID_B };
+	u64 h = 1469598103934665603ULL;
+	unsigned int i, j, k;
+
+	for (i = 0; i < 2; i++) {
+		const u64 *ce = fx_ctx_of(sids[i]);
+
+		for (j = 0; j < 4; j++) {
+			h = (h ^ ce[j]) * 1099511628211ULL;
+		}
+		for (k = 0; k < 8; k++) {
+			const u64 *pe = fx_pasid_entry_of(sids[i], k);
+
+			for (j = 0; pe && j < 8; j++) {
+				h = (h ^ pe[j]) * 1099511628211ULL;
+			}
+		}
+	}
+	return h;
+}
+
+/*
+ * Isolation with two VMs: each request of VM B aimed at VM A's PASID,
+ * device or memory, or malformed, gets its errno; the tables of both
+ * devices hash the same before and after, no descriptor reached the unit,
+ * and VM A's DMA still lands where A's table says.
+ */
+static void test_hv_isolation(void **state)
+{
+	struct vtd_hv_inv_entry e;
+	struct vtd_hv_bind bb;
+	struct vtd_hv_pasid pp;
+	u32 pa, pb, done;
+	u64 hpa, h;
+
+	assert_int_equal(pasid_alloc(&va, &pa), 0);
+	assert_int_equal(bind(&va, 0, pa, G_PML4, 0), 0);
+	assert_int_equal(pasid_alloc(&vb, &pb), 0);
+	assert_int_not_equal(pa, pb);
+	h = tables_hash();
+	fake_dmar_log_clear(&dmar);
+
+	/* Another VM's PASID: bind, invalidate, free. */
+	assert_int_equal(bind(&vb, 0, pa, G_PML4, 0), -EACCES);
+	e = addr_entry(pa, GVA, 1);
+	assert_int_equal(inv(&vb, &e, 1, &done), -EACCES);
+	assert_int_equal(done, 0);
+	pp = (struct vtd_hv_pasid){ .pasid = pa };
+	assert_int_equal(hcall(&vb, VTD_HV_PASID_FREE, &pp, sizeof(pp)),
+			 -EACCES);
+	/* A device that is not B's. */
+	assert_int_equal(bind(&vb, 1, pb, G_PML4, 0), -ENODEV);
+	/* Table pointers outside B's RAM: MMIO, nowhere. */
+	assert_int_equal(bind(&vb, 0, pb, G_MMIO, 0), -EFAULT);
+	assert_int_equal(bind(&vb, 0, pb, 0x40000000ULL, 0), -EFAULT);
+	assert_int_equal(bind(&vb, 0, pb, G_PML4 + 8, 0), -EINVAL);
+	/* SRE without permission; EAFE; WPE without SRE; unknown flags. */
+	assert_int_equal(bind(&vb, 0, pb, G_PML4, VTD_HV_BIND_SRE), -EPERM);
+	assert_int_equal(bind(&vb, 0, pb, G_PML4, VTD_HV_BIND_EAFE),
+			 -EOPNOTSUPP);
+	assert_int_equal(bind(&vb, 0, pb, G_PML4, VTD_HV_BIND_WPE), -EINVAL);
+	assert_int_equal(bind(&vb, 0, pb, G_PML4, 1U << 9), -EINVAL);
+	/* Reserved fields, versions, sizes. */
+	bb = (struct vtd_hv_bind){ .pasid = pb, .gpgd = G_PML4,
+				   .addr_width = 48, .reserved = 1 };
+	assert_int_equal(hcall(&vb, VTD_HV_BIND, &bb, sizeof(bb)), -EINVAL);
+	bb.reserved = 0;
+	bb.addr_width = 39;
+	assert_int_equal(hcall(&vb, VTD_HV_BIND, &bb, sizeof(bb)), -EINVAL);
+	bb.addr_width = 48;
+	bb.hdr = (struct vtd_hv_hdr){ .version = 2, .size = sizeof(bb) };
+	assert_int_equal(hcall(&vb, VTD_HV_BIND, &bb, sizeof(bb)), -EINVAL);
+	bb.hdr = (struct vtd_hv_hdr){ .version = 1, .size = sizeof(bb) + 8 };
+	assert_int_equal(hcall(&vb, VTD_HV_BIND, &bb, sizeof(bb)), -EINVAL);
+	/* Argument blocks outside B's RAM; an unknown call. */
+	assert_int_equal(vtd_vm_hypercall(vb.vm, VTD_HV_BIND,
+					  vtd_gpa_init(G_MMIO)), -EFAULT);
+	assert_int_equal(vtd_vm_hypercall(vb.vm, VTD_HV_BIND,
+					  vtd_gpa_init(G_RAM_SIZE - 8)),
+			 -EFAULT);
+	assert_int_equal(vtd_vm_hypercall(vb.vm, 99, vtd_gpa_init(G_ARGS)),
+			 -ENOSYS);
+	/* Wrapping and malformed ranges, refused pairs. */
+	e = addr_entry(pb, ~0xfffULL, 2);
+	assert_int_equal(inv(&vb, &e, 1, &done), -EINVAL);
+	e = addr_entry(pb, 0x1000, ~0ULL);			/* all ones, addr */
+	assert_int_equal(inv(&vb, &e, 1, &done), -EINVAL);
+	e = addr_entry(pb, 0x1001, 1);
+	assert_int_equal(inv(&vb, &e, 1, &done), -EINVAL);
+	e = addr_entry(pb, 0x1000, 1);
+	e.cache = 3;						/* PASID cache */
+	assert_int_equal(inv(&vb, &e, 1, &done), -EINVAL);
+	e = addr_entry(pb, 0x1000, 1);
+	e.granularity = 3;
+	assert_int_equal(inv(&vb, &e, 1, &done), -EINVAL);
+	e = addr_entry(pb, 0x1000, 1);
+	e.reserved = 1;
+	assert_int_equal(inv(&vb, &e, 1, &done), -EINVAL);
+	/* Its own PASID, but bound nowhere; unbind of what is not bound. */
+	e = addr_entry(pb, 0x1000, 1);
+	assert_int_equal(inv(&vb, &e, 1, &done), -ENOENT);
+	bb = (struct vtd_hv_bind){ .pasid = pb };
+	assert_int_equal(hcall(&vb, VTD_HV_UNBIND, &bb, sizeof(bb)), -ENOENT);
+
+	assert_int_equal(tables_hash(), h);
+	assert_int_equal(dmar.log_len, 0);
+	assert_int_equal(dma(&va, pa, GVA + 4, false, &hpa), 0);
+	assert_int_equal(hpa, va.page[G_DATA / 0x1000].pa + 4);
+}
+
+/* Double bind, bind after free, free unbinds (flushed) first. */
+static void test_hv_bind_lifecycle(void **state)
+{
+	struct vtd_hv_pasid pp;
+	u32 pasid;
+	u64 hpa;
+
+	assert_int_equal(pasid_alloc(&va, &pasid), 0);
+	assert_int_equal(bind(&va, 0, pasid, G_PML4, 0), 0);
+	assert_int_equal(bind(&va, 0, pasid, G_PML4, 0), -EBUSY);
+	fake_dmar_log_clear(&dmar);
+	pp = (struct vtd_hv_pasid){ .pasid = pasid };
+	assert_int_equal(hcall(&va, VTD_HV_PASID_FREE, &pp, sizeof(pp)), 0);
+	/* The PASID cache and the IOTLB were invalidated before the free. */
+	assert_true(fx_log_count(7) >= 1);
+	assert_true(fx_log_count(2) + fx_log_count(6) >= 1);
+	assert_int_not_equal(dma(&va, pasid, GVA, false, &hpa), 0);
+	assert_int_equal(bind(&va, 0, pasid, G_PML4, 0), -ENOENT);
+	/* Quota: four PASIDs, then -EDQUOT. */
+	assert_int_equal(pasid_alloc(&va, &pasid), 0);
+	assert_int_equal(pasid_alloc(&va, &pasid), 0);
+	assert_int_equal(pasid_alloc(&va, &pasid), 0);
+	assert_int_equal(pasid_alloc(&va, &pasid), 0);
+	assert_int_equal(pasid_alloc(&va, &pasid), -EDQUOT);
+}
+
+/*
+ * VM teardown: bindings undone and flushed, PASIDs back in the pool, the
+ * device blocked (its DMA faults at the context entry).
+ */
+static void test_hv_teardown_blocks_device(void **state)
+{
+	u32 pasid;
+	u64 hpa;
+
+	assert_int_equal(pasid_alloc(&va, &pasid), 0);
+	assert_int_equal(bind(&va, 0, pasid, G_PML4, 0), 0);
+	assert_int_equal(dma(&va, pasid, GVA, false, &hpa), 0);
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(vtd_vm_destroy(va.vm), 0);
+	assert_true(fx_log_count(7) >= 1);
+	assert_int_equal(ioasid_set_count(&va.set), 0);
+	assert_int_equal(dma(&va, pasid, GVA, false, &hpa), 0x41);
+	assert_int_equal(dma(&va, FAKE_DMAR_NO_PASID, 0x5000, false, &hpa),
+			 0x41);
+	/* A fresh VM for the teardown of the fixture. */
+	{
+		struct vtd_vm_params p = {
+			.domain = va.d, .ram = &va.ram, .ram_count = 1,
+			.pasid_space = VTD_VM_PASIDS_HOST, .pasids = &va.set,
+		};
+
+		assert_int_equal(vtd_vm_create(&p, &va.vm), 0);
+	}
+}
+
+/* Guest PASID numbers: the guest picks them; no host allocation. */
+static void test_hv_guest_pasid_space(void **state)
+{
+	struct vtd_hv_caps caps = { 0 };
+	u32 pasid;
+	u64 hpa;
+
+	assert_int_equal(hcall(&va, VTD_HV_QUERY, &caps, sizeof(caps)), 0);
+	assert_true(caps.caps & VTD_HV_CAP_GUEST_PASIDS);
+	assert_int_equal(pasid_alloc(&va, &pasid), -EOPNOTSUPP);
+	assert_int_equal(bind(&va, 0, 77, G_PML4, 0), 0);
+	assert_int_equal(dma(&va, 77, GVA, false, &hpa), 0);
+	assert_int_equal(hpa, va.page[G_DATA / 0x1000].pa);
+	/* The same number in VM B is B's own, on B's device. */
+	assert_int_equal(bind(&vb, 0, 77, G_PML4 + 0x1000, 0), 0);
+	assert_int_not_equal(dma(&vb, 77, GVA, false, &hpa), 0);
+	assert_int_equal(bind(&va, 0, 0, G_PML4, 0), -EINVAL);	/* RID */
+}
+
+int main(void)
+{
+	/* A unit with parameters given: setup() gives the VMs guest PASIDs. */
+	static const struct vtd_unit_params guest_space = { 0 };
+	static const struct fx_unit host = {
+		.cap = FAKE_DMAR_QEMU_CAP_SM, .ecap = ECAP_NESTED,
+	};
+	static const struct fx_unit guest = {
+		.cap = FAKE_DMAR_QEMU_CAP_SM, .ecap = ECAP_NESTED,
+		.params = &guest_space,
+	};
+#define T(f, c) cmocka_unit_test_prestate_setup_teardown(f, setup, teardown, \
+							 (void *)(c))
+	const struct CMUnitTest tests[] = {
+		T(test_hv_bind_nested_dma, &host),
+		T(test_hv_passdown_ends_stale_translation, &host),
+		T(test_hv_passdown_batch, &host),
+		T(test_hv_isolation, &host),
+		T(test_hv_bind_lifecycle, &host),
+		T(test_hv_teardown_blocks_device, &host),
+		T(test_hv_guest_pasid_space, &guest),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

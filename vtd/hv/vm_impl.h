@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * struct vtd_vm and what the guest layer's files share (private to
+ * vtd/hv/, which sees the library through its public headers only).
+ */
+#pragma once
+
+#include <hal/hal.h>
+#include <hal/vec.h>
+#include <vtd/domain.h>
+#include <vtd/hv/vm.h>
+#include <vtd/hw/regs.h>
+#include <vtd/hw/tables.h>
+#include <vtd/vtd.h>
+
+/* A device assigned to the VM; its handle is its index. */
+struct vm_dev {
+	struct vtd_unit *u;
+	u16 sid;
+};
+
+/* A unit the VM has devices on, with its passdown batch (one page). */
+struct vm_unit {
+	struct vtd_unit *u;
+	struct vtd_flush_batch *batch;
+};
+
+/* A PASID of one of the VM's devices bound to a guest table. */
+struct vm_bind {
+	u32 dev;
+	u32 pasid;
+};
+
+struct vtd_vm {
+	struct hal_spinlock lock;	/* before the library's locks */
+	struct vtd_vm_params p;
+	struct hal_vec devs;		/* struct vm_dev */
+	struct hal_vec binds;		/* struct vm_bind */
+	struct hal_vec units;		/* struct vm_unit */
+	u32 log_budget;			/* guest-triggered log lines left */
+};
+
+/* vm.c */
+int vtd_vm_gpa_to_hpa(struct vtd_vm *vm, u64 gpa, u32 need, hal_paddr_t *hpa);
+int vtd_vm_copy(struct vtd_vm *vm, u64 gpa, void *buf, u64 len, bool to_guest);
+const struct vm_dev *vtd_vm_dev_locked(const struct vtd_vm *vm, u32 dev);
+int vtd_vm_pasid_check(struct vtd_vm *vm, u32 pasid);
+
+/* passdown.c */
+int vtd_vm_invalidate_from(struct vtd_vm *vm, const struct vtd_hv_inv_entry *e,
+			   u64 gpa, u32 n, u32 *done);
+
+/* bind.c */
+int vtd_vm_unbind_pasid_locked(struct vtd_vm *vm, u32 pasid);
+int vtd_vm_unbind_all_locked(struct vtd_vm *vm);
+bool vtd_vm_is_bound_locked(const struct vtd_vm *vm, u32 dev, u32 pasid);

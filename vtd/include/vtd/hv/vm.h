@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The hypervisor-services layer: VMs, guest PASIDs bound to the guest's
+ * own first-level tables, invalidations passed down by the guest, and
+ * the hypercall entry point that carries them (<vtd/hv/abi.h>). It is
+ * built only on the public APIs of vtd/ and ioasid/.
+ *
+ * A VM owns a second-level domain (its GPA -> HPA map, which the
+ * hypervisor fills), the RAM ranges that map may be used for, a PASID
+ * namespace, and the devices assigned to it. Every value a guest hands
+ * over is checked against what its VM owns: a device handle names one of
+ * its devices, a PASID one of its PASIDs, a GPA its RAM. A refused
+ * request returns a negative errno and changes nothing.
+ *
+ * Locks: vm->lock, then the library's locks (<vtd/vtd.h>).
+ */
+#pragma once
+
+#include <hal/types.h>
+#include <vtd/addr.h>
+#include <vtd/domain.h>
+#include <vtd/hv/abi.h>
+#include <vtd/vtd.h>
+
+struct ioasid_set;
+struct vtd_vm;
+
+/* A range of guest RAM: [gpa, gpa + size), both 4 KiB aligned. */
+struct vtd_vm_ram {
+	u64 gpa;
+	u64 size;
+};
+
+/* Where a VM's PASIDs come from [GUEST-SVA 8]. */
+enum vtd_vm_pasid_space {
+	/* Host PASIDs: the guest allocates them from the VM's ioasid set. */
+	VTD_VM_PASIDS_HOST = 1,
+	/*
+	 * The guest's own numbers on devices assigned to it alone: a PASID
+	 * indexes the device's PASID table directly.
+	 */
+	VTD_VM_PASIDS_GUEST,
+};
+
+struct vtd_vm_params {
+	/* The VM's GPA -> HPA map: a second-level paging domain. */
+	struct vtd_domain *domain;
+	/* The guest's RAM; guest pointers must fall inside (no MMIO). */
+	const struct vtd_vm_ram *ram;
+	u32 ram_count;
+	enum vtd_vm_pasid_space pasid_space;
+	/* VTD_VM_PASIDS_HOST: the VM's set (its quota bounds the VM). */
+	struct ioasid_set *pasids;
+	/* The guest may bind with SRE (supervisor DMA). */
+	bool allow_supervisor;
+	/* Entries one invalidate call carries out (0: 64). */
+	u32 max_batch;
+};
+
+/**
+ * vtd_vm_create() - A VM over @p->domain, with no device assigned.
+ * Return: 0; -EINVAL (no domain, a domain that is not second-level
+ * paging, unaligned or overlapping RAM ranges, no set for host PASIDs);
+ * -ENOMEM.
+ */
+int vtd_vm_create(const struct vtd_vm_params *p, struct vtd_vm **out);
+
+/**
+ * vtd_vm_destroy() - Tear @vm down: every binding is undone (PASID
+ * entries cleared, PASID cache, IOTLB and device TLB invalidated before
+ * anything is released [GUEST-SVA 6, XSA-346]), its host PASIDs freed,
+ * and each device detached, which leaves it blocked (quarantined:
+ * attach it elsewhere to hand it back) [XSA-302].
+ * Return: 0, or the first error of the teardown (-ETIMEDOUT/-EIO): the
+ * VM then stays, with what could not be undone, for a later call.
+ */
+int vtd_vm_destroy(struct vtd_vm *vm);
+
+/**
+ * vtd_vm_assign() - Give @vm the device @sid on @u: it is attached to
+ * the VM's domain (requests without PASID translate through the VM's
+ * map), and the guest names it by the handle returned in @dev
+ * (0, 1, ... in assignment order).
+ * Return: 0; -EINVAL; -EBUSY when another VM has it; the errors of
+ * vtd_device_attach().
+ */
+int vtd_vm_assign(struct vtd_vm *vm, struct vtd_unit *u, u16 sid, u32 *dev);
+
+/** vtd_vm_pasid_alloc() - A host PASID from @vm's quota (-EDQUOT). */
+int vtd_vm_pasid_alloc(struct vtd_vm *vm, u32 *pasid);
+
+/**
+ * vtd_vm_pasid_free() - Give back a host PASID of @vm, unbinding it from
+ * every device first. Return: 0; -ENOENT; -EACCES (another VM's);
+ * -EOPNOTSUPP (guest PASID space).
+ */
+int vtd_vm_pasid_free(struct vtd_vm *vm, u32 pasid);
+
+/* A bind request, as the hypercall carries it. */
+struct vtd_vm_bind {
+	u32 dev;
+	u32 pasid;
+	vtd_gpa_t gpgd;
+	u32 addr_width;
+	u32 flags;			/* VTD_HV_BIND_* */
+};
+
+/**
+ * vtd_vm_bind() - Make @b->pasid of device @b->dev translate through the
+ * guest's first-level table at @b->gpgd, over the VM's second-level map
+ * (nested, ECAP.NEST) [VT-d 3.8]. The host chooses DID, second-level
+ * pointer, width and snoop; the guest only its table, width and flags
+ * [GUEST-SVA 7].
+ *
+ * Return: 0; -ENODEV (no such device of this VM); -ENOENT (a host PASID
+ * the VM does not hold); -EACCES (another VM's PASID); -EINVAL (unknown
+ * flags, WPE without SRE, width not 48/57, unaligned table, a PASID out
+ * of range or the RID_PASID); -EFAULT (the table is not the VM's RAM);
+ * -EPERM (SRE not allowed for this VM); -EOPNOTSUPP (SRE without
+ * ECAP.SRS, EAFE, 57 bits without CAP.FL5LP, no nesting); -EBUSY (bound
+ * already); the errors of vtd_pasid_attach_nested().
+ */
+int vtd_vm_bind(struct vtd_vm *vm, const struct vtd_vm_bind *b);
+
+/** vtd_vm_unbind() - Undo a bind. Return: 0, -ENODEV, -ENOENT, -EIO... */
+int vtd_vm_unbind(struct vtd_vm *vm, u32 dev, u32 pasid);
+
+/**
+ * vtd_vm_invalidate() - Carry out up to the VM's max_batch entries of
+ * @e[0 .. @n), in order, for every binding of each entry's PASID in the
+ * VM: descriptors are gathered per unit and submitted behind one wait
+ * per unit. @done receives how many entries were carried out, also on
+ * error. Return: 0; -EINVAL (a refused type x granularity pair, flags,
+ * reserved bits, alignment, a wrapping range); -ENOENT/-EACCES (a PASID
+ * the VM has not bound / another VM's); -EIO/-ETIMEDOUT from the unit
+ * (a device TLB of this VM's device timed out: this VM's error only).
+ */
+int vtd_vm_invalidate(struct vtd_vm *vm, const struct vtd_hv_inv_entry *e,
+		      u32 n, u32 *done);
+
+/**
+ * vtd_vm_hypercall() - The entry point: call @nr with its argument block
+ * at guest-physical @arg, copied in and out through the VM's own map. A
+ * block that is not the VM's RAM is -EFAULT, never a host access.
+ * Return: the call's result (0 or a negative errno).
+ */
+int vtd_vm_hypercall(struct vtd_vm *vm, u32 nr, vtd_gpa_t arg);
