@@ -66,7 +66,7 @@ void boot_demo(void)
 		x86_exit(false);
 	}
 	x86_printf("demo: DMAR at %p, %u bytes\n", (const void *)t, t->length);
-	ret = vtd_dmar_parse(t, t->length, CONFIG_VTD_MAX_UNITS, &d, &err);
+	ret = vtd_dmar_parse(t, t->length, CONFIG_VTD_MAX_UNITS, 0, &d, &err);
 	if (ret) {
 		x86_printf("demo: vtd_dmar_parse: %d (%s at offset %u)\n", ret,
 			   vtd_dmar_strerror(err.reason), err.offset);

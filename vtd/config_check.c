@@ -8,8 +8,8 @@
 
 #define VTD_CONFIG_IS_BOOL(x)	((x) == 0 || (x) == 1)
 
-_Static_assert(CONFIG_VTD_MAX_UNITS >= 1 && CONFIG_VTD_MAX_UNITS <= 64,
-	       "CONFIG_VTD_MAX_UNITS must be 1..64");
+_Static_assert(CONFIG_VTD_MAX_UNITS >= 1 && CONFIG_VTD_MAX_UNITS <= 128,
+	       "CONFIG_VTD_MAX_UNITS must be 1..128");
 _Static_assert(CONFIG_VTD_TIMEOUT_US >= 1 &&
 	       CONFIG_VTD_TIMEOUT_US <= 60000000,
 	       "CONFIG_VTD_TIMEOUT_US must be 1..60000000");

@@ -250,6 +250,29 @@ int x86_pci_find(u16 vendor, u16 device, u32 instance, u16 *bdf)
 	return 0;
 }
 
+int x86_pci_secondary_bus(void *ctx, u16 segment, u8 bus, u8 dev, u8 fn)
+{
+	u16 bdf;
+	u8 sec;
+
+	(void)ctx;
+	if (segment != 0 || dev > 31 || fn > 7) {
+		return -ENODEV;
+	}
+	bdf = X86_PCI_BDF(bus, dev, fn);
+	if (x86_pci_read16(bdf, X86_PCI_VENDOR_ID) == 0xffff ||
+	    FIELD_GET(X86_PCI_HEADER_LAYOUT,
+		      x86_pci_read8(bdf, X86_PCI_HEADER_TYPE)) != 1) {
+		return -ENODEV;
+	}
+	/* Firmware numbers buses below a bridge above the bridge's own. */
+	sec = x86_pci_read8(bdf, X86_PCI_SECONDARY_BUS);
+	if (sec <= bus) {
+		return -ENODEV;
+	}
+	return sec;
+}
+
 u8 x86_pci_find_cap(u16 bdf, u8 id)
 {
 	unsigned int n;

@@ -28,12 +28,23 @@
 
 int edu_open(struct edu *e)
 {
-	u32 bar0;
+	u16 bdf;
 	int ret;
 
-	ret = x86_pci_find(EDU_VENDOR, EDU_DEVICE, 0, &e->bdf);
+	ret = x86_pci_find(EDU_VENDOR, EDU_DEVICE, 0, &bdf);
 	if (ret)
 		return ret;
+	return edu_open_bdf(e, bdf);
+}
+
+int edu_open_bdf(struct edu *e, u16 bdf)
+{
+	u32 bar0;
+
+	if (x86_pci_read32(bdf, X86_PCI_VENDOR_ID) !=
+	    ((u32)EDU_DEVICE << 16 | EDU_VENDOR))
+		return -ENODEV;
+	e->bdf = bdf;
 	bar0 = x86_pci_read32(e->bdf, X86_PCI_BAR0) & X86_PCI_BAR_MEM_ADDR;
 	e->bar = hal_mmio_map(hal_paddr_init(bar0), EDU_BAR_SIZE);
 	if (!e->bar)

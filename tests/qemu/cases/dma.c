@@ -412,8 +412,8 @@ static void env_up(struct boot_test_ctx *t, struct dma_env *e,
 	BT_ASSERT(t, tbl, "no DMAR table");
 	BT_ASSERT_OK(t, edu_open(&e->edu));
 	e->sid = e->edu.bdf;
-	ret = vtd_dmar_parse(tbl, tbl->length, CONFIG_VTD_MAX_UNITS, &e->dmar,
-			     &err);
+	ret = vtd_dmar_parse(tbl, tbl->length, CONFIG_VTD_MAX_UNITS, 0,
+			     &e->dmar, &err);
 	BT_ASSERT(t, ret == 0, "vtd_dmar_parse: %d (%s)", ret,
 		  vtd_dmar_strerror(err.reason));
 	e->have_dmar = true;

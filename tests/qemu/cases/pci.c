@@ -2,9 +2,9 @@
 /*
  * Boot tests of PCI configuration access: a host bridge at 00:00.0 on any
  * machine; on QEMU q35 the MCH (8086:29c0) and the edu device
- * (1234:11e8) found by enumeration, ECAM at the MCFG address, and ECAM
- * and CF8/CFC reads of every function on bus 0 agreeing [PCIe 7.2.2,
- * PCI 3.2.2.3.2].
+ * (1234:11e8) found by enumeration (the first one on bus 0), ECAM at
+ * the MCFG address, and ECAM and CF8/CFC reads of every function on bus
+ * 0 agreeing [PCIe 7.2.2, PCI 3.2.2.3.2].
  */
 #include <hal/bits.h>
 #include <hal/types.h>
@@ -58,9 +58,18 @@ BOOT_TEST_F(pci, finds_edu, BOOT_TEST_NEEDS_DMAR)
 		     FIELD_GET(X86_PCI_BAR_MEM_TYPE, bar0) == 0,
 		  "BAR0 0x%08x is not a 32-bit memory BAR", bar0);
 	BT_ASSERT(t, (bar0 & X86_PCI_BAR_MEM_ADDR) != 0, "BAR0 not assigned");
-	/* The runner adds exactly one edu. */
-	BT_ASSERT(t, x86_pci_find(EDU_VENDOR, EDU_DEVICE, 1, &other) != 0,
-		  "a second edu at %02x:%02x.%x", X86_PCI_BUS(other),
+	/*
+	 * The runner adds one edu on bus 0, the first found, which the DMA
+	 * cases use, and at most one more behind a bridge (dmar_bridge).
+	 */
+	BT_ASSERT_EQ(t, X86_PCI_BUS(bdf), 0);
+	if (x86_pci_find(EDU_VENDOR, EDU_DEVICE, 1, &other) == 0) {
+		BT_ASSERT(t, X86_PCI_BUS(other) != 0,
+			  "a second edu on bus 0 at 00:%02x.%x",
+			  X86_PCI_DEV(other), X86_PCI_FN(other));
+	}
+	BT_ASSERT(t, x86_pci_find(EDU_VENDOR, EDU_DEVICE, 2, &other) != 0,
+		  "a third edu at %02x:%02x.%x", X86_PCI_BUS(other),
 		  X86_PCI_DEV(other), X86_PCI_FN(other));
 }
 

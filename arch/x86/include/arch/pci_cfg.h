@@ -86,6 +86,19 @@ void x86_pci_write16(u16 bdf, u16 off, u16 val);
 int x86_pci_find(u16 vendor, u16 device, u32 instance, u16 *bdf);
 
 /**
+ * x86_pci_secondary_bus() - Secondary bus number of the PCI-to-PCI bridge
+ * at @bus:@dev.@fn of segment @segment, read from its configuration space
+ * [PCI-to-PCI Bridge 3.2.5.3]; a vtd_dmar_bus_fn (<vtd/dmar.h>) for
+ * resolving device scope paths behind bridges. @ctx is unused.
+ *
+ * Return: the bus number; -ENODEV when @segment is not 0 (the only one
+ * reachable here), @dev or @fn is out of range, there is no function or
+ * no type-1 header there, or the bridge's secondary bus is not assigned
+ * (not above @bus).
+ */
+int x86_pci_secondary_bus(void *ctx, u16 segment, u8 bus, u8 dev, u8 fn);
+
+/**
  * x86_pci_find_cap() - Offset of capability @id in @bdf's list, or 0.
  * The walk is bounded (48 entries) against looping lists.
  */

@@ -39,6 +39,13 @@ enum edu_dir {
  */
 int edu_open(struct edu *e);
 
+/**
+ * edu_open_bdf() - Like edu_open(), for the edu function at @bdf.
+ *
+ * Return: as edu_open(); -ENODEV when @bdf is not an edu function.
+ */
+int edu_open_bdf(struct edu *e, u16 bdf);
+
 /** edu_close() - Restore the command register and unmap BAR0. */
 void edu_close(struct edu *e);
 
