@@ -16,13 +16,23 @@ FUZZ_CFLAGS	:= -std=gnu11 -O1 -g -fno-omit-frame-pointer $(WARN) \
 FUZZ_LIB_SRCS	:= vtd/dmar.c vtd/caps.c
 FUZZ_SRCS	:= $(FUZZ_LIB_SRCS) tests/fakes/fake_hal.c tests/fakes/fake_mem.c
 FUZZ_OBJS	:= $(FUZZ_SRCS:%.c=$(FUZZ_O)/%.o)
-FUZZ_BINS	:= $(FUZZ_O)/fuzz_dmar
+# The hypercall harness runs the whole library on the DMAR model.
+FUZZ_ALL_SRCS	:= $(LIB_SRCS) $(FAKE_SRCS)
+FUZZ_ALL_OBJS	:= $(FUZZ_ALL_SRCS:%.c=$(FUZZ_O)/%.o)
+FUZZ_BINS	:= $(FUZZ_O)/fuzz_dmar $(FUZZ_O)/fuzz_hcall
+# Executions per harness in `make check` (each hypercall input replays
+# several calls on the model: fewer runs).
+FUZZ_RUNS_fuzz_dmar	?= $(FUZZ_RUNS)
+FUZZ_RUNS_fuzz_hcall	?= 20000
 
 $(FUZZ_O)/%.o: %.c $(HOST_CONFIG_H)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
 
 $(FUZZ_O)/fuzz_dmar: $(FUZZ_O)/tests/fuzz/fuzz_dmar.o $(FUZZ_OBJS)
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ -lpthread
+
+$(FUZZ_O)/fuzz_hcall: $(FUZZ_O)/tests/fuzz/fuzz_hcall.o $(FUZZ_ALL_OBJS)
 	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ -lpthread
 
 .PHONY: fuzz fuzz-run check-fuzz
@@ -39,7 +49,9 @@ fuzz-run: $(FUZZ_BINS)
 
 check-fuzz: $(FUZZ_BINS)
 	@set -e; n=0; for f in $(FUZZ_BINS); do \
-		$$f -seed=1 -runs=$(FUZZ_RUNS) -max_len=4096 \
+		case $$f in *fuzz_hcall) runs=$(FUZZ_RUNS_fuzz_hcall) ;; \
+		*) runs=$(FUZZ_RUNS_fuzz_dmar) ;; esac; \
+		$$f -seed=1 -runs=$$runs -max_len=4096 \
 			>$(FUZZ_O)/$$(basename $$f).log 2>&1 || \
 			{ tail -n 40 $(FUZZ_O)/$$(basename $$f).log; \
 			  echo "fuzz: $$n passed, 1 failed"; exit 1; }; \

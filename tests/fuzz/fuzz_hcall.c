@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * libFuzzer harness for the guest layer's hypercall entry point
+ * (vtd_vm_hypercall): two VMs on one DMAR model with nesting; every input
+ * is a sequence of calls made by VM A (the attacker) with arbitrary call
+ * numbers, argument bytes in its memory and argument addresses. After
+ * every call the invariants hold: the software walk of VM B's bound
+ * PASID and of its requests without PASID gives what it gave before, B's
+ * DMA through the model still reaches B's page, and the model saw no
+ * protocol error. A's own state may change in any valid way.
+ *
+ * Input: records of [nr:1][where:1][len:1][len bytes], where "where"
+ * picks the argument block's GPA (A's argument page, its last bytes, A's
+ * MMIO page, or a GPA taken from the next 8 input bytes).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ioasid/ioasid.h>
+#include <vtd/domain.h>
+#include <vtd/hv/vm.h>
+
+#include "fakes/fake_dmar.h"
+#include "fakes/fake_hal.h"
+
+#define BASE		0xfed90000ULL
+#define SID_A		0x0018
+#define SID_B		0x0020
+#define RAM		0x10000ULL
+#define G_ARGS		0x7000ULL
+#define G_PML4		0x1000ULL
+#define G_MMIO		0x100000ULL
+#define GVA		0x00007f1234560000ULL
+#define ECAP_NESTED	(FAKE_DMAR_QEMU_ECAP_SM | (1ULL << 47) | \
+			 (1ULL << 26) | (1ULL << 31) | (19ULL << 35))
+
+struct vm {
+	struct vtd_domain *d;
+	struct vtd_vm *vm;
+	struct ioasid_set set;
+	struct vtd_vm_ram ram;
+	u8 *page[RAM / 0x1000];
+	u16 sid;
+};
+
+static struct fake_dmar dmar;
+static struct vtd_unit *u;
+static struct ioasid_allocator ids;
+static struct vm va, vb;
+static u32 b_pasid;
+static u8 b_state[4096];
+static size_t b_state_len;
+
+#define CHECK(c)							\
+	do {								\
+		if (!(c))						\
+			abort();					\
+	} while (0)
+
+static void gpte(struct vm *v, u64 table, unsigned int idx, u64 val)
+{
+	u64 *e = (u64 *)v->page[table / 0x1000] + idx;
+
+	*e = val;
+	hal_cache_flush_line(e);
+	hal_fence();
+}
+
+static unsigned int idx(u64 gva, unsigned int level)
+{
+	return (unsigned int)(gva >> (12 + 9 * (level - 1))) & 511;
+}
+
+static void vm_up(struct vm *v, u16 sid)
+{
+	struct vtd_vm_params p = { 0 };
+	unsigned int i, j;
+	u32 dev;
+
+	v->sid = sid;
+	CHECK(vtd_domain_create(u, VTD_DOMAIN_PAGING, 48, &v->d) == 0);
+	for (i = 0; i < RAM / 0x1000; i++) {
+		v->page[i] = hal_page_alloc(0);
+		CHECK(v->page[i]);
+		CHECK(vtd_domain_map(v->d, vtd_iova_init(i * 0x1000ULL),
+				     hal_virt_to_phys(v->page[i]), 0x1000,
+				     VTD_PROT_READ | VTD_PROT_WRITE) == 0);
+		for (j = 0; j < 0x1000; j += HAL_CACHE_LINE) {
+			hal_cache_flush_line(v->page[i] + j);
+		}
+	}
+	CHECK(vtd_domain_map(v->d, vtd_iova_init(G_MMIO),
+			     hal_virt_to_phys(v->page[0]), 0x1000,
+			     VTD_PROT_READ) == 0);
+	v->ram = (struct vtd_vm_ram){ .gpa = 0, .size = RAM };
+	CHECK(ioasid_set_init(&ids, &v->set, 8) == 0);
+	p.domain = v->d;
+	p.ram = &v->ram;
+	p.ram_count = 1;
+	p.pasid_space = VTD_VM_PASIDS_HOST;
+	p.pasids = &v->set;
+	p.allow_supervisor = sid == SID_A;
+	CHECK(vtd_vm_create(&p, &v->vm) == 0);
+	CHECK(vtd_vm_assign(v->vm, u, sid, &dev) == 0);
+	gpte(v, G_PML4, idx(GVA, 4), 0x2000 | 0x27);
+	gpte(v, 0x2000, idx(GVA, 3), 0x3000 | 0x27);
+	gpte(v, 0x3000, idx(GVA, 2), 0x4000 | 0x27);
+	gpte(v, 0x4000, idx(GVA, 1), 0x5000 | 0x67);
+}
+
+/*
+ * What B's device sees: the walk of its bound PASID and of its requests
+ * without PASID, through the tables in memory as the unit would walk them.
+ */
+static size_t b_snapshot(u8 *out)
+{
+	struct vtd_translation t;
+	size_t n = 0;
+
+	CHECK(vtd_translate(u, SID_B, b_pasid, vtd_iova_init(GVA),
+			    VTD_PROT_READ, &t) == 0);
+	memcpy(out + n, &t, sizeof(t));
+	n += sizeof(t);
+	CHECK(vtd_translate(u, SID_B, VTD_NO_PASID, vtd_iova_init(0x5000),
+			    VTD_PROT_READ, &t) == 0);
+	memcpy(out + n, &t, sizeof(t));
+	n += sizeof(t);
+	return n;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	struct vtd_dmar_drhd drhd = {
+		.reg_base = BASE, .reg_size = 0x1000, .include_pci_all = true,
+	};
+	struct vtd_vm_bind b = {
+		.dev = 0, .gpgd = { G_PML4 }, .addr_width = 48,
+	};
+	struct fake_dma_result r;
+
+	(void)argc;
+	(void)argv;
+	fake_hal_reset();
+	CHECK(fake_dmar_init(&dmar, BASE, FAKE_DMAR_QEMU_CAP_SM,
+			     ECAP_NESTED) == 0);
+	CHECK(vtd_unit_create(&drhd, NULL, &u) == 0);
+	CHECK(vtd_unit_enable(u) == 0);
+	CHECK(ioasid_allocator_init(&ids, NULL) == 0);
+	vm_up(&va, SID_A);
+	vm_up(&vb, SID_B);
+	CHECK(vtd_vm_pasid_alloc(vb.vm, &b_pasid) == 0);
+	b.pasid = b_pasid;
+	CHECK(vtd_vm_bind(vb.vm, &b) == 0);
+	CHECK(fake_dmar_dma(&dmar, SID_B, b_pasid, GVA, true, &r) == 0);
+	CHECK(r.hpa == hal_paddr_val(hal_virt_to_phys(vb.page[5])));
+	b_state_len = b_snapshot(b_state);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fake_dma_result r;
+	u8 now[sizeof(b_state)];
+	u64 gpa;
+
+	while (size >= 3) {
+		u8 nr = data[0], where = data[1], len = data[2];
+
+		data += 3;
+		size -= 3;
+		len = len < size ? len : (u8)size;
+		memset(va.page[G_ARGS / 0x1000], 0, 0x1000);
+		memcpy(va.page[G_ARGS / 0x1000], data, len);
+		data += len;
+		size -= len;
+		switch (where & 3) {
+		case 0:
+			gpa = G_ARGS;
+			break;
+		case 1:
+			gpa = G_ARGS + 0x1000 - 8;
+			break;
+		case 2:
+			gpa = G_MMIO;
+			break;
+		default:
+			gpa = 0;
+			if (size >= 8) {
+				memcpy(&gpa, data, 8);
+				data += 8;
+				size -= 8;
+			}
+			break;
+		}
+		vtd_vm_hypercall(va.vm, nr % 8, vtd_gpa_init(gpa));
+		CHECK(b_snapshot(now) == b_state_len);
+		CHECK(memcmp(now, b_state, b_state_len) == 0);
+		CHECK(fake_dmar_dma(&dmar, SID_B, b_pasid, GVA, false,
+				    &r) == 0);
+		CHECK(r.hpa == hal_paddr_val(hal_virt_to_phys(vb.page[5])));
+		CHECK(dmar.protocol_errors == 0);
+	}
+	return 0;
+}
