@@ -503,6 +503,70 @@ static void test_hv_guest_pasid_space(void **state)
 	assert_int_equal(bind(&va, 0, 0, G_PML4, 0), -EINVAL);	/* RID */
 }
 
+/*
+ * Fault injection: each allocation of VM creation, device assignment
+ * and bind fails in turn; the call returns -ENOMEM, no page leaks, the
+ * tables hash as before, and the next attempt succeeds.
+ */
+static void test_hv_allocation_failures(void **state)
+{
+	struct vtd_vm_params p = {
+		.domain = vb.d, .ram = &vb.ram, .ram_count = 1,
+		.pasid_space = VTD_VM_PASIDS_HOST, .pasids = &vb.set,
+	};
+	struct vtd_vm *vm = NULL;
+	u64 nth, pages, h;
+	u32 pasid, dev;
+	int ret;
+
+	for (nth = 1;; nth++) {
+		pages = fake_mem_pages_in_use();
+		fake_mem_fail_nth(nth, false);
+		ret = vtd_vm_create(&p, &vm);
+		fake_mem_fail_nth(0, false);
+		if (!ret) {
+			break;
+		}
+		assert_int_equal(ret, -ENOMEM);
+		assert_int_equal(fake_mem_pages_in_use(), pages);
+	}
+	assert_int_equal(vtd_vm_destroy(vm), 0);
+	for (nth = 1;; nth++) {
+		pages = fake_mem_pages_in_use();
+		h = tables_hash();
+		fake_mem_fail_nth(nth, false);
+		ret = vtd_vm_assign(vb.vm, u, 0x0028, &dev);
+		fake_mem_fail_nth(0, false);
+		if (!ret) {
+			break;
+		}
+		assert_int_equal(ret, -ENOMEM);
+		assert_int_equal(fake_mem_pages_in_use(), pages);
+		assert_int_equal(tables_hash(), h);
+		assert_int_equal(fx_dma(0x0028, FAKE_DMAR_NO_PASID, 0x5000,
+					false, NULL), 0x41);
+	}
+	assert_int_equal(dev, 1);
+	assert_true(nth > 1);
+	assert_int_equal(pasid_alloc(&va, &pasid), 0);
+	for (nth = 1;; nth++) {
+		pages = fake_mem_pages_in_use();
+		h = tables_hash();
+		fake_dmar_log_clear(&dmar);
+		fake_mem_fail_nth(nth, false);
+		ret = bind(&va, 0, pasid, G_PML4, 0);
+		fake_mem_fail_nth(0, false);
+		if (!ret) {
+			break;
+		}
+		assert_int_equal(ret, -ENOMEM);
+		assert_int_equal(fake_mem_pages_in_use(), pages);
+		assert_int_equal(tables_hash(), h);
+		assert_int_equal(dmar.log_len, 0);
+	}
+	assert_true(nth > 1);
+}
+
 int main(void)
 {
 	/* A unit with parameters given: setup() gives the VMs guest PASIDs. */
@@ -524,6 +588,7 @@ int main(void)
 		T(test_hv_bind_lifecycle, &host),
 		T(test_hv_teardown_blocks_device, &host),
 		T(test_hv_guest_pasid_space, &guest),
+		T(test_hv_allocation_failures, &host),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
