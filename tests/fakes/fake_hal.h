@@ -69,6 +69,17 @@ u64 fake_panic_count(void);
 #include <setjmp.h>
 void fake_panic_expect(jmp_buf *env);
 
+/* ---- Spinlock (fake_hal.c) --------------------------------------------- */
+
+/*
+ * Call @fn(@ctx, @l) at the start of every hal_spin_lock(@l), in the
+ * locking thread and before the lock is taken, so that @fn may block (at
+ * a barrier) without holding it; NULL removes the hook. Lets a test force
+ * an interleaving of threads at the points where they take a lock.
+ */
+typedef void (*fake_spin_hook_fn)(void *ctx, const struct hal_spinlock *l);
+void fake_spin_set_hook(fake_spin_hook_fn fn, void *ctx);
+
 /* ---- Cache (fake_hal.c) ------------------------------------------------ */
 
 struct fake_cache_stats {
