@@ -9,7 +9,8 @@
  *  - GCMD to GSTS handshakes (TE, SRTP, SFL, WBF, QIE, IRE, SIRTP, CFI),
  *    with knobs to make a status bit never follow or follow late;
  *  - RTADDR, IRTA, the fault event and invalidation event registers;
- *  - register-based invalidation (CCMD, IOTLB at ECAP.IRO);
+ *  - register-based invalidation (CCMD, IOTLB at ECAP.IRO), which a knob
+ *    can make the unit refuse (CAIG/IAIG = 0);
  *  - the invalidation queue (IQA/IQH/IQT, 128- and 256-bit descriptors):
  *    descriptors are consumed when IQT is written, each type is decoded
  *    and reserved bits are checked, a malformed one sets FSTS.IQE and
@@ -148,6 +149,13 @@ struct fake_dmar {
 	u32 gsts_delay_reads;	/* GSTS reads before a change shows */
 	bool wait_never_completes;	/* wait descriptors do nothing */
 	bool ccmd_stuck;	/* CCMD.ICC / IOTLB.IVT never clear */
+	/*
+	 * Register-based invalidations the unit refuses (bit 1: CCMD, bit
+	 * 2: the IOTLB register): the command completes (ICC/IVT clear)
+	 * with CAIG/IAIG = 0 and invalidates nothing [VT-d 11.4.4.3,
+	 * 11.4.8].
+	 */
+	u32 reg_inv_refuse;
 	int inject_ite_at;	/* descriptor index (from 1) to fail, 0 off */
 	int inject_ice_at;
 

@@ -197,6 +197,26 @@ static void test_unit_register_invalidation_times_out(void **state)
 	assert_int_equal(dmar.gsts & (1U << 31), 0);
 }
 
+/*
+ * [VT-d 11.4.4.3, 11.4.8] A unit that completes a register-based
+ * invalidation with CAIG (IAIG) = 0 did not perform it: enable fails
+ * with -EIO before translation is turned on.
+ */
+static void test_unit_register_invalidation_refused(void **state)
+{
+	dmar.reg_inv_refuse = 1U << 1;			/* CCMD */
+	assert_int_equal(vtd_unit_enable(u), -EIO);
+	assert_int_equal(dmar.reg_inv_count, 0);
+	assert_int_equal(dmar.gsts & (1U << 31), 0);
+	dmar.reg_inv_refuse = 1U << 2;			/* IOTLB register */
+	assert_int_equal(vtd_unit_enable(u), -EIO);
+	assert_int_equal(dmar.reg_inv_count, 1);	/* the CCMD one */
+	assert_int_equal(dmar.gsts & (1U << 31), 0);
+	dmar.reg_inv_refuse = 0;
+	assert_int_equal(vtd_unit_enable(u), 0);
+	assert_true(dmar.gsts & (1U << 31));
+}
+
 static void test_unit_firmware_left_translation_on(void **state)
 {
 
@@ -370,6 +390,7 @@ int main(void)
 		T(test_unit_times_out_when_wait_never_completes, legacy),
 		T(test_unit_register_invalidation_without_qi, legacy_noqi),
 		T(test_unit_register_invalidation_times_out, legacy_noqi),
+		T(test_unit_register_invalidation_refused, legacy_noqi),
 		T(test_unit_firmware_left_translation_on, legacy),
 		T(test_unit_fault_and_inv_events_programmed, legacy_msis),
 		T(test_unit_create_allocation_failures, sm_model),
