@@ -6,6 +6,8 @@
  * walker in tests/fakes/sl_walk.c, not with the library's own helpers.
  */
 #include <pthread.h>
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "fakes/sl_walk.h"
@@ -193,6 +195,92 @@ static void test_domain_translate_rejects_bad_pasid_aw(void **state)
 	assert_int_equal(t.fault_reason, 0);
 	assert_int_equal(vtd_device_detach(u, SID_A), 0);
 	assert_int_equal(vtd_domain_destroy(d), 0);
+}
+
+/* The log holds @fmt as formatted (a line or part of one). */
+static void assert_logged(const char *fmt, ...)
+{
+	char want[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(want, sizeof(want), fmt, ap);
+	va_end(ap);
+	if (!strstr(fake_log_text(), want))
+		fail_msg("log lacks \"%s\"; it holds:\n%s", want,
+			 fake_log_text());
+}
+
+/* vtd_device_dump() of @sid at @iova, alone in the log. */
+static void dump(u16 sid, u64 iova)
+{
+	fake_log_clear();
+	vtd_device_dump(u, sid, vtd_iova_init(iova));
+}
+
+/*
+ * vtd_device_dump() logs the root and context entries as memory holds
+ * them (read here from the table the model latched), in scalable mode
+ * the PASID directory and PASID entries of the RID_PASID, and the walk:
+ * the address, rights, page size, DID and depth, or the fault reason
+ * with its name.
+ */
+static void test_domain_dump_names_entries_and_walk(void **state)
+{
+	struct vtd_attach_params p = { .rid_pasid = 5 };
+	const u64 *root = fx_va(dmar.rtaddr_active & ~0xfffULL);
+	struct vtd_domain *d = paging_domain();
+	const u64 *ce, *pde, *pe;
+	unsigned int levels;
+	u16 sid = fx_sm() ? SID_HI : SID_A, did;
+
+	fx_map(d, 0x100000, 0x7654000, 0x2000, VTD_PROT_READ);
+	assert_int_equal(vtd_device_attach(u, sid, d, fx_sm() ? &p : NULL), 0);
+	fx_sl_table(sid, &levels);
+	ce = fx_ctx_of(sid);
+	dump(sid, 0x101234);
+	assert_logged("%02x:%02x.%u (%s mode)", sid >> 8, (sid & 0xff) >> 3,
+		      sid & 7, fx_sm() ? "scalable" : "legacy");
+	assert_logged("root[%02x] = %016llx %016llx", sid >> 8,
+		      (unsigned long long)root[2 * (sid >> 8) + 1],
+		      (unsigned long long)root[2 * (sid >> 8)]);
+	if (!fx_sm()) {
+		did = (ce[1] >> 8) & 0xffff;
+		assert_logged("context[%02x] = %016llx %016llx (P=1 TT=0 "
+			      "AW=%u DID=%u)", sid & 0xff,
+			      (unsigned long long)ce[1],
+			      (unsigned long long)ce[0],
+			      (unsigned int)(ce[1] & 7), did);
+	} else {
+		pde = fx_va(ce[0] & ~0xfffULL);		/* PASIDs 0-63 */
+		pe = fx_pasid_entry_of(sid, 5);
+		did = pe[1] & 0xffff;
+		assert_logged("sm-context[%02x] = %016llx %016llx (P=1 PDTS=%u "
+			      "RID_PASID=5)", sid & 0xff,
+			      (unsigned long long)ce[1],
+			      (unsigned long long)ce[0],
+			      (unsigned int)((ce[0] >> 9) & 7));
+		assert_logged("pasid-dir[0] = %016llx (P=1)",
+			      (unsigned long long)pde[0]);
+		assert_logged("pasid[5] = %016llx %016llx %016llx (P=1 PGTT=2 "
+			      "DID=%u)", (unsigned long long)pe[2],
+			      (unsigned long long)pe[1],
+			      (unsigned long long)pe[0], did);
+	}
+	assert_logged("iova 101234 -> 7655234 (R, 4 KiB page, DID %u, %u "
+		      "levels)", did, levels);
+	/* Not mapped there: the fault the walk found, by name. */
+	dump(sid, 0x900000);
+	assert_logged("iova 900000: fault %#x (%s)", fx_sm() ? 0x86 : 6,
+		      vtd_fault_reason_str(fx_sm() ? 0x86 : 6));
+	/* A bus with no context table: the root entry, then the fault. */
+	dump(0x0301, 0x1000);
+	assert_logged("root[03] = %016llx %016llx", 0ULL, 0ULL);
+	assert_null(strstr(fake_log_text(), "context["));
+	assert_null(strstr(fake_log_text(), "pasid"));
+	assert_logged("iova 1000: fault %#x (%s)", fx_sm() ? 0x39 : 1,
+		      vtd_fault_reason_str(fx_sm() ? 0x39 : 1));
+	fx_detach_destroy(sid, d);
 }
 
 /* Descriptor type @type with granularity @g at log position @i. */
@@ -994,6 +1082,8 @@ int main(void)
 		TL(test_domain_legacy_attach_entries),
 		TS(test_domain_scalable_attach_entries),
 		TS(test_domain_translate_rejects_bad_pasid_aw),
+		TL(test_domain_dump_names_entries_and_walk),
+		TS(test_domain_dump_names_entries_and_walk),
 		TL(test_domain_detach_invalidates_old_did),
 		TC(test_domain_caching_mode_invalidates_new_entries),
 		TS(test_domain_caching_mode_invalidates_new_entries),
