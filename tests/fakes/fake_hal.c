@@ -370,5 +370,6 @@ void fake_hal_reset(void)
 	fake_log_clear();
 	fake_mem_fail_nth(0, false);
 	fake_mem_set_alloc_hook(NULL, NULL);
+	fake_mem_clear_free_hooks();
 	panic_env = NULL;
 }

@@ -38,6 +38,24 @@ void fake_mem_fail_nth(u64 nth, bool sticky);
  */
 void fake_mem_set_alloc_hook(void (*fn)(void *ctx), void *ctx);
 
+/*
+ * Generation of the page holding @pa: its allocations plus its frees so
+ * far (odd while allocated), 0 outside fake memory. A page freed and
+ * allocated again since a generation was read has another one.
+ */
+u32 fake_mem_page_gen(u64 pa);
+
+/*
+ * Call @fn(@ctx, pa, len) in hal_page_free() before [pa, pa + len) is
+ * freed (outside the allocator's lock): a device model checks that it
+ * holds no pointer into memory that is going away. At most 8 hooks;
+ * fake_hal_reset() removes them all.
+ */
+typedef void (*fake_mem_free_fn)(void *ctx, u64 pa, u64 len);
+void fake_mem_add_free_hook(fake_mem_free_fn fn, void *ctx);
+void fake_mem_remove_free_hook(fake_mem_free_fn fn, void *ctx);
+void fake_mem_clear_free_hooks(void);
+
 /* True when @pa lies in allocated fake memory. */
 bool fake_mem_phys_valid(u64 pa, u64 len);
 
