@@ -18,6 +18,9 @@
  */
 #pragma once
 
+#include <stdio.h>
+#include <string.h>
+
 #include "vtd_test.h"
 
 #include <vtd/domain.h>
@@ -210,6 +213,23 @@ static inline u64 fx_sl_table(u16 sid, unsigned int *levels)
 	assert_non_null(pe);
 	*levels = ((pe[0] >> 2) & 7) + 2;			/* AW 4:2 */
 	return pe[0] & ~0xfffULL & ((1ULL << 52) - 1);		/* SLPTPTR */
+}
+
+/*
+ * The fake HAL's log (hal_log() since fake_log_clear()) holds @fmt as
+ * formatted: a line or part of one.
+ */
+static inline void fx_assert_logged(const char *fmt, ...)
+{
+	char want[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(want, sizeof(want), fmt, ap);
+	va_end(ap);
+	if (!strstr(fake_log_text(), want))
+		fail_msg("log lacks \"%s\"; it holds:\n%s", want,
+			 fake_log_text());
 }
 
 /* Type of the descriptor at log position @i, which must have been used. */

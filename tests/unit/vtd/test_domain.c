@@ -6,8 +6,6 @@
  * walker in tests/fakes/sl_walk.c, not with the library's own helpers.
  */
 #include <pthread.h>
-#include <stdio.h>
-#include <string.h>
 #include <time.h>
 
 #include "fakes/sl_walk.h"
@@ -197,19 +195,7 @@ static void test_domain_translate_rejects_bad_pasid_aw(void **state)
 	assert_int_equal(vtd_domain_destroy(d), 0);
 }
 
-/* The log holds @fmt as formatted (a line or part of one). */
-static void assert_logged(const char *fmt, ...)
-{
-	char want[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(want, sizeof(want), fmt, ap);
-	va_end(ap);
-	if (!strstr(fake_log_text(), want))
-		fail_msg("log lacks \"%s\"; it holds:\n%s", want,
-			 fake_log_text());
-}
+#define assert_logged	fx_assert_logged
 
 /* vtd_device_dump() of @sid at @iova, alone in the log. */
 static void dump(u16 sid, u64 iova)
