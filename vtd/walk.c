@@ -396,6 +396,41 @@ int vtd_translate(struct vtd_unit *u, u16 sid, u32 pasid, vtd_iova_t iova,
 	return 0;
 }
 
+/*
+ * [VT-d 9.4-9.6] The PASID directory entry and the PASID entry (its low
+ * 192 bits) that the present scalable-mode context entry @ce names for
+ * its RID_PASID.
+ */
+static void dump_rid_pasid(const struct vtd_sm_ctx_entry *ce)
+{
+	u64 q0 = READ_ONCE(ce->qw[0]), pde, p0, p1, p2;
+	u32 pasid = (u32)FIELD_GET(VTD_SM_CTX_Q1_RID_PASID,
+				   READ_ONCE(ce->qw[1]));
+	u32 idx = pasid >> VTD_PASID_DIR_SHIFT;
+	const struct vtd_pasid_entry *pe;
+
+	if (idx >= (1U << (FIELD_GET(VTD_SM_CTX_Q0_PDTS, q0) + 7))) {
+		return;
+	}
+	pde = READ_ONCE(((const u64 *)table_va(q0 & VTD_SM_CTX_Q0_PDP))[idx]);
+	hal_log(HAL_LOG_INFO, "vtd:   pasid-dir[%x] = %016llx (P=%u)\n", idx,
+		(unsigned long long)pde, (unsigned int)(pde & VTD_PDE_P));
+	if (!(pde & VTD_PDE_P)) {
+		return;
+	}
+	pe = table_va(pde & VTD_PDE_SMPTBLPTR);
+	pe += pasid % VTD_PASID_TABLE_ENTRIES;
+	p0 = READ_ONCE(pe->qw[0]);
+	p1 = READ_ONCE(pe->qw[1]);
+	p2 = READ_ONCE(pe->qw[2]);
+	hal_log(HAL_LOG_INFO, "vtd:   pasid[%x] = %016llx %016llx %016llx "
+		"(P=%u PGTT=%u DID=%u)\n", pasid, (unsigned long long)p2,
+		(unsigned long long)p1, (unsigned long long)p0,
+		(unsigned int)(p0 & VTD_PE_Q0_P),
+		(unsigned int)FIELD_GET(VTD_PE_Q0_PGTT, p0),
+		(unsigned int)FIELD_GET(VTD_PE_Q1_DID, p1));
+}
+
 void vtd_device_dump(struct vtd_unit *u, u16 sid, vtd_iova_t iova)
 {
 	struct vtd_translation t;
@@ -430,6 +465,9 @@ void vtd_device_dump(struct vtd_unit *u, u16 sid, vtd_iova_t iova)
 			(unsigned int)FIELD_GET(VTD_SM_CTX_Q0_PDTS, ce->qw[0]),
 			(unsigned int)FIELD_GET(VTD_SM_CTX_Q1_RID_PASID,
 						ce->qw[1]));
+		if (ce->qw[0] & VTD_SM_CTX_Q0_P) {
+			dump_rid_pasid(ce);
+		}
 	}
 	hal_spin_unlock(&u->ctx_lock);
 	vtd_translate(u, sid, VTD_NO_PASID, iova, VTD_PROT_READ, &t);

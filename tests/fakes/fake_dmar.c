@@ -305,6 +305,11 @@ static void ccmd_write(struct fake_dmar *d, u64 val)
 	}
 	if (d->ccmd_stuck)
 		return;
+	if (d->reg_inv_refuse & (1U << 1)) {
+		/* Refused: ICC clears with CAIG (60:59) = 0. */
+		d->ccmd = val & ~(1ULL << 63) & ~(3ULL << 59);
+		return;
+	}
 	/* CAIG (60:59) reports the CIRG (62:61) performed; ICC clears. */
 	d->ccmd = (val & ~(1ULL << 63) & ~(3ULL << 59)) |
 		  (((val >> 61) & 3) << 59);
@@ -325,6 +330,11 @@ static void iotlb_write(struct fake_dmar *d, u64 val)
 	}
 	if (d->ccmd_stuck)
 		return;
+	if (d->reg_inv_refuse & (1U << 2)) {
+		/* Refused: IVT clears with IAIG (58:57) = 0. */
+		d->iotlb = val & ~(1ULL << 63) & ~(3ULL << 57);
+		return;
+	}
 	/* IAIG (58:57) reports the IIRG (61:60) performed; IVT clears. */
 	d->iotlb = (val & ~(1ULL << 63) & ~(3ULL << 57)) |
 		   (((val >> 60) & 3) << 57);

@@ -9,7 +9,8 @@
  *  - GCMD to GSTS handshakes (TE, SRTP, SFL, WBF, QIE, IRE, SIRTP, CFI),
  *    with knobs to make a status bit never follow or follow late;
  *  - RTADDR, IRTA, the fault event and invalidation event registers;
- *  - register-based invalidation (CCMD, IOTLB at ECAP.IRO);
+ *  - register-based invalidation (CCMD, IOTLB at ECAP.IRO), which a knob
+ *    can make the unit refuse (CAIG/IAIG = 0);
  *  - the invalidation queue (IQA/IQH/IQT, 128- and 256-bit descriptors):
  *    descriptors are consumed when IQT is written, each type is decoded
  *    and reserved bits are checked, a malformed one sets FSTS.IQE and
@@ -19,10 +20,13 @@
  *    fault event;
  *  - DMA translation (fake_dmar_dma.c): fake_dmar_dma() walks the active
  *    root table (legacy or scalable, as latched by SRTP) through a context
- *    cache, a PASID cache and an IOTLB, records faults with the spec's
- *    reasons, and honours FPD. The caches keep what they hold until the
- *    invalidation the specification names drops it, so a missing
- *    invalidation shows as a stale translation. With ECAP.C = 0 the model
+ *    cache, a PASID cache, paging-structure caches and an IOTLB, records
+ *    faults with the spec's reasons, and honours FPD. The caches keep what
+ *    they hold until the invalidation the specification names drops it,
+ *    so a missing invalidation shows as a stale translation, and a table
+ *    page freed while a paging-structure-cache entry points to it is a
+ *    protocol error (when it is freed, and when a walk goes through it).
+ *    With ECAP.C = 0 the model
  *    reads tables as the device sees memory: the content of each cache
  *    line when the CPU last flushed it (hal_cache_flush_line).
  *
@@ -43,6 +47,7 @@
 #define FAKE_DMAR_CC_MAX	64
 #define FAKE_DMAR_PC_MAX	64
 #define FAKE_DMAR_IOTLB_MAX	512
+#define FAKE_DMAR_PSC_MAX	512
 
 /*
  * Context-cache entry, looked up by source ID. A present entry holds the
@@ -95,6 +100,29 @@ struct fake_dmar_tlb {
 	bool fl_w, fl_us;
 };
 
+/*
+ * Paging-structure-cache entry [VT-d 6.2.4]: one non-leaf entry of a
+ * second-level or first-level table, i.e. the host address of the table
+ * one level down, with the rights ANDed over the walk down to it. A
+ * level-L entry maps the 2^(12 + 9 (L - 1)) bytes from @base. Second-
+ * level entries are tagged with the DID alone (every PASID of a domain
+ * walks its one second-level table); first-level ones, of first-level
+ * (PGTT = 001) and nested (011) walks, with the DID and the PASID.
+ */
+struct fake_dmar_psc {
+	bool valid;
+	bool fl;		/* a first-level entry (else second-level) */
+	bool nested;		/* ... of a nested walk */
+	u8 level;		/* 2 (PDE) to 5 (PML5E) */
+	u16 did;
+	u32 pasid;		/* first-level only */
+	u64 base;		/* first address the entry maps */
+	u64 table;		/* host address of the next table */
+	u32 table_gen;		/* its page's generation (fake_mem) then */
+	bool r, w;		/* second-level rights down to here */
+	bool fl_w, fl_us;	/* first-level R/W and U/S down to here */
+};
+
 struct fake_dmar_cache_stats {
 	u64 hits;
 	u64 misses;
@@ -109,6 +137,7 @@ struct fake_dma_result {
 	u8 reason;		/* fault reason, 0 when translated */
 	bool recorded;		/* fault written to a fault record */
 	bool cc_hit, pc_hit, iotlb_hit;
+	bool psc_hit;		/* a walk started at a cached non-leaf entry */
 	u16 did;		/* DID that tagged the translation */
 };
 
@@ -148,6 +177,13 @@ struct fake_dmar {
 	u32 gsts_delay_reads;	/* GSTS reads before a change shows */
 	bool wait_never_completes;	/* wait descriptors do nothing */
 	bool ccmd_stuck;	/* CCMD.ICC / IOTLB.IVT never clear */
+	/*
+	 * Register-based invalidations the unit refuses (bit 1: CCMD, bit
+	 * 2: the IOTLB register): the command completes (ICC/IVT clear)
+	 * with CAIG/IAIG = 0 and invalidates nothing [VT-d 11.4.4.3,
+	 * 11.4.8].
+	 */
+	u32 reg_inv_refuse;
 	int inject_ite_at;	/* descriptor index (from 1) to fail, 0 off */
 	int inject_ice_at;
 
@@ -165,7 +201,8 @@ struct fake_dmar {
 	struct fake_dmar_cc cc[FAKE_DMAR_CC_MAX];
 	struct fake_dmar_pc pc[FAKE_DMAR_PC_MAX];
 	struct fake_dmar_tlb tlb[FAKE_DMAR_IOTLB_MAX];
-	struct fake_dmar_cache_stats cc_stats, pc_stats, tlb_stats;
+	struct fake_dmar_psc psc[FAKE_DMAR_PSC_MAX];
+	struct fake_dmar_cache_stats cc_stats, pc_stats, tlb_stats, psc_stats;
 	/* Knob: descriptor types (bit n for type n; bits 1 and 2 also
 	 * for CCMD and the IOTLB register) consumed without effect. */
 	u32 inv_ignore;
@@ -177,13 +214,21 @@ struct fake_dmar {
 	 * never flushed (seen as all ones). */
 	u64 stale_reads;
 	u64 unflushed_reads;
+	/*
+	 * Table pages freed while a paging-structure-cache entry pointed to
+	 * them, and walks through such an entry after its page was freed
+	 * (or freed and allocated again); each is a protocol error too.
+	 */
+	u32 psc_freed_tables;
+	u32 psc_freed_walks;
 
 	/* Private. */
 	u32 pending_gsts;	/* GSTS value once the delay runs out */
 	u32 delay_left;
 	bool iq_wide;		/* DW latched from IQA */
 	u32 next_frcd;		/* record the next fault goes to */
-	u32 cc_next, pc_next, tlb_next;	/* round-robin victims */
+	/* Round-robin victims of full caches. */
+	u32 cc_next, pc_next, tlb_next, psc_next;
 	struct fake_dmar_line *lines;	/* open-addressed, lines_cap slots */
 	size_t lines_cap, lines_used;
 	const struct fake_dmar *lines_owner;
@@ -231,6 +276,7 @@ void fake_dmar_caches_reset(struct fake_dmar *d);
 unsigned int fake_dmar_cc_count(const struct fake_dmar *d);
 unsigned int fake_dmar_pc_count(const struct fake_dmar *d);
 unsigned int fake_dmar_iotlb_count(const struct fake_dmar *d);
+unsigned int fake_dmar_psc_count(const struct fake_dmar *d);
 
 /* ---- Model internals: called by fake_dmar.c ----------------------------- */
 void fake_dmar_xlate_init(struct fake_dmar *d);

@@ -12,8 +12,23 @@
  *
  *  - Caches hold entries until the invalidation that names them; there is
  *    no capacity flush (a full cache replaces round-robin, large enough
- *    for every test). Only leaves are cached (no paging-structure caches),
- *    so IH never keeps anything.
+ *    for every test).
+ *  - Paging-structure caches [VT-d 6.2.4]: every present non-leaf entry a
+ *    walk reads is cached with the rights down to it, keyed by the
+ *    address range it maps and tagged with the DID (second level) or the
+ *    DID and PASID (first level, nested included). A walk that misses
+ *    the IOTLB starts at the deepest cached entry that maps its address,
+ *    reading the next table from the cached pointer whatever memory now
+ *    holds above it. They are dropped only by invalidations that reach
+ *    them with IH = 0 [VT-d 6.5.2.3, 6.5.2.4]: global, domain-selective,
+ *    and page-selective ones whose range overlaps what the entry maps
+ *    (IOTLB descriptor and register: second-level and nested entries;
+ *    PASID-based: first-level and nested ones of the PASID). A type-2
+ *    page-selective invalidation names second-stage addresses, so with
+ *    IH = 0 it drops all of a DID's nested first-level entries. A table
+ *    page freed while an entry points to it (fake_mem free hook), or a
+ *    walk through an entry whose page was freed since (page generation),
+ *    is a model error: hardware could walk freed or reused memory.
  *  - SRTP empties every cache only when CAP.ESRTPS = 1 [VT-d 6.5.3];
  *    otherwise software must invalidate globally (QEMU flushes on SRTP
  *    and TE; this model does neither). TE does not touch the caches.
@@ -285,6 +300,7 @@ void fake_dmar_caches_reset(struct fake_dmar *d)
 	memset(d->cc, 0, sizeof(d->cc));
 	memset(d->pc, 0, sizeof(d->pc));
 	memset(d->tlb, 0, sizeof(d->tlb));
+	memset(d->psc, 0, sizeof(d->psc));
 }
 
 #define COUNT_VALID(arr)						\
@@ -308,6 +324,11 @@ unsigned int fake_dmar_pc_count(const struct fake_dmar *d)
 unsigned int fake_dmar_iotlb_count(const struct fake_dmar *d)
 {
 	return COUNT_VALID(d->tlb);
+}
+
+unsigned int fake_dmar_psc_count(const struct fake_dmar *d)
+{
+	return COUNT_VALID(d->psc);
 }
 
 /* A free slot, or the round-robin victim. */
@@ -359,6 +380,121 @@ static struct fake_dmar_tlb *tlb_find(struct fake_dmar *d, u16 did,
 			return t;
 	}
 	return NULL;
+}
+
+/* ---- Paging-structure caches [VT-d 6.2.4] ------------------------------- */
+
+/* Bytes a level-@level entry maps (level 1: a 4-KiB page). */
+static u64 level_size(unsigned int level)
+{
+	return 1ULL << (12 + 9 * (level - 1));
+}
+
+/* Does @p map part of [@base, @base + @size)? */
+static bool psc_overlaps(const struct fake_dmar_psc *p, u64 base, u64 size)
+{
+	return p->base <= base + (size - 1) &&
+	       base <= p->base + (level_size(p->level) - 1);
+}
+
+/* Is the table @p points to still the allocation it was when cached? */
+static bool psc_table_live(const struct fake_dmar_psc *p)
+{
+	return fake_mem_phys_valid(p->table, 4096) &&
+	       fake_mem_page_gen(p->table) == p->table_gen;
+}
+
+/*
+ * The deepest cached entry that maps @addr in a walk of @levels levels:
+ * second-level ones of @did (@fl false), or first-level ones of @did and
+ * @pasid from a walk that is @nested or not.
+ */
+static struct fake_dmar_psc *psc_find(struct fake_dmar *d, bool fl,
+				      bool nested, u16 did, u32 pasid,
+				      u64 addr, unsigned int levels)
+{
+	struct fake_dmar_psc *best = NULL;
+	unsigned int i;
+
+	for (i = 0; i < FAKE_DMAR_PSC_MAX; i++) {
+		struct fake_dmar_psc *p = &d->psc[i];
+
+		if (!p->valid || p->fl != fl || p->did != did ||
+		    p->level > levels ||
+		    (fl && (p->nested != nested || p->pasid != pasid)) ||
+		    addr - p->base >= level_size(p->level))
+			continue;
+		if (!best || p->level < best->level)
+			best = p;
+	}
+	if (best)
+		d->psc_stats.hits++;
+	else
+		d->psc_stats.misses++;
+	return best;
+}
+
+/* Cache the non-leaf entry @e describes (its tag, rights and table). */
+static void psc_fill(struct fake_dmar *d, const struct fake_dmar_psc *e)
+{
+	u64 base = e->base & ~(level_size(e->level) - 1);
+	struct fake_dmar_psc *p = NULL;
+	unsigned int i;
+
+	for (i = 0; i < FAKE_DMAR_PSC_MAX && !p; i++) {
+		struct fake_dmar_psc *o = &d->psc[i];
+
+		if (o->valid && o->fl == e->fl && o->nested == e->nested &&
+		    o->did == e->did && o->pasid == e->pasid &&
+		    o->level == e->level && o->base == base)
+			p = o;
+	}
+	if (!p)
+		p = SLOT(d->psc, d->psc_next);
+	*p = *e;
+	p->valid = true;
+	p->base = base;
+	p->table_gen = fake_mem_page_gen(e->table);
+	d->psc_stats.fills++;
+}
+
+/*
+ * A walk is about to read the table @p points to. If that page was freed
+ * (or freed and allocated again) since @p was cached, the library freed
+ * a table the unit could still walk: a model error.
+ */
+static bool psc_usable(struct fake_dmar *d, const struct fake_dmar_psc *p)
+{
+	if (psc_table_live(p))
+		return true;
+	d->psc_freed_walks++;
+	d->protocol_errors++;
+	hal_log(HAL_LOG_ERR, "fake_dmar: model error: walk through a cached "
+		"level-%u entry (DID %u, %#llx) to table page %#llx, freed "
+		"since\n", p->level, p->did, (unsigned long long)p->base,
+		(unsigned long long)p->table);
+	return false;
+}
+
+/* fake_mem free hook: no cached entry may point into [@pa, @pa + @len). */
+static void on_free(void *ctx, u64 pa, u64 len)
+{
+	struct fake_dmar *d = ctx;
+	unsigned int i;
+
+	for (i = 0; i < FAKE_DMAR_PSC_MAX; i++) {
+		const struct fake_dmar_psc *p = &d->psc[i];
+
+		if (!p->valid || p->table - pa >= len || !psc_table_live(p))
+			continue;
+		d->psc_freed_tables++;
+		d->protocol_errors++;
+		hal_log(HAL_LOG_ERR, "fake_dmar: model error: table page %#llx "
+			"freed while the unit caches a level-%u entry (DID %u, "
+			"%#llx) that points to it\n",
+			(unsigned long long)p->table, p->level, p->did,
+			(unsigned long long)p->base);
+	}
 }
 
 /* ---- Faults --------------------------------------------------------------- */
@@ -417,15 +553,74 @@ static u64 sl_rsvd(const struct fake_dmar *d, u64 e, unsigned int level,
 	return e & rsvd;
 }
 
+enum { WALK_OK, WALK_FETCH, WALK_RSVD };
+
+/*
+ * The second-level walk of @addr from @table (@levels levels) for domain
+ * @did [VT-d 3.7, 9.8]: from the deepest paging-structure-cache entry
+ * that maps @addr, else from the top, caching each non-leaf entry read.
+ * WALK_OK with *@e the leaf, or the not-present entry that ended the walk
+ * (R = W = 0), *@shift its level's, and the rights ANDed over the walk;
+ * else the table read failed or an entry had a reserved bit set.
+ */
+static int sl_walk(struct fake_dmar *d, u16 did, u64 table,
+		   unsigned int levels, u64 addr, u64 *e, unsigned int *shift,
+		   bool *rd, bool *wr, bool *psc_hit)
+{
+	struct fake_dmar_psc *p = psc_find(d, false, false, did, 0, addr,
+					   levels);
+	unsigned int level = levels;
+
+	*rd = *wr = true;
+	*e = 0;
+	*shift = 12;
+	if (p) {
+		if (!psc_usable(d, p))
+			return WALK_FETCH;
+		table = p->table;
+		level = p->level - 1;
+		*rd = p->r;
+		*wr = p->w;
+		if (psc_hit)
+			*psc_hit = true;
+	}
+	for (; level >= 1; level--) {
+		struct fake_dmar_psc c = { .did = did, .level = (u8)level,
+					   .base = addr };
+		bool leaf;
+
+		*shift = 12 + 9 * (level - 1);
+		if (!read_u64(d, table + 8 * ((addr >> *shift) & 511), e))
+			return WALK_FETCH;
+		*rd &= *e & 1;
+		*wr &= (*e >> 1) & 1;
+		if (!(*e & 3))
+			return WALK_OK;
+		leaf = level == 1 || (level <= 3 && (*e >> 7) & 1);
+		if (sl_rsvd(d, *e, level, leaf) ||
+		    (leaf && level == 2 && !(cap_sllps(d) & 1)) ||
+		    (leaf && level == 3 && !(cap_sllps(d) & 2)))
+			return WALK_RSVD;
+		if (leaf)
+			return WALK_OK;
+		table = *e & bits(51, 12);
+		c.table = table;
+		c.r = *rd;
+		c.w = *wr;
+		psc_fill(d, &c);
+	}
+	return WALK_OK;
+}
+
 static int sl_translate(struct fake_dmar *d, struct req *q,
 			struct fake_dma_result *r, u16 did, u32 pasid,
 			u64 table, unsigned int levels)
 {
 	bool sm = scalable(d);
 	struct fake_dmar_tlb *t = tlb_find(d, did, pasid, q->iova);
-	unsigned int level, shift = 12, aw = 12 + 9 * levels;
-	bool rd = true, wr = true;
-	u64 e = 0;
+	unsigned int shift, aw = 12 + 9 * levels;
+	bool rd, wr;
+	u64 e;
 
 	if (t) {
 		d->tlb_stats.hits++;
@@ -436,38 +631,25 @@ static int sl_translate(struct fake_dmar *d, struct req *q,
 		if ((aw < 64 && (q->iova >> aw)) ||
 		    (q->iova >> cap_mgaw(d)))
 			return fail(d, q, r, sm ? SM_ADDR : FR_ADDR);
-		for (level = levels; level >= 1; level--) {
-			bool leaf;
-
-			shift = 12 + 9 * (level - 1);
-			if (!read_u64(d, table + 8 * ((q->iova >> shift) & 511),
-				      &e))
-				return fail(d, q, r,
-					    sm ? SM_SL_FETCH : FR_SL_FETCH);
-			rd &= e & 1;
-			wr &= (e >> 1) & 1;
-			if (!(e & 3)) {
-				/* Not present: cached only under CM. */
-				if (cap_cm(d)) {
-					t = SLOT(d->tlb, d->tlb_next);
-					t->did = did;
-					t->pasid = pasid;
-					t->base = q->iova & ~0xfffULL;
-					t->size = 0x1000;
-					t->fpd = q->fpd;
-					d->tlb_stats.fills++;
-				}
-				goto perm;
+		switch (sl_walk(d, did, table, levels, q->iova, &e, &shift,
+				&rd, &wr, &r->psc_hit)) {
+		case WALK_FETCH:
+			return fail(d, q, r, sm ? SM_SL_FETCH : FR_SL_FETCH);
+		case WALK_RSVD:
+			return fail(d, q, r, sm ? SM_SL_RSVD : FR_SL_RSVD);
+		}
+		if (!(e & 3)) {
+			/* Not present: cached only under CM. */
+			if (cap_cm(d)) {
+				t = SLOT(d->tlb, d->tlb_next);
+				t->did = did;
+				t->pasid = pasid;
+				t->base = q->iova & ~0xfffULL;
+				t->size = 0x1000;
+				t->fpd = q->fpd;
+				d->tlb_stats.fills++;
 			}
-			leaf = level == 1 || (level <= 3 && (e >> 7) & 1);
-			if (sl_rsvd(d, e, level, leaf) ||
-			    (leaf && level == 2 && !(cap_sllps(d) & 1)) ||
-			    (leaf && level == 3 && !(cap_sllps(d) & 2)))
-				return fail(d, q, r,
-					    sm ? SM_SL_RSVD : FR_SL_RSVD);
-			if (leaf)
-				break;
-			table = e & bits(51, 12);
+			goto perm;
 		}
 		t = SLOT(d->tlb, d->tlb_next);
 		t->present = true;
@@ -499,40 +681,55 @@ perm:
 /* ---- First-level and nested translation [VT-d 3.6, 3.8, 9.7] ---------- */
 
 /*
- * An uncached second-level walk of @addr for nested translation. 0 with
- * the rights (*rd = *wr = false when not present) and the leaf, or the
- * fault reason.
+ * The second-level walk of @addr for nested translation, under the
+ * paging-structure caches of @did like any other. 0 with the rights
+ * (*rd = *wr = false when not present) and the leaf, or the fault reason.
  */
-static u8 sl_walk_raw(struct fake_dmar *d, u64 table, unsigned int levels,
-		      u64 addr, u64 *hpa, u64 *size, bool *rd, bool *wr)
+static u8 sl_walk_raw(struct fake_dmar *d, u16 did, u64 table,
+		      unsigned int levels, u64 addr, u64 *hpa, u64 *size,
+		      bool *rd, bool *wr)
 {
-	unsigned int level, shift = 12, aw = 12 + 9 * levels;
-	u64 e = 0;
+	unsigned int shift, aw = 12 + 9 * levels;
+	u64 e;
 
 	*rd = *wr = true;
 	if ((aw < 64 && (addr >> aw)) || (addr >> cap_mgaw(d)))
 		return SM_ADDR;
-	for (level = levels; level >= 1; level--) {
-		bool leaf;
-
-		shift = 12 + 9 * (level - 1);
-		if (!read_u64(d, table + 8 * ((addr >> shift) & 511), &e))
-			return SM_SL_FETCH;
-		*rd &= e & 1;
-		*wr &= (e >> 1) & 1;
-		if (!(e & 3)) {
-			*rd = *wr = false;
-			return 0;
-		}
-		leaf = level == 1 || (level <= 3 && (e >> 7) & 1);
-		if (sl_rsvd(d, e, level, leaf))
-			return SM_SL_RSVD;
-		if (leaf)
-			break;
-		table = e & bits(51, 12);
+	switch (sl_walk(d, did, table, levels, addr, &e, &shift, rd, wr,
+			NULL)) {
+	case WALK_FETCH:
+		return SM_SL_FETCH;
+	case WALK_RSVD:
+		return SM_SL_RSVD;
+	}
+	if (!(e & 3)) {
+		*rd = *wr = false;
+		return 0;
 	}
 	*size = 1ULL << shift;
 	*hpa = (e & bits(51, shift)) | (addr & (*size - 1));
+	return 0;
+}
+
+/*
+ * Nested: the host address of the first-level table at guest-physical
+ * *@table, through the second level of @did, which must grant read
+ * [VT-d 3.8]; 0 or the fault reason (@root: the FLPTPTR table).
+ */
+static u8 nest_table(struct fake_dmar *d, u16 did, u64 sl_table,
+		     unsigned int sl_levels, u64 *table, bool root)
+{
+	u64 tsz;
+	bool rd, wr;
+	u8 fr = sl_walk_raw(d, did, sl_table, sl_levels, *table, table, &tsz,
+			    &rd, &wr);
+
+	if (fr == SM_ADDR)
+		return SM_NEST_BEYOND;
+	if (fr)
+		return fr;
+	if (!rd)
+		return root ? SM_NEST_ROOT : SM_NEST_READ;
 	return 0;
 }
 
@@ -545,9 +742,12 @@ static int fl_translate(struct fake_dmar *d, struct req *q,
 	unsigned int sl_levels = (unsigned int)field(p->qw[0], 4, 2) + 2;
 	unsigned int top = 12 + 9 * levels - 1, level, shift = 12;
 	bool wpe = (p->qw[2] >> 4) & 1;
+	u64 sl_table = p->qw[0] & bits(63, 12);	/* SLPTPTR, nested */
 	struct fake_dmar_tlb *t, tmp;
+	struct fake_dmar_psc *c;
 	u64 hi = q->iova >> top, e = 0, table, hpa = 0, size;
 	bool flw = true, us = true, sr = true, sw = true;
+	u8 fr;
 
 	/* [VT-d 3.6] Canonical: bits 63:47 (63:56) equal. */
 	if (hi && hi != (~0ULL >> top))
@@ -560,26 +760,35 @@ static int fl_translate(struct fake_dmar *d, struct req *q,
 		goto check;
 	}
 	d->tlb_stats.misses++;
-	table = p->qw[2] & bits(63, 12);	/* FLPTPTR 191:140 */
-	for (level = levels; level >= 1; level--) {
+	/*
+	 * From the deepest cached first-level entry that maps the address
+	 * (its table already a host address), else from FLPTPTR 191:140.
+	 */
+	c = psc_find(d, true, nested, p->did, pasid, q->iova, levels);
+	if (c) {
+		if (!psc_usable(d, c))
+			return fail(d, q, r, SM_FL_FETCH);
+		r->psc_hit = true;
+		table = c->table;
+		level = c->level - 1;
+		flw = c->fl_w;
+		us = c->fl_us;
+	} else {
+		table = p->qw[2] & bits(63, 12);
+		level = levels;
+		fr = nested ? nest_table(d, p->did, sl_table, sl_levels,
+					 &table, true) : 0;
+		if (fr)
+			return fail(d, q, r, fr);
+	}
+	for (; level >= 1; level--) {
+		struct fake_dmar_psc fc = { .fl = true, .nested = nested,
+					    .did = p->did, .pasid = pasid,
+					    .level = (u8)level,
+					    .base = q->iova };
 		u64 rsvd = 0;
 		bool leaf, ps;
 
-		if (nested) {
-			u64 tsz;
-			bool rd, wr;
-			u8 fr = sl_walk_raw(d, p->qw[0] & bits(63, 12),
-					    sl_levels, table, &table, &tsz,
-					    &rd, &wr);
-
-			if (fr == SM_ADDR)
-				return fail(d, q, r, SM_NEST_BEYOND);
-			if (fr)
-				return fail(d, q, r, fr);
-			if (!rd)
-				return fail(d, q, r, level == levels ?
-					    SM_NEST_ROOT : SM_NEST_READ);
-		}
 		shift = 12 + 9 * (level - 1);
 		if (!read_u64(d, table + 8 * ((q->iova >> shift) & 511), &e))
 			return fail(d, q, r, SM_FL_FETCH);
@@ -601,14 +810,21 @@ static int fl_translate(struct fake_dmar *d, struct req *q,
 		if (leaf)
 			break;
 		table = e & bits(51, 12);
+		fr = nested ? nest_table(d, p->did, sl_table, sl_levels,
+					 &table, false) : 0;
+		if (fr)
+			return fail(d, q, r, fr);
+		fc.table = table;
+		fc.fl_w = flw;
+		fc.fl_us = us;
+		psc_fill(d, &fc);
 	}
 	size = 1ULL << shift;
 	hpa = (e & bits(51, shift)) | (q->iova & (size - 1));
 	if (nested) {
 		u64 ssz = 0, gpa = hpa;
-		u8 fr = sl_walk_raw(d, p->qw[0] & bits(63, 12), sl_levels,
-				    gpa, &hpa, &ssz, &sr, &sw);
-
+		fr = sl_walk_raw(d, p->did, sl_table, sl_levels, gpa, &hpa,
+				 &ssz, &sr, &sw);
 		if (fr)
 			return fail(d, q, r, fr);
 		if (!sr && !sw) {
@@ -995,9 +1211,12 @@ static void inv_cc(struct fake_dmar *d, unsigned int g, u16 did, u16 sid,
 	}
 }
 
-/* [VT-d 6.5.2.3] IOTLB: G 1 global, 2 domain, 3 page (AM). */
+/*
+ * [VT-d 6.5.2.3] IOTLB: G 1 global, 2 domain, 3 page (AM; IH = 1 keeps
+ * the paging-structure caches). Second-level and nested entries only.
+ */
 static void inv_iotlb(struct fake_dmar *d, unsigned int g, u16 did, u64 addr,
-		      unsigned int am)
+		      unsigned int am, bool ih)
 {
 	u64 size = 0x1000ULL << am, base = addr & ~(size - 1);
 	unsigned int i;
@@ -1023,14 +1242,36 @@ static void inv_iotlb(struct fake_dmar *d, unsigned int g, u16 did, u64 addr,
 			d->tlb_stats.drops++;
 		}
 	}
+	for (i = 0; i < FAKE_DMAR_PSC_MAX; i++) {
+		struct fake_dmar_psc *p = &d->psc[i];
+		bool drop;
+
+		if (!p->valid || (p->fl && !p->nested))
+			continue;
+		if (g == 1)
+			drop = true;
+		else if (g == 2)
+			drop = p->did == did;
+		else if (g == 3)
+			drop = !ih && p->did == did &&
+			       (p->nested || psc_overlaps(p, base, size));
+		else
+			drop = false;
+		if (drop) {
+			p->valid = false;
+			d->psc_stats.drops++;
+		}
+	}
 }
 
 /*
  * [VT-d 6.5.2.4] PASID-based IOTLB: G 2 all of (DID, PASID), 3 pages
- * within it (ADDR, AM). First-level and nested entries only.
+ * within it (ADDR, AM; IH = 1 keeps the paging-structure caches).
+ * First-level and nested entries only, never second-level
+ * paging-structure entries.
  */
 static void inv_piotlb(struct fake_dmar *d, unsigned int g, u16 did,
-		       u32 pasid, u64 addr, unsigned int am)
+		       u32 pasid, u64 addr, unsigned int am, bool ih)
 {
 	u64 size = 0x1000ULL << am, base = addr & ~(size - 1);
 	unsigned int i;
@@ -1052,6 +1293,16 @@ static void inv_piotlb(struct fake_dmar *d, unsigned int g, u16 did,
 		if (drop) {
 			t->valid = false;
 			d->tlb_stats.drops++;
+		}
+	}
+	for (i = 0; i < FAKE_DMAR_PSC_MAX; i++) {
+		struct fake_dmar_psc *p = &d->psc[i];
+
+		if (!p->valid || !p->fl || p->did != did || p->pasid != pasid)
+			continue;
+		if (g == 2 || (g == 3 && !ih && psc_overlaps(p, base, size))) {
+			p->valid = false;
+			d->psc_stats.drops++;
 		}
 	}
 }
@@ -1096,12 +1347,12 @@ void fake_dmar_xlate_inv_desc(struct fake_dmar *d,
 		break;
 	case 2:	/* DID 31:16; ADDR 127:76, IH 70, AM 69:64 */
 		inv_iotlb(d, g, (u16)field(lo, 31, 16), hi & bits(63, 12),
-			  (unsigned int)field(hi, 5, 0));
+			  (unsigned int)field(hi, 5, 0), (hi >> 6) & 1);
 		break;
-	case 6:	/* DID 31:16, PASID 51:32; ADDR 127:76, AM 69:64 */
+	case 6:	/* DID 31:16, PASID 51:32; ADDR 127:76, IH 70, AM 69:64 */
 		inv_piotlb(d, g, (u16)field(lo, 31, 16),
 			   (u32)field(lo, 51, 32), hi & bits(63, 12),
-			   (unsigned int)field(hi, 5, 0));
+			   (unsigned int)field(hi, 5, 0), (hi >> 6) & 1);
 		break;
 	case 7:	/* DID 31:16, PASID 51:32 */
 		inv_pc(d, g, (u16)field(lo, 31, 16), (u32)field(lo, 51, 32));
@@ -1120,10 +1371,13 @@ void fake_dmar_xlate_inv_ccmd(struct fake_dmar *d, u64 ccmd)
 
 void fake_dmar_xlate_inv_iotlb(struct fake_dmar *d, u64 iotlb, u64 iva)
 {
-	/* [VT-d 11.4.8] IIRG 61:60, DID 47:32; IVA: ADDR 63:12, AM 5:0. */
+	/*
+	 * [VT-d 11.4.8] IIRG 61:60, DID 47:32; IVA: ADDR 63:12, IH 6,
+	 * AM 5:0.
+	 */
 	inv_iotlb(d, (unsigned int)field(iotlb, 61, 60),
 		  (u16)field(iotlb, 47, 32), iva & bits(63, 12),
-		  (unsigned int)field(iva, 5, 0));
+		  (unsigned int)field(iva, 5, 0), (iva >> 6) & 1);
 }
 
 void fake_dmar_xlate_srtp(struct fake_dmar *d)
@@ -1137,12 +1391,16 @@ void fake_dmar_xlate_init(struct fake_dmar *d)
 {
 	if (!ecap_bit(d, ECAP_C))
 		fake_cache_set_flush_hook(on_flush, d);
+	/* Re-initialised without fake_dmar_fini(): one hook, not two. */
+	fake_mem_remove_free_hook(on_free, d);
+	fake_mem_add_free_hook(on_free, d);
 }
 
 void fake_dmar_xlate_fini(struct fake_dmar *d)
 {
 	if (!ecap_bit(d, ECAP_C))
 		fake_cache_set_flush_hook(NULL, NULL);
+	fake_mem_remove_free_hook(on_free, d);
 	free(d->lines);
 	d->lines = NULL;
 	d->lines_cap = d->lines_used = 0;

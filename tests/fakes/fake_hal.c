@@ -125,6 +125,15 @@ void hal_panic(const char *fmt, ...)
 /* This lock layout, for the library's link-time check (<hal/lock.h>). */
 HAL_SPINLOCK_LAYOUT_DEFINE();
 
+static fake_spin_hook_fn spin_hook;
+static void *spin_hook_ctx;
+
+void fake_spin_set_hook(fake_spin_hook_fn fn, void *ctx)
+{
+	__atomic_store_n(&spin_hook_ctx, ctx, __ATOMIC_RELAXED);
+	__atomic_store_n(&spin_hook, fn, __ATOMIC_RELEASE);
+}
+
 void hal_spin_init(struct hal_spinlock *l)
 {
 	l->locked = 0;
@@ -134,7 +143,10 @@ void hal_spin_init(struct hal_spinlock *l)
 void hal_spin_lock(struct hal_spinlock *l)
 {
 	unsigned long self = (unsigned long)pthread_self();
+	fake_spin_hook_fn hook = __atomic_load_n(&spin_hook, __ATOMIC_ACQUIRE);
 
+	if (hook)
+		hook(__atomic_load_n(&spin_hook_ctx, __ATOMIC_RELAXED), l);
 	if (__atomic_load_n(&l->owner, __ATOMIC_RELAXED) == self)
 		hal_panic("hal_spin_lock: %p already held by this thread\n",
 			  (void *)l);
@@ -354,8 +366,10 @@ void fake_hal_reset(void)
 	accesses = 0;
 	fake_cache_reset();
 	fake_cache_set_flush_hook(NULL, NULL);
+	fake_spin_set_hook(NULL, NULL);
 	fake_log_clear();
 	fake_mem_fail_nth(0, false);
 	fake_mem_set_alloc_hook(NULL, NULL);
+	fake_mem_clear_free_hooks();
 	panic_env = NULL;
 }

@@ -38,6 +38,24 @@ void fake_mem_fail_nth(u64 nth, bool sticky);
  */
 void fake_mem_set_alloc_hook(void (*fn)(void *ctx), void *ctx);
 
+/*
+ * Generation of the page holding @pa: its allocations plus its frees so
+ * far (odd while allocated), 0 outside fake memory. A page freed and
+ * allocated again since a generation was read has another one.
+ */
+u32 fake_mem_page_gen(u64 pa);
+
+/*
+ * Call @fn(@ctx, pa, len) in hal_page_free() before [pa, pa + len) is
+ * freed (outside the allocator's lock): a device model checks that it
+ * holds no pointer into memory that is going away. At most 8 hooks;
+ * fake_hal_reset() removes them all.
+ */
+typedef void (*fake_mem_free_fn)(void *ctx, u64 pa, u64 len);
+void fake_mem_add_free_hook(fake_mem_free_fn fn, void *ctx);
+void fake_mem_remove_free_hook(fake_mem_free_fn fn, void *ctx);
+void fake_mem_clear_free_hooks(void);
+
 /* True when @pa lies in allocated fake memory. */
 bool fake_mem_phys_valid(u64 pa, u64 len);
 
@@ -68,6 +86,17 @@ u64 fake_panic_count(void);
  */
 #include <setjmp.h>
 void fake_panic_expect(jmp_buf *env);
+
+/* ---- Spinlock (fake_hal.c) --------------------------------------------- */
+
+/*
+ * Call @fn(@ctx, @l) at the start of every hal_spin_lock(@l), in the
+ * locking thread and before the lock is taken, so that @fn may block (at
+ * a barrier) without holding it; NULL removes the hook. Lets a test force
+ * an interleaving of threads at the points where they take a lock.
+ */
+typedef void (*fake_spin_hook_fn)(void *ctx, const struct hal_spinlock *l);
+void fake_spin_set_hook(fake_spin_hook_fn fn, void *ctx);
 
 /* ---- Cache (fake_hal.c) ------------------------------------------------ */
 

@@ -5,6 +5,9 @@
  * physical addresses FAKE_PHYS_BASE + offset, so that they never equal the
  * pointers the library uses. Freed blocks are filled with a poison byte
  * and, under AddressSanitizer, poisoned, so that a use after free shows.
+ * Each page counts its allocations and frees (its generation), and
+ * registered hooks see every free before it happens, so that a model of
+ * a device can tell a page it remembers from its later reuse.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -51,6 +54,14 @@ static u64 fail_at;
 static bool fail_sticky;
 static void (*alloc_hook)(void *ctx);
 static void *alloc_hook_ctx;
+/* Per page: allocations plus frees, so odd while allocated. */
+static u32 page_gen[PAGE_COUNT];
+#define FREE_HOOKS_MAX	8
+static struct {
+	fake_mem_free_fn fn;
+	void *ctx;
+} free_hooks[FREE_HOOKS_MAX];
+static unsigned int free_hook_count;	/* read without the lock */
 
 static void list_add_locked(u64 page, unsigned int order)
 {
@@ -149,11 +160,37 @@ void *hal_page_alloc(unsigned int order)
 	}
 	alloc_order[page] = order + 1;
 	in_use += 1ULL << order;
+	for (u64 i = 0; i < (1ULL << order); i++)
+		page_gen[page + i]++;
 	va = pool + ((u64)page << HAL_PAGE_SHIFT);
 	UNPOISON(va, HAL_PAGE_SIZE << order);
 	memset(va, 0, HAL_PAGE_SIZE << order);
 	pthread_mutex_unlock(&mem_lock);
 	return va;
+}
+
+/* The free hooks, as registered, outside the allocator's lock. */
+static void call_free_hooks(void *va, unsigned int order)
+{
+	fake_mem_free_fn fn[FREE_HOOKS_MAX];
+	void *ctx[FREE_HOOKS_MAX];
+	unsigned int i, n = 0;
+	u64 pa;
+
+	/* No model registered (the benchmarks): no lock taken. */
+	if (!__atomic_load_n(&free_hook_count, __ATOMIC_ACQUIRE))
+		return;
+	pa = fake_virt_to_phys_checked(va);
+	pthread_mutex_lock(&mem_lock);
+	for (i = 0; i < FREE_HOOKS_MAX; i++) {
+		if (free_hooks[i].fn) {
+			fn[n] = free_hooks[i].fn;
+			ctx[n++] = free_hooks[i].ctx;
+		}
+	}
+	pthread_mutex_unlock(&mem_lock);
+	for (i = 0; i < n && pa; i++)
+		fn[i](ctx[i], pa, HAL_PAGE_SIZE << order);
 }
 
 void hal_page_free(void *va, unsigned int order)
@@ -162,6 +199,7 @@ void hal_page_free(void *va, unsigned int order)
 
 	if (!va)
 		return;
+	call_free_hooks(va, order);
 	pthread_mutex_lock(&mem_lock);
 	if ((u8 *)va < pool || (u8 *)va >= pool + FAKE_MEM_SIZE ||
 	    ((uintptr_t)va & (HAL_PAGE_SIZE - 1))) {
@@ -176,6 +214,8 @@ void hal_page_free(void *va, unsigned int order)
 	}
 	alloc_order[page] = 0;
 	in_use -= 1ULL << order;
+	for (u64 i = 0; i < (1ULL << order); i++)
+		page_gen[page + i]++;
 	memset(va, 0x6b, HAL_PAGE_SIZE << order);
 	POISON(va, HAL_PAGE_SIZE << order);
 	/* Merge with free buddies. */
@@ -289,6 +329,60 @@ void fake_mem_set_alloc_hook(void (*fn)(void *ctx), void *ctx)
 	pthread_mutex_lock(&mem_lock);
 	alloc_hook = fn;
 	alloc_hook_ctx = ctx;
+	pthread_mutex_unlock(&mem_lock);
+}
+
+u32 fake_mem_page_gen(u64 pa)
+{
+	u32 gen;
+
+	if (!pool || pa < FAKE_PHYS_BASE ||
+	    pa - FAKE_PHYS_BASE >= FAKE_MEM_SIZE)
+		return 0;
+	pthread_mutex_lock(&mem_lock);
+	gen = page_gen[(pa - FAKE_PHYS_BASE) >> HAL_PAGE_SHIFT];
+	pthread_mutex_unlock(&mem_lock);
+	return gen;
+}
+
+void fake_mem_add_free_hook(fake_mem_free_fn fn, void *ctx)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&mem_lock);
+	for (i = 0; i < FREE_HOOKS_MAX && free_hooks[i].fn; i++)
+		;
+	if (i == FREE_HOOKS_MAX) {
+		fprintf(stderr, "fake_mem: more than %d free hooks\n",
+			FREE_HOOKS_MAX);
+		abort();
+	}
+	free_hooks[i].fn = fn;
+	free_hooks[i].ctx = ctx;
+	__atomic_add_fetch(&free_hook_count, 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&mem_lock);
+}
+
+void fake_mem_remove_free_hook(fake_mem_free_fn fn, void *ctx)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&mem_lock);
+	for (i = 0; i < FREE_HOOKS_MAX; i++) {
+		if (free_hooks[i].fn == fn && free_hooks[i].ctx == ctx) {
+			free_hooks[i].fn = NULL;
+			__atomic_sub_fetch(&free_hook_count, 1,
+					   __ATOMIC_RELEASE);
+		}
+	}
+	pthread_mutex_unlock(&mem_lock);
+}
+
+void fake_mem_clear_free_hooks(void)
+{
+	pthread_mutex_lock(&mem_lock);
+	memset(free_hooks, 0, sizeof(free_hooks));
+	__atomic_store_n(&free_hook_count, 0, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&mem_lock);
 }
 

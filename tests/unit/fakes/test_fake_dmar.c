@@ -246,11 +246,106 @@ static void test_xlate_legacy_caches(void **state)
 	assert_true(r.recorded);
 	assert_int_equal(dmar.protocol_errors, 0);
 	hal_mmio_write32(regs, 0x18, 0);		/* TE off */
+	hal_mmio_write64(regs, iva + 8, (1ULL << 63) | (1ULL << 60));
 	hal_page_free(root, 0);
 	hal_page_free(ctx, 0);
 	hal_page_free(l3, 0);
 	hal_page_free(l2, 0);
 	hal_page_free(l1, 0);
+}
+
+/* The IOTLB register: invalidate @g (1 global, 2 domain, 3 page) of DID 7. */
+static void iotlb_reg(unsigned int g, u64 iva)
+{
+	hal_mmio_write64(regs, 0xf0, iva);		/* ECAP.IRO */
+	hal_mmio_write64(regs, 0xf8, (1ULL << 63) | ((u64)g << 60) |
+				     (7ULL << 32));
+}
+
+/* A read by 00:03.0 that must translate; the result in @r. */
+static u64 read_hpa(u64 iova, struct fake_dma_result *r)
+{
+	assert_int_equal(fake_dmar_dma(&dmar, 0x18, FAKE_DMAR_NO_PASID, iova,
+				       false, r), 0);
+	return r->hpa;
+}
+
+/*
+ * [VT-d 6.2.4, 6.5.2.3] Paging-structure caches, on hand-built 3-level
+ * tables: a walk caches the non-leaf entries it reads and the next walk
+ * of their range starts from them, whatever memory now holds above. A
+ * page-selective invalidation keeps them with IH = 1 or when its range
+ * is outside what they map; with IH = 0 over their range, or
+ * domain-selective, they go. A table page freed while an entry points
+ * to it is a protocol error, and so is a walk through that entry.
+ */
+static void test_xlate_paging_structure_cache(void **state)
+{
+	u64 *root = hal_page_alloc(0), *ctx = hal_page_alloc(0);
+	u64 *l3 = hal_page_alloc(0), *l2 = hal_page_alloc(0);
+	u64 *l1 = hal_page_alloc(0), *l1b = hal_page_alloc(0);
+	struct fake_dma_result r;
+
+	root[0] = pa_of(ctx) | 1;
+	ctx[2 * 0x18] = pa_of(l3) | 1;
+	ctx[2 * 0x18 + 1] = 1 | (7ULL << 8);		/* AW 39, DID 7 */
+	l3[0] = pa_of(l2) | 3;
+	l2[0] = pa_of(l1) | 3;
+	l1[5] = 0xabc000 | 1;
+	l1[6] = 0xabd000 | 1;
+	l1b[6] = 0xdef000 | 1;
+	hal_mmio_write64(regs, 0x20, pa_of(root));
+	hal_mmio_write32(regs, 0x18, 1U << 30);		/* SRTP */
+	hal_mmio_write32(regs, 0x18, 1U << 31);		/* TE */
+	assert_int_equal(read_hpa(0x5000, &r), 0xabc000);
+	assert_false(r.psc_hit);
+	assert_int_equal(fake_dmar_psc_count(&dmar), 2);	/* L3, L2 */
+	/* The PDE names another table: the unit walks the cached one. */
+	l2[0] = pa_of(l1b) | 3;
+	assert_int_equal(read_hpa(0x6000, &r), 0xabd000);
+	assert_true(r.psc_hit);
+	assert_false(r.iotlb_hit);
+	/* A PSI of the page with IH = 1 drops the leaf only. */
+	iotlb_reg(3, 0x6000 | (1ULL << 6));
+	/* With IH = 0 but another GiB, the entries map none of its range. */
+	iotlb_reg(3, 0x40000000);
+	assert_int_equal(read_hpa(0x6000, &r), 0xabd000);
+	assert_true(r.psc_hit);
+	assert_false(r.iotlb_hit);
+	/* With IH = 0 over the page: both go, the new table is read. */
+	iotlb_reg(3, 0x6000);
+	assert_int_equal(read_hpa(0x6000, &r), 0xdef000);
+	assert_false(r.psc_hit);
+	/* Domain-selective drops them too. */
+	l2[0] = pa_of(l1) | 3;
+	iotlb_reg(2, 0);
+	assert_int_equal(read_hpa(0x6000, &r), 0xabd000);
+	assert_false(r.psc_hit);
+	assert_int_equal(dmar.protocol_errors, 0);
+	/* l1 freed while the L2 entry points to it; then walked. */
+	iotlb_reg(3, 0x6000 | (1ULL << 6));
+	hal_page_free(l1, 0);
+	assert_int_equal(dmar.psc_freed_tables, 1);
+	assert_int_equal(dmar.protocol_errors, 1);
+	assert_int_equal(fake_dmar_dma(&dmar, 0x18, FAKE_DMAR_NO_PASID,
+				       0x6000, false, &r), 7);	/* SL fetch */
+	assert_int_equal(dmar.psc_freed_walks, 1);
+	assert_int_equal(dmar.protocol_errors, 2);
+	/* Reused: another allocation at the same address is no better. */
+	assert_ptr_equal(hal_page_alloc(0), l1);
+	assert_int_equal(fake_dmar_dma(&dmar, 0x18, FAKE_DMAR_NO_PASID,
+				       0x6000, false, &r), 7);
+	assert_int_equal(dmar.psc_freed_walks, 2);
+	hal_mmio_write64(regs, 0x228, 1ULL << 63);
+	hal_mmio_write32(regs, 0x18, 0);		/* TE off */
+	iotlb_reg(1, 0);
+	hal_page_free(l1, 0);
+	assert_int_equal(dmar.protocol_errors, 3);
+	hal_page_free(root, 0);
+	hal_page_free(ctx, 0);
+	hal_page_free(l3, 0);
+	hal_page_free(l2, 0);
+	hal_page_free(l1b, 0);
 }
 
 /* ECAP.C = 0: the model reads a line as it was when last flushed. */
@@ -300,6 +395,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fault_recording_and_event, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_xlate_legacy_caches, setup_legacy_xlate, teardown),
 		cmocka_unit_test_setup_teardown(test_xlate_noncoherent_view, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_xlate_paging_structure_cache, setup_legacy_xlate, teardown),
 	};
 
 	return cmocka_run_group_tests_name("fake_dmar", tests, NULL, NULL);

@@ -18,6 +18,9 @@
  */
 #pragma once
 
+#include <stdio.h>
+#include <string.h>
+
 #include "vtd_test.h"
 
 #include <vtd/domain.h>
@@ -28,11 +31,19 @@ static struct fake_dmar dmar;
 static struct vtd_unit *u;
 static u64 pages_before;
 
+/* How far fx_setup() brings a test's unit. */
+enum fx_stage {
+	FX_ENABLED,		/* created and enabled, log emptied (default) */
+	FX_CREATED,		/* created: the test enables it */
+	FX_MODEL,		/* the model alone: the test creates the unit */
+};
+
 /* A unit configuration: the model's CAP/ECAP and the unit's parameters. */
 struct fx_unit {
 	u64 cap;
 	u64 ecap;
 	const struct vtd_unit_params *params;
+	enum fx_stage stage;
 };
 
 /* QEMU 7.2's default and scalable-mode units, as measured. */
@@ -49,30 +60,60 @@ struct fx_unit {
 	cmocka_unit_test_prestate_setup_teardown(f, fx_setup, fx_teardown, \
 						 (void *)(cfg))
 
+/* The model with @cap/@ecap, registered at TEST_BASE; no unit yet. */
+static inline void fx_model_up(u64 cap, u64 ecap)
+{
+	assert_int_equal(fake_dmar_init(&dmar, TEST_BASE, cap, ecap), 0);
+}
+
+/* A unit on the model (not enabled), as u. */
+static inline void fx_unit_create(const struct vtd_unit_params *p)
+{
+	struct vtd_dmar_drhd drhd = test_drhd();
+
+	u = NULL;
+	assert_int_equal(vtd_unit_create(&drhd, p, &u), 0);
+	assert_non_null(u);
+}
+
 /* The model with @cap/@ecap, a unit on it, enabled; the log emptied. */
 static inline void fx_unit_up(u64 cap, u64 ecap,
 			      const struct vtd_unit_params *p)
 {
-	struct vtd_dmar_drhd drhd = test_drhd();
-
-	assert_int_equal(fake_dmar_init(&dmar, TEST_BASE, cap, ecap), 0);
-	assert_int_equal(vtd_unit_create(&drhd, p, &u), 0);
+	fx_model_up(cap, ecap);
+	fx_unit_create(p);
 	assert_int_equal(vtd_unit_enable(u), 0);
 	fake_dmar_log_clear(&dmar);
 }
 
 /*
- * The unit's end: the model saw no breach of a programming rule and, with
- * ECAP.C = 0, read no table line the library had not flushed or had
- * changed since; then the unit and the model go.
+ * Destroy the unit before the test ends, to check what destruction
+ * leaves; on success u is NULL and the teardown has no unit to destroy.
+ */
+static inline int fx_unit_destroy(void)
+{
+	int ret = vtd_unit_destroy(u);
+
+	if (!ret)
+		u = NULL;
+	return ret;
+}
+
+/*
+ * The unit's end: the model saw no breach of a programming rule (before
+ * the unit was destroyed, nor while it was) and, with ECAP.C = 0, read no
+ * table line the library had not flushed or had changed since; then the
+ * unit and the model go.
  */
 static inline void fx_unit_down(void)
 {
 	assert_int_equal(dmar.protocol_errors, 0);
 	assert_int_equal(dmar.stale_reads, 0);
 	assert_int_equal(dmar.unflushed_reads, 0);
-	vtd_unit_destroy(u);
+	if (u)
+		vtd_unit_destroy(u);
 	u = NULL;
+	assert_int_equal(dmar.protocol_errors, 0);
 	fake_dmar_fini(&dmar);
 }
 
@@ -82,7 +123,14 @@ static inline int fx_setup(void **state)
 
 	fake_hal_reset();
 	pages_before = fake_mem_pages_in_use();
-	fx_unit_up(c->cap, c->ecap, c->params);
+	u = NULL;
+	if (c->stage == FX_ENABLED) {
+		fx_unit_up(c->cap, c->ecap, c->params);
+		return 0;
+	}
+	fx_model_up(c->cap, c->ecap);
+	if (c->stage == FX_CREATED)
+		fx_unit_create(c->params);
 	return 0;
 }
 
@@ -165,6 +213,23 @@ static inline u64 fx_sl_table(u16 sid, unsigned int *levels)
 	assert_non_null(pe);
 	*levels = ((pe[0] >> 2) & 7) + 2;			/* AW 4:2 */
 	return pe[0] & ~0xfffULL & ((1ULL << 52) - 1);		/* SLPTPTR */
+}
+
+/*
+ * The fake HAL's log (hal_log() since fake_log_clear()) holds @fmt as
+ * formatted: a line or part of one.
+ */
+static inline void fx_assert_logged(const char *fmt, ...)
+{
+	char want[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(want, sizeof(want), fmt, ap);
+	va_end(ap);
+	if (!strstr(fake_log_text(), want))
+		fail_msg("log lacks \"%s\"; it holds:\n%s", want,
+			 fake_log_text());
 }
 
 /* Type of the descriptor at log position @i, which must have been used. */

@@ -4,7 +4,7 @@
  * (tests/fakes/fake_dmar_dma.c), with the caches hardware has: map and
  * attach then DMA, unmap, detach, caching mode, scalable mode with a
  * non-zero RID_PASID, pass-through, FPD, register-based invalidation,
- * and ECAP.C = 0. Each cache also gets a "mutation" test: the model is
+ * ECAP.C = 0, and table pages freed only once no cache points to them. Each cache also gets a "mutation" test: the model is
  * told to ignore one descriptor type and the stale translation it then
  * serves proves the cache is used, so the model cannot silently stop
  * caching and the library's invalidation is what makes the other tests
@@ -240,14 +240,18 @@ static void test_dma_unmap_then_faults(void **state)
 	fx_page_free(&a);
 }
 
-/* Mutation: without the IOTLB descriptor the unmapped page stays usable. */
+/*
+ * Mutation: without the IOTLB descriptor the unmapped page stays usable.
+ * (The next page stays mapped, so that the unmap frees no table: freeing
+ * one that the unit may still walk is a protocol error of its own.)
+ */
 static void test_dma_unmap_without_iotlb_inv_is_stale(void **state)
 {
 	struct vtd_domain *d = paging_domain();
 	struct fx_page a = fx_page_new();
 	struct fake_dma_result r;
 
-	map(d, IOVA, a.pa, 0x1000, VTD_PROT_READ);
+	map(d, IOVA, a.pa, 0x2000, VTD_PROT_READ);
 	attach(SID_A, d, 0, false);
 	assert_int_equal(dma_hpa(SID_A, IOVA), a.pa);
 	dmar.inv_ignore = IGN_IOTLB;
@@ -298,6 +302,151 @@ static void test_dma_iotlb_used_until_psi(void **state)
 	fx_page_free(&b);
 }
 
+/* ---- Table pages and the paging-structure caches ------------------------ */
+
+#define IOVA_T	0x7f00000000ULL		/* a range with tables of its own */
+
+/*
+ * The IOTLB invalidations of the last operation: all page-selective ones
+ * have IH = @ih (queued: bit 70; registers: IVA bit 6). Returns how many.
+ */
+static unsigned int psi_with_ih(bool ih)
+{
+	const struct fake_mmio_access *t;
+	unsigned int i, n = 0;
+	size_t k, len;
+
+	if (vtd_qi_enabled(u)) {
+		for (i = 0; i < dmar.log_len; i++) {
+			const struct fake_dmar_desc *x = &dmar.log[i];
+
+			if (fake_dmar_desc_type(x) != 2 ||
+			    ((x->qw[0] >> 4) & 3) != 3)
+				continue;
+			assert_int_equal((x->qw[1] >> 6) & 1, ih);
+			n++;
+		}
+		return n;
+	}
+	len = fake_mmio_trace(&t);
+	for (k = 0; k < len; k++) {
+		if (t[k].write && t[k].off == 0xf0) {	/* IVA at ECAP.IRO */
+			assert_int_equal((t[k].val >> 6) & 1, ih);
+			n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * [VT-d 6.2.4, 6.5.2.3] An unmap that empties tables frees them only
+ * after its IOTLB invalidation, with IH = 0 (non-leaf entries changed),
+ * has completed. The model's paging-structure caches hold the path to
+ * the range since a read through it: it sees no table page freed while
+ * it points to it, and the next read walks from the top and faults.
+ */
+static void test_dma_unmap_frees_tables_after_invalidation(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct fx_page a = fx_page_new();
+	struct fake_dma_result r;
+	u64 pages = fake_mem_pages_in_use(), tables;
+
+	map(d, IOVA_T, a.pa, 0x2000, VTD_PROT_READ);
+	tables = fake_mem_pages_in_use() - pages;
+	assert_true(tables >= 2);			/* a PT and a PD */
+	attach(SID_A, d, 0, false);
+	assert_int_equal(dma_hpa(SID_A, IOVA_T + 0x1000), a.pa + 0x1000);
+	assert_true(fake_dmar_psc_count(&dmar) >= 2);	/* the path is cached */
+	pages = fake_mem_pages_in_use();
+	fake_dmar_log_clear(&dmar);
+	fake_mmio_trace_start();
+	assert_int_equal(vtd_domain_unmap(d, vtd_iova_init(IOVA_T), 0x2000),
+			 0);
+	assert_int_equal(fake_mem_pages_in_use(), pages - tables);
+	assert_int_equal(dmar.psc_freed_tables, 0);
+	assert_int_equal(dma(SID_A, IOVA_T + 0x1000, false, &r), fr_read());
+	assert_int_equal(dmar.psc_freed_walks, 0);
+	assert_int_equal(take_faults(), 1);
+	assert_true(psi_with_ih(false) >= 1);
+	fx_detach_destroy(SID_A, d);
+	fx_page_free(&a);
+}
+
+/*
+ * An unmap whose invalidation fails frees nothing the unit may still
+ * cache: the emptied tables stay allocated, and the library logs how
+ * many it leaks that way. The model, which still caches pointers to them
+ * (and the leaf), sees no page freed under it.
+ */
+static void test_dma_unmap_failed_invalidation_keeps_tables(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	struct fx_page a = fx_page_new();
+	u64 pages = fake_mem_pages_in_use(), tables;
+	int want;
+
+	map(d, IOVA_T, a.pa, 0x2000, VTD_PROT_READ);
+	tables = fake_mem_pages_in_use() - pages;
+	attach(SID_A, d, 0, false);
+	assert_int_equal(dma_hpa(SID_A, IOVA_T + 0x1000), a.pa + 0x1000);
+	pages = fake_mem_pages_in_use();
+	if (vtd_qi_enabled(u)) {
+		/* The IOTLB descriptor does nothing, its wait never ends. */
+		dmar.inv_ignore = IGN_IOTLB;
+		dmar.wait_never_completes = true;
+		want = -ETIMEDOUT;
+	} else {
+		dmar.reg_inv_refuse = 1U << 2;		/* IAIG = 0 */
+		want = -EIO;
+	}
+	fake_log_clear();
+	assert_int_equal(vtd_domain_unmap(d, vtd_iova_init(IOVA_T), 0x2000),
+			 want);
+	dmar.inv_ignore = 0;
+	dmar.wait_never_completes = false;
+	dmar.reg_inv_refuse = 0;
+	assert_int_equal(fake_mem_pages_in_use(), pages);
+	fx_assert_logged("%llu table pages leaked after a failed invalidation",
+			 (unsigned long long)tables);
+	assert_int_equal(dmar.psc_freed_tables, 0);
+	/* The unit still translates through what it caches. */
+	assert_int_equal(dma_hpa(SID_A, IOVA_T + 0x1000), a.pa + 0x1000);
+	/* The detach's domain-selective invalidation drops all of it. */
+	fx_detach_destroy(SID_A, d);
+	fx_page_free(&a);
+	/* Unreachable now, those pages are the leak the contract names. */
+	pages_before += tables;
+}
+
+/*
+ * [VT-d 6.5.2.3] A map that completes a table (512 contiguous leaves)
+ * replaces it by one large leaf and frees it, after an invalidation with
+ * IH = 0 over the large page: the model cached the entry that pointed to
+ * the table, and sees it dropped before the table goes.
+ */
+static void test_dma_merge_frees_table_after_invalidation(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	const u64 base = 0x40000000, pa = 0x80000000;
+	u64 pages;
+
+	map(d, base, pa, 0x1ff000, VTD_PROT_READ);
+	attach(SID_A, d, 0, false);
+	assert_int_equal(dma_hpa(SID_A, base + 0x1000), pa + 0x1000);
+	pages = fake_mem_pages_in_use();
+	fake_dmar_log_clear(&dmar);
+	fake_mmio_trace_start();
+	map(d, base + 0x1ff000, pa + 0x1ff000, 0x1000, VTD_PROT_READ);
+	assert_int_equal(fake_mem_pages_in_use(), pages - 1);
+	assert_true(*leaf_of(SID_A, base) & (1ULL << 7));	/* PS */
+	assert_int_equal(dmar.psc_freed_tables, 0);
+	assert_int_equal(dma_hpa(SID_A, base + 0x3000), pa + 0x3000);
+	assert_int_equal(dmar.psc_freed_walks, 0);
+	assert_true(psi_with_ih(false) >= 1);
+	fx_detach_destroy(SID_A, d);
+}
+
 /* ---- Detach -------------------------------------------------------------- */
 
 static void test_dma_detach_then_faults(void **state)
@@ -329,6 +478,11 @@ static void test_dma_detach_without_cc_inv_is_stale(void **state)
 	assert_int_equal(vtd_inv_context_global(u), 0);
 	assert_int_equal(dma(SID_A, IOVA, false, NULL), 2);
 	take_faults();
+	/*
+	 * The stale walk refilled the IOTLB and the paging-structure caches
+	 * under the old DID: they go before the domain's tables do.
+	 */
+	assert_int_equal(vtd_inv_iotlb_global(u), 0);
 	vtd_domain_destroy(d);
 }
 
@@ -695,6 +849,15 @@ int main(void)
 		TS(test_dma_unmap_without_iotlb_inv_is_stale),
 		TL(test_dma_iotlb_used_until_psi),
 		TS(test_dma_iotlb_used_until_psi),
+		TL(test_dma_unmap_frees_tables_after_invalidation),
+		TS(test_dma_unmap_frees_tables_after_invalidation),
+		TN(test_dma_unmap_frees_tables_after_invalidation),
+		TL(test_dma_unmap_failed_invalidation_keeps_tables),
+		TS(test_dma_unmap_failed_invalidation_keeps_tables),
+		TN(test_dma_unmap_failed_invalidation_keeps_tables),
+		TL(test_dma_merge_frees_table_after_invalidation),
+		TS(test_dma_merge_frees_table_after_invalidation),
+		TN(test_dma_merge_frees_table_after_invalidation),
 		TL(test_dma_detach_then_faults),
 		TS(test_dma_detach_then_faults),
 		TC(test_dma_detach_then_faults),

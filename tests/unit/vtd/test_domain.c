@@ -6,7 +6,7 @@
  * walker in tests/fakes/sl_walk.c, not with the library's own helpers.
  */
 #include <pthread.h>
-#include <unistd.h>
+#include <time.h>
 
 #include "fakes/sl_walk.h"
 #include "fixture.h"
@@ -193,6 +193,80 @@ static void test_domain_translate_rejects_bad_pasid_aw(void **state)
 	assert_int_equal(t.fault_reason, 0);
 	assert_int_equal(vtd_device_detach(u, SID_A), 0);
 	assert_int_equal(vtd_domain_destroy(d), 0);
+}
+
+#define assert_logged	fx_assert_logged
+
+/* vtd_device_dump() of @sid at @iova, alone in the log. */
+static void dump(u16 sid, u64 iova)
+{
+	fake_log_clear();
+	vtd_device_dump(u, sid, vtd_iova_init(iova));
+}
+
+/*
+ * vtd_device_dump() logs the root and context entries as memory holds
+ * them (read here from the table the model latched), in scalable mode
+ * the PASID directory and PASID entries of the RID_PASID, and the walk:
+ * the address, rights, page size, DID and depth, or the fault reason
+ * with its name.
+ */
+static void test_domain_dump_names_entries_and_walk(void **state)
+{
+	struct vtd_attach_params p = { .rid_pasid = 5 };
+	const u64 *root = fx_va(dmar.rtaddr_active & ~0xfffULL);
+	struct vtd_domain *d = paging_domain();
+	const u64 *ce, *pde, *pe;
+	unsigned int levels;
+	u16 sid = fx_sm() ? SID_HI : SID_A, did;
+
+	fx_map(d, 0x100000, 0x7654000, 0x2000, VTD_PROT_READ);
+	assert_int_equal(vtd_device_attach(u, sid, d, fx_sm() ? &p : NULL), 0);
+	fx_sl_table(sid, &levels);
+	ce = fx_ctx_of(sid);
+	dump(sid, 0x101234);
+	assert_logged("%02x:%02x.%u (%s mode)", sid >> 8, (sid & 0xff) >> 3,
+		      sid & 7, fx_sm() ? "scalable" : "legacy");
+	assert_logged("root[%02x] = %016llx %016llx", sid >> 8,
+		      (unsigned long long)root[2 * (sid >> 8) + 1],
+		      (unsigned long long)root[2 * (sid >> 8)]);
+	if (!fx_sm()) {
+		did = (ce[1] >> 8) & 0xffff;
+		assert_logged("context[%02x] = %016llx %016llx (P=1 TT=0 "
+			      "AW=%u DID=%u)", sid & 0xff,
+			      (unsigned long long)ce[1],
+			      (unsigned long long)ce[0],
+			      (unsigned int)(ce[1] & 7), did);
+	} else {
+		pde = fx_va(ce[0] & ~0xfffULL);		/* PASIDs 0-63 */
+		pe = fx_pasid_entry_of(sid, 5);
+		did = pe[1] & 0xffff;
+		assert_logged("sm-context[%02x] = %016llx %016llx (P=1 PDTS=%u "
+			      "RID_PASID=5)", sid & 0xff,
+			      (unsigned long long)ce[1],
+			      (unsigned long long)ce[0],
+			      (unsigned int)((ce[0] >> 9) & 7));
+		assert_logged("pasid-dir[0] = %016llx (P=1)",
+			      (unsigned long long)pde[0]);
+		assert_logged("pasid[5] = %016llx %016llx %016llx (P=1 PGTT=2 "
+			      "DID=%u)", (unsigned long long)pe[2],
+			      (unsigned long long)pe[1],
+			      (unsigned long long)pe[0], did);
+	}
+	assert_logged("iova 101234 -> 7655234 (R, 4 KiB page, DID %u, %u "
+		      "levels)", did, levels);
+	/* Not mapped there: the fault the walk found, by name. */
+	dump(sid, 0x900000);
+	assert_logged("iova 900000: fault %#x (%s)", fx_sm() ? 0x86 : 6,
+		      vtd_fault_reason_str(fx_sm() ? 0x86 : 6));
+	/* A bus with no context table: the root entry, then the fault. */
+	dump(0x0301, 0x1000);
+	assert_logged("root[03] = %016llx %016llx", 0ULL, 0ULL);
+	assert_null(strstr(fake_log_text(), "context["));
+	assert_null(strstr(fake_log_text(), "pasid"));
+	assert_logged("iova 1000: fault %#x (%s)", fx_sm() ? 0x39 : 1,
+		      vtd_fault_reason_str(fx_sm() ? 0x39 : 1));
+	fx_detach_destroy(sid, d);
 }
 
 /* Descriptor type @type with granularity @g at log position @i. */
@@ -569,29 +643,80 @@ static void test_domain_move_failures_keep_old_attachment(void **state)
 	assert_int_equal(vtd_domain_destroy(d2), 0);
 }
 
+/*
+ * The interleaving of two attaches of one blocked device that the
+ * re-check of the slot under ctx_lock (prepare_locked()) is there for:
+ * each attach thread looks at the slot under ctx_lock (it finds the
+ * device blocked, so it will not detach anything), and at its next
+ * acquisition of ctx_lock, where it would take the slot, waits until the
+ * other thread has looked too. So both have seen the device blocked
+ * before either takes the slot, on every run.
+ */
+struct attach_race {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned int arrived;		/* threads at their second ctx_lock */
+	unsigned int met;		/* ... that found the other there */
+};
+
 struct attach_job {
 	struct vtd_domain *d;
 	int ret;
 };
 
+static __thread bool attach_racer;	/* this thread is an attach_job's */
+static __thread unsigned int ctx_locks;	/* its ctx_lock acquisitions */
+
+/*
+ * Both threads meet, or one gives up after a second of real time (the
+ * library took ctx_lock fewer times than this test expects: the test
+ * then fails on met instead of hanging).
+ */
+static void attach_race_meet(struct attach_race *r)
+{
+	struct timespec deadline;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 1;
+	pthread_mutex_lock(&r->lock);
+	r->arrived++;
+	pthread_cond_broadcast(&r->cond);
+	while (r->arrived < 2 &&
+	       pthread_cond_timedwait(&r->cond, &r->lock, &deadline) == 0)
+		;
+	if (r->arrived == 2)
+		r->met++;
+	pthread_mutex_unlock(&r->lock);
+}
+
+static void attach_race_hook(void *ctx, const struct hal_spinlock *l)
+{
+	if (attach_racer && l == &u->ctx_lock && ++ctx_locks == 2)
+		attach_race_meet(ctx);
+}
+
 static void *attach_thread(void *arg)
 {
 	struct attach_job *j = arg;
 
+	attach_racer = true;
+	ctx_locks = 0;
 	j->ret = vtd_device_attach(u, SID_A, j->d, NULL);
 	return NULL;
 }
 
 /*
- * Two threads attach the same blocked device to two domains at once
- * (both are let through together by holding ctx_lock meanwhile). Exactly
- * one domain ends up owning it: the loser either fails with -EAGAIN or
- * moves the device properly; the device is never counted twice.
+ * Two threads attach the same blocked device to two domains, both having
+ * seen it blocked before either takes its slot (struct attach_race).
+ * Exactly one wins; the other finds the slot taken when it re-checks it
+ * under ctx_lock and fails with -EAGAIN, having changed nothing: the
+ * device is counted once, and the hardware entry is the winner's.
  */
 static void test_domain_concurrent_attach_one_owner(void **state)
 {
 	struct vtd_domain *d1 = paging_domain(), *d2 = paging_domain();
 	struct attach_job j1 = { .d = d1 }, j2 = { .d = d2 };
+	struct attach_race race;
 	struct vtd_translation t;
 	unsigned int round;
 	pthread_t t1, t2;
@@ -603,20 +728,25 @@ static void test_domain_concurrent_attach_one_owner(void **state)
 					hal_paddr_init(0x22000), 0x1000,
 					VTD_PROT_READ), 0);
 	for (round = 0; round < 4; round++) {
-		hal_spin_lock(&u->ctx_lock);
+		race = (struct attach_race){
+			.lock = PTHREAD_MUTEX_INITIALIZER,
+			.cond = PTHREAD_COND_INITIALIZER,
+		};
+		fake_spin_set_hook(attach_race_hook, &race);
 		assert_int_equal(pthread_create(&t1, NULL, attach_thread, &j1),
 				 0);
 		assert_int_equal(pthread_create(&t2, NULL, attach_thread, &j2),
 				 0);
-		usleep(50000);		/* both threads reach ctx_lock */
-		hal_spin_unlock(&u->ctx_lock);
 		pthread_join(t1, NULL);
 		pthread_join(t2, NULL);
-		assert_true(j1.ret == 0 || j2.ret == 0);
-		assert_true(j1.ret == 0 || j1.ret == -EAGAIN);
-		assert_true(j2.ret == 0 || j2.ret == -EAGAIN);
+		fake_spin_set_hook(NULL, NULL);
+		/* The race happened: both saw the device blocked. */
+		assert_int_equal(race.met, 2);
+		assert_true((j1.ret == 0 && j2.ret == -EAGAIN) ||
+			    (j1.ret == -EAGAIN && j2.ret == 0));
 		assert_int_equal(vtd_domain_device_count(d1) +
 				 vtd_domain_device_count(d2), 1);
+		assert_int_equal(vtd_domain_device_count(j1.ret ? d2 : d1), 1);
 		/* The hardware entry is the owner's. */
 		vtd_translate(u, SID_A, VTD_NO_PASID, vtd_iova_init(0x1000),
 			      VTD_PROT_READ, &t);
@@ -938,6 +1068,8 @@ int main(void)
 		TL(test_domain_legacy_attach_entries),
 		TS(test_domain_scalable_attach_entries),
 		TS(test_domain_translate_rejects_bad_pasid_aw),
+		TL(test_domain_dump_names_entries_and_walk),
+		TS(test_domain_dump_names_entries_and_walk),
 		TL(test_domain_detach_invalidates_old_did),
 		TC(test_domain_caching_mode_invalidates_new_entries),
 		TS(test_domain_caching_mode_invalidates_new_entries),

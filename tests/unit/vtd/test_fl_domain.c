@@ -364,6 +364,65 @@ static void test_fl_domain_unmap_reaches_device_tlb(void **state)
 	fx_page_free(&a);
 }
 
+#define IOVA_T	0x7f00000000ULL		/* a range with tables of its own */
+
+/*
+ * [VT-d 6.2.4, 6.5.2.4] A first-level unmap that empties tables frees
+ * them only after its PASID-based IOTLB invalidation, with IH = 0, has
+ * completed: the model, caching the first-level path under (DID,
+ * RID_PASID) since a read, sees no table page freed while it points to
+ * it, and the next read walks from the top and faults. If the
+ * invalidation fails, the tables stay allocated (the logged leak).
+ */
+static void test_fl_domain_unmap_frees_tables_after_invalidation(void **state)
+{
+	struct vtd_domain *d = fl_domain();
+	struct fx_page a = fx_page_new();
+	u64 pages = fake_mem_pages_in_use(), tables;
+	unsigned int i, n = 0;
+
+	fx_map(d, IOVA_T, a.pa, 2 * SZ_4K, RW);
+	fx_map(d, IOVA_T + SZ_1G, a.pa, SZ_4K, RW);
+	tables = fake_mem_pages_in_use() - pages;
+	assert_true(tables >= 5);	/* PDPT, 2 x (PD, PT) */
+	attach(SID, d, 3);
+	expect(SID, IOVA_T + SZ_4K, false, 0, a.pa + SZ_4K);
+	expect(SID, IOVA_T + SZ_1G, false, 0, a.pa);
+	assert_true(fake_dmar_psc_count(&dmar) >= 4);
+	pages = fake_mem_pages_in_use();
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(vtd_domain_unmap(d, vtd_iova_init(IOVA_T),
+					  2 * SZ_4K), 0);
+	assert_int_equal(fake_mem_pages_in_use(), pages - 2);	/* PD, PT */
+	assert_int_equal(dmar.psc_freed_tables, 0);
+	expect(SID, IOVA_T + SZ_4K, false, FR_FL_NP, 0);
+	assert_int_equal(dmar.psc_freed_walks, 0);
+	for (i = 0; i < dmar.log_len; i++) {
+		if (fx_log_type(i) != 6)
+			continue;
+		assert_int_equal((dmar.log[i].qw[1] >> 6) & 1, 0);	/* IH */
+		n++;
+	}
+	assert_true(n >= 1);
+	/* The other GiB's tables: a failed invalidation keeps them. */
+	pages = fake_mem_pages_in_use();
+	dmar.inv_ignore = 1U << 6;
+	dmar.wait_never_completes = true;
+	fake_log_clear();
+	assert_int_equal(vtd_domain_unmap(d, vtd_iova_init(IOVA_T + SZ_1G),
+					  SZ_4K), -ETIMEDOUT);
+	dmar.inv_ignore = 0;
+	dmar.wait_never_completes = false;
+	assert_int_equal(fake_mem_pages_in_use(), pages);
+	fx_assert_logged("3 table pages leaked after a failed invalidation");
+	assert_int_equal(dmar.psc_freed_tables, 0);
+	/* The unit still translates through what it caches. */
+	assert_int_equal(fx_dma_hpa(SID, NO_PASID, IOVA_T + SZ_1G), a.pa);
+	fx_detach_destroy(SID, d);
+	fx_page_free(&a);
+	pages_before += 3;	/* PDPT, PD, PT: the leak the contract names */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -382,6 +441,10 @@ int main(void)
 		FX_TEST(test_fl_domain_detach_and_move, &fl_only_nocm),
 		FX_TEST(test_fl_domain_devices_share_rid_pasid, &fl_only),
 		FX_TEST(test_fl_domain_unmap_reaches_device_tlb, &fl_only),
+		FX_TEST(test_fl_domain_unmap_frees_tables_after_invalidation,
+			&fl_only),
+		FX_TEST(test_fl_domain_unmap_frees_tables_after_invalidation,
+			&both),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

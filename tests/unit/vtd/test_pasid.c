@@ -681,6 +681,13 @@ static u64 reattach_sequence(u32 ignore, bool fl_first)
 	assert_int_equal(pasid_attach(u, SID, 5, &p), 0);
 	assert_int_equal(dma(5, IOVA, false, &hpa), 0);
 	assert_int_equal(vtd_pasid_detach(u, SID, 5), 0);
+	/*
+	 * A mutated teardown left entries of the first attachment cached
+	 * (paging-structure entries pointing into its tables among them):
+	 * drop them, as a reset would, before the tables are freed.
+	 */
+	if (ignore)
+		fake_dmar_caches_reset(&dmar);
 	fx_detach_destroy(SID, d);
 	vtd_fl_pt_destroy(&pt);
 	/* Report which page the second attachment reached: 1 = b, 0 = a. */
@@ -934,6 +941,72 @@ static void test_pasid_flush_after_fl_unmap(void **state)
 	fx_page_free(&b);
 }
 
+/* ---- PASID width [VT-d 11.4.3: ECAP.PSS] --------------------------------- */
+
+/* ECAP.PSS (39:35) of the test's unit: PASIDs are PSS + 1 bits wide. */
+static unsigned int pss_bits(void)
+{
+	return (unsigned int)((dmar.ecap >> 35) & 0x1f) + 1;
+}
+
+/*
+ * [VT-d 11.4.3] A unit with ECAP.PSS = N takes PASIDs of N + 1 bits:
+ * vtd_pasid_attach_sl() accepts the largest, 2^(N + 1) - 1, which then
+ * translates, and refuses the next with -EINVAL, changing nothing.
+ */
+static void test_pasid_width_follows_pss(void **state)
+{
+	struct vtd_domain *d = paging_domain(), *d2 = paging_domain();
+	u32 max = (1U << pss_bits()) - 1;
+	struct fx_page a = fx_page_new();
+	u64 pages;
+
+	attach_dev(d, 0);
+	fx_map(d2, IOVA, a.pa, 0x1000, VTD_PROT_READ);
+	pages = fake_mem_pages_in_use();
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(vtd_pasid_attach_sl(u, SID, max + 1, d2, 0), -EINVAL);
+	assert_int_equal(fake_mem_pages_in_use(), pages);
+	assert_int_equal(dmar.log_len, 0);
+	assert_int_equal(vtd_domain_device_count(d2), 0);
+	assert_int_equal(vtd_pasid_attach_sl(u, SID, max, d2, 0), 0);
+	assert_int_equal(vtd_domain_device_count(d2), 1);
+	expect(max, IOVA + 8, false, false, 0, a.pa + 8);
+	assert_int_equal(vtd_pasid_detach(u, SID, max), 0);
+	fx_detach_destroy(SID, d);
+	assert_int_equal(vtd_domain_destroy(d2), 0);
+	fx_page_free(&a);
+}
+
+/*
+ * [VT-d 9.4, 11.4.3] The RID_PASID of vtd_device_attach() must lie in the
+ * PASID directory the unit's ECAP.PSS sizes: with PSS = 13 (14-bit
+ * PASIDs) that is 2^8 entries of 64 PASIDs, so 2^14 - 1 is the largest
+ * RID_PASID accepted (and translates) and 2^14 is refused with -EINVAL,
+ * leaving the device blocked. (Below PSS = 13 the directory has its
+ * minimum size, 2^7 entries, whatever PSS says.)
+ */
+static void test_pasid_rid_pasid_width_follows_pss(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	u32 max = (1U << pss_bits()) - 1;
+	struct vtd_attach_params big = { .rid_pasid = max + 1 };
+	struct vtd_attach_params ok = { .rid_pasid = max };
+	struct fx_page a = fx_page_new();
+
+	assert_true(pss_bits() > 13);
+	fx_map(d, IOVA, a.pa, 0x1000, VTD_PROT_READ);
+	assert_int_equal(vtd_device_attach(u, SID, d, &big), -EINVAL);
+	assert_int_equal(vtd_domain_device_count(d), 0);
+	assert_null(fx_ctx_of(SID));
+	assert_int_equal(vtd_device_attach(u, SID, d, &ok), 0);
+	assert_int_equal(fx_ctx_of(SID)[1] & 0xfffff, max);	/* RID_PASID */
+	assert_int_equal(fx_dma_hpa(SID, FAKE_DMAR_NO_PASID, IOVA + 8),
+			 a.pa + 8);
+	fx_detach_destroy(SID, d);
+	fx_page_free(&a);
+}
+
 int main(void)
 {
 	/* Caching mode (QEMU's caching-mode=on), ECAP.C = 0. */
@@ -950,6 +1023,16 @@ int main(void)
 		.cap = with_bit(with_bit(nocm.cap, CAP_FS1GP, true),
 				CAP_FS5LP, true),
 		.ecap = ECAP_TEST | 1,
+	};
+	/* ECAP.PSS = 4: 5-bit PASIDs. */
+	const struct fx_unit pss4 = {
+		.cap = FAKE_DMAR_QEMU_CAP_SM,
+		.ecap = (ECAP_TEST & ~(0x1fULL << 35)) | (4ULL << 35),
+	};
+	/* ECAP.PSS = 13: 14-bit PASIDs, a PASID directory of 2^8 entries. */
+	const struct fx_unit pss13 = {
+		.cap = FAKE_DMAR_QEMU_CAP_SM,
+		.ecap = (ECAP_TEST & ~(0x1fULL << 35)) | (13ULL << 35),
 	};
 #define TM(f) FX_TEST(f, &cm)
 #define TN(f) FX_TEST(f, &nocm)
@@ -972,6 +1055,9 @@ int main(void)
 		TK(test_pasid_fl_5level_1g_coherent),
 		TM(test_pasid_fl_coherent_table_needs_coherent_unit),
 		TN(test_pasid_flush_after_fl_unmap),
+		FX_TEST(test_pasid_width_follows_pss, &pss4),
+		FX_TEST(test_pasid_width_follows_pss, &pss13),
+		FX_TEST(test_pasid_rid_pasid_width_follows_pss, &pss13),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,8 +2,9 @@
 /*
  * Queued invalidation against the DMAR model: batching behind one wait,
  * 128- and 256-bit layouts, wrap-around and splitting, IQE/ITE/ICE
- * detection and recovery, time-outs, interrupt-driven completion, and the
- * descriptors of range invalidation.
+ * detection and recovery, time-outs, interrupt-driven completion, the
+ * descriptors of range invalidation, and what the invalidation calls
+ * (queued or register-based) do to the model's caches.
  */
 #include "fixture.h"
 
@@ -343,9 +344,147 @@ static void test_qi_range_rejects_bad_ranges(void **state)
 			 -EINVAL);
 }
 
+/* ---- Invalidation's effect on the model's caches ------------------------ */
+
+#define SID_A		0x0018		/* 00:03.0 */
+#define SID_B		0x0020		/* 00:04.0 */
+#define IOVA		0x100000ULL
+
+/*
+ * @sid attached to a new domain mapping IOVA to @pa, and one read of it
+ * through the model: the context cache and the IOTLB now hold @sid's
+ * entries. Returns the domain, and its DID on the unit in *@did.
+ */
+static struct vtd_domain *attached_and_cached(u16 sid, u64 pa, u16 *did)
+{
+	struct vtd_domain *d = fx_paging_domain(0);
+
+	fx_map(d, IOVA, pa, 0x1000, VTD_PROT_READ);
+	assert_int_equal(vtd_device_attach(u, sid, d, NULL), 0);
+	assert_int_equal(fx_dma_hpa(sid, FAKE_DMAR_NO_PASID, IOVA), pa);
+	/* Scalable mode: the DID of the RID_PASID (0) entry, 79:64. */
+	*did = fx_sm() ? (u16)(fx_pasid_entry_of(sid, 0)[1] & 0xffff) :
+			 (u16)((fx_ctx_of(sid)[1] >> 8) & 0xffff);
+	return d;
+}
+
+/* One read by @sid through the model: did it hit the context cache? */
+static bool cc_hit(u16 sid, u64 pa)
+{
+	struct fake_dma_result r;
+
+	assert_int_equal(fx_dma(sid, FAKE_DMAR_NO_PASID, IOVA, false, &r), 0);
+	assert_int_equal(r.hpa, pa);
+	return r.cc_hit;
+}
+
+/* The same: did it hit the IOTLB? */
+static bool iotlb_hit(u16 sid, u64 pa)
+{
+	struct fake_dma_result r;
+
+	assert_int_equal(fx_dma(sid, FAKE_DMAR_NO_PASID, IOVA, false, &r), 0);
+	assert_int_equal(r.hpa, pa);
+	return r.iotlb_hit;
+}
+
+/*
+ * vtd_inv_context_domain() [VT-d 6.5.2.1, 11.4.4.3]: a domain-selective
+ * context-cache invalidation of the DID it is given, through the queue
+ * (descriptor type 1, G = 2, DID 31:16) or CCMD (CIRG = 2, DID 15:0).
+ * Legacy mode tags context-cache entries with the context entry's DID:
+ * the entries of that DID go, another domain's stay. Scalable-mode
+ * context entries carry no DID: every entry goes.
+ */
+static void test_inv_context_domain(void **state)
+{
+	const struct fake_mmio_access *t;
+	struct vtd_domain *da, *db;
+	u16 did_a, did_b;
+	u32 reg_inv;
+	size_t i, n;
+
+	da = attached_and_cached(SID_A, 0x11000, &did_a);
+	db = attached_and_cached(SID_B, 0x22000, &did_b);
+	assert_true(cc_hit(SID_A, 0x11000));
+	assert_true(cc_hit(SID_B, 0x22000));
+	fake_dmar_log_clear(&dmar);
+	reg_inv = dmar.reg_inv_count;
+	fake_mmio_trace_start();
+	assert_int_equal(vtd_inv_context_domain(u, did_a), 0);
+	if (vtd_qi_enabled(u)) {
+		assert_int_equal(dmar.log_len, 2);		/* and a wait */
+		assert_int_equal(fx_log_type(0), 1);
+		assert_int_equal((dmar.log[0].qw[0] >> 4) & 3, 2);	/* G */
+		assert_int_equal((dmar.log[0].qw[0] >> 16) & 0xffff, did_a);
+		assert_int_equal(fx_log_type(1), 5);
+	} else {
+		assert_int_equal(dmar.reg_inv_count, reg_inv + 1);
+		n = fake_mmio_trace(&t);
+		for (i = 0; i < n && !(t[i].off == 0x28 && t[i].write); i++)
+			;
+		assert_true(i < n);
+		assert_int_equal((t[i].val >> 63) & 1, 1);	/* ICC */
+		assert_int_equal((t[i].val >> 61) & 3, 2);	/* CIRG */
+		assert_int_equal(t[i].val & 0xffff, did_a);	/* DID */
+	}
+	assert_false(cc_hit(SID_A, 0x11000));
+	assert_int_equal(cc_hit(SID_B, 0x22000), !fx_sm());
+	fx_detach_destroy(SID_A, da);
+	fx_detach_destroy(SID_B, db);
+}
+
+/*
+ * [VT-d 6.5.1.1, 6.5.1.2, 11.4.4.3, 11.4.8] A register-based invalidation
+ * that the unit completes with CAIG (IAIG) = 0 was not performed: every
+ * function that issues one returns -EIO, and the caches keep what they
+ * held. Once the unit performs them again, they succeed.
+ */
+static void test_inv_register_refused_is_eio(void **state)
+{
+	struct vtd_domain *d;
+	u32 reg_inv;
+	u16 did;
+
+	d = attached_and_cached(SID_A, 0x11000, &did);
+	reg_inv = dmar.reg_inv_count;
+	dmar.reg_inv_refuse = 1U << 1;				/* CCMD */
+	assert_int_equal(vtd_inv_context_global(u), -EIO);
+	assert_int_equal(vtd_inv_context_domain(u, did), -EIO);
+	assert_int_equal(vtd_inv_context_device(u, did, SID_A, 0), -EIO);
+	assert_int_equal(dmar.reg_inv_count, reg_inv);
+	assert_true(cc_hit(SID_A, 0x11000));
+	/* The IOTLB register still works meanwhile. */
+	assert_int_equal(vtd_inv_iotlb_domain(u, did), 0);
+	assert_false(iotlb_hit(SID_A, 0x11000));
+	reg_inv = dmar.reg_inv_count;
+	dmar.reg_inv_refuse = 1U << 2;				/* IOTLB */
+	assert_int_equal(vtd_inv_iotlb_global(u), -EIO);
+	assert_int_equal(vtd_inv_iotlb_domain(u, did), -EIO);
+	assert_int_equal(vtd_inv_iotlb_range(u, did, vtd_iova_init(IOVA),
+					     0x1000, true), -EIO);
+	assert_int_equal(vtd_inv_iotlb_range(u, did, vtd_iova_init(0),
+					     1ULL << 40, false), -EIO);
+	assert_int_equal(dmar.reg_inv_count, reg_inv);
+	assert_true(iotlb_hit(SID_A, 0x11000));
+	/* The context cache is reachable again. */
+	assert_int_equal(vtd_inv_context_domain(u, did), 0);
+	assert_false(cc_hit(SID_A, 0x11000));
+	dmar.reg_inv_refuse = 0;
+	assert_int_equal(vtd_inv_iotlb_range(u, did, vtd_iova_init(IOVA),
+					     0x1000, true), 0);
+	assert_false(iotlb_hit(SID_A, 0x11000));
+	fx_detach_destroy(SID_A, d);
+}
+
 int main(void)
 {
 	const struct fx_unit legacy = FX_QEMU_LEGACY, sm = FX_QEMU_SM;
+	/* QEMU's legacy unit without ECAP.QI (1): register invalidation. */
+	const struct fx_unit legacy_noqi = {
+		.cap = FAKE_DMAR_QEMU_CAP_LEGACY,
+		.ecap = with_bit(FAKE_DMAR_QEMU_ECAP_LEGACY, 1, false),
+	};
 #define TL(f) FX_TEST(f, &legacy)
 #define TS(f) FX_TEST(f, &sm)
 	const struct CMUnitTest tests[] = {
@@ -368,6 +507,10 @@ int main(void)
 		TS(test_qi_range_invalidation_counts),
 		TL(test_qi_range_above_mamv_is_domain_selective),
 		TL(test_qi_range_rejects_bad_ranges),
+		TL(test_inv_context_domain),
+		TS(test_inv_context_domain),
+		FX_TEST(test_inv_context_domain, &legacy_noqi),
+		FX_TEST(test_inv_register_refused_is_eio, &legacy_noqi),
 	};
 
 	return cmocka_run_group_tests_name("vtd_qi", tests, NULL, NULL);

@@ -9,82 +9,50 @@
  *    CCMD/IOTLB read-backs and fault records, decoded with FIELD_GET and
  *    compared with what that document says they mean.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
 #include <string.h>
 
-#include "fakes/fake_dmar.h"
+#include "vtd_test.h"
+
 #include <vtd/hw/regs.h>
-
-struct field {
-	const char *name;
-	u64 mask;
-	unsigned int hi, lo;
-};
-
-#define F(m, h, l)	{ #m, (u64)(m), (h), (l) }
-
-/* Bits @hi..@lo, by counting, independent of GENMASK. */
-static u64 bits(unsigned int hi, unsigned int lo)
-{
-	u64 m = 0;
-
-	for (unsigned int b = lo; b <= hi; b++)
-		m |= 1ULL << b;
-	return m;
-}
-
-static void check_fields(const struct field *f, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (f[i].mask != bits(f[i].hi, f[i].lo))
-			fail_msg("%s = %#llx, spec says bits %u:%u", f[i].name,
-				 (unsigned long long)f[i].mask, f[i].hi,
-				 f[i].lo);
-	}
-}
 
 /* [VT-d 11.4.1], [VT-d 11.4.2] */
 static void test_regs_ver_cap_fields(void **state)
 {
-	static const struct field f[] = {
-		F(VTD_VER_MAX, 7, 4),
-		F(VTD_VER_MIN, 3, 0),
-		F(VTD_CAP_ND, 2, 0),
-		F(VTD_CAP_AFL, 3, 3),
-		F(VTD_CAP_RWBF, 4, 4),
-		F(VTD_CAP_PLMR, 5, 5),
-		F(VTD_CAP_PHMR, 6, 6),
-		F(VTD_CAP_CM, 7, 7),
-		F(VTD_CAP_SAGAW, 12, 8),
-		F(VTD_CAP_MGAW, 21, 16),
-		F(VTD_CAP_ZLR, 22, 22),
-		F(VTD_CAP_DEP23, 23, 23),
-		F(VTD_CAP_FRO, 33, 24),
-		F(VTD_CAP_SLLPS, 37, 34),
-		F(VTD_CAP_SLLPS, 37, 34),
-		F(VTD_CAP_PSI, 39, 39),
-		F(VTD_CAP_NFR, 47, 40),
-		F(VTD_CAP_MAMV, 53, 48),
-		F(VTD_CAP_DWD, 54, 54),
-		F(VTD_CAP_DRD, 55, 55),
-		F(VTD_CAP_FL1GP, 56, 56),
-		F(VTD_CAP_FL1GP, 56, 56),
-		F(VTD_CAP_PI, 59, 59),
-		F(VTD_CAP_FL5LP, 60, 60),
-		F(VTD_CAP_FL5LP, 60, 60),
-		F(VTD_CAP_ECMDS, 61, 61),
-		F(VTD_CAP_ESIRTPS, 62, 62),
-		F(VTD_CAP_ESRTPS, 63, 63),
+	static const struct field_check f[] = {
+		FIELD_BITS(VTD_VER_MAX, 7, 4),
+		FIELD_BITS(VTD_VER_MIN, 3, 0),
+		FIELD_BITS(VTD_CAP_ND, 2, 0),
+		FIELD_BITS(VTD_CAP_AFL, 3, 3),
+		FIELD_BITS(VTD_CAP_RWBF, 4, 4),
+		FIELD_BITS(VTD_CAP_PLMR, 5, 5),
+		FIELD_BITS(VTD_CAP_PHMR, 6, 6),
+		FIELD_BITS(VTD_CAP_CM, 7, 7),
+		FIELD_BITS(VTD_CAP_SAGAW, 12, 8),
+		FIELD_BITS(VTD_CAP_MGAW, 21, 16),
+		FIELD_BITS(VTD_CAP_ZLR, 22, 22),
+		FIELD_BITS(VTD_CAP_DEP23, 23, 23),
+		FIELD_BITS(VTD_CAP_FRO, 33, 24),
+		FIELD_BITS(VTD_CAP_SLLPS, 37, 34),
+		FIELD_BITS(VTD_CAP_SLLPS, 37, 34),
+		FIELD_BITS(VTD_CAP_PSI, 39, 39),
+		FIELD_BITS(VTD_CAP_NFR, 47, 40),
+		FIELD_BITS(VTD_CAP_MAMV, 53, 48),
+		FIELD_BITS(VTD_CAP_DWD, 54, 54),
+		FIELD_BITS(VTD_CAP_DRD, 55, 55),
+		FIELD_BITS(VTD_CAP_FL1GP, 56, 56),
+		FIELD_BITS(VTD_CAP_FL1GP, 56, 56),
+		FIELD_BITS(VTD_CAP_PI, 59, 59),
+		FIELD_BITS(VTD_CAP_FL5LP, 60, 60),
+		FIELD_BITS(VTD_CAP_FL5LP, 60, 60),
+		FIELD_BITS(VTD_CAP_ECMDS, 61, 61),
+		FIELD_BITS(VTD_CAP_ESIRTPS, 62, 62),
+		FIELD_BITS(VTD_CAP_ESRTPS, 63, 63),
 		/* Encodings inside fields. */
-		F(VTD_CAP_SAGAW_39, 1, 1),
-		F(VTD_CAP_SAGAW_48, 2, 2),
-		F(VTD_CAP_SAGAW_57, 3, 3),
-		F(VTD_CAP_SLLPS_2M, 0, 0),
-		F(VTD_CAP_SLLPS_1G, 1, 1),
+		FIELD_BITS(VTD_CAP_SAGAW_39, 1, 1),
+		FIELD_BITS(VTD_CAP_SAGAW_48, 2, 2),
+		FIELD_BITS(VTD_CAP_SAGAW_57, 3, 3),
+		FIELD_BITS(VTD_CAP_SLLPS_2M, 0, 0),
+		FIELD_BITS(VTD_CAP_SLLPS_1G, 1, 1),
 	};
 
 	check_fields(f, ARRAY_SIZE(f));
@@ -93,52 +61,52 @@ static void test_regs_ver_cap_fields(void **state)
 /* [VT-d 11.4.3] */
 static void test_regs_ecap_fields(void **state)
 {
-	static const struct field f[] = {
-		F(VTD_ECAP_C, 0, 0),
-		F(VTD_ECAP_QI, 1, 1),
-		F(VTD_ECAP_DT, 2, 2),
-		F(VTD_ECAP_IR, 3, 3),
-		F(VTD_ECAP_EIM, 4, 4),
-		F(VTD_ECAP_DEP5, 5, 5),
-		F(VTD_ECAP_PT, 6, 6),
-		F(VTD_ECAP_SC, 7, 7),
-		F(VTD_ECAP_IRO, 17, 8),
-		F(VTD_ECAP_MHMV, 23, 20),
-		F(VTD_ECAP_DEP24, 24, 24),
-		F(VTD_ECAP_MTS, 25, 25),
-		F(VTD_ECAP_NEST, 26, 26),
-		F(VTD_ECAP_DEP28, 28, 28),
-		F(VTD_ECAP_PRS, 29, 29),
-		F(VTD_ECAP_ERS, 30, 30),
-		F(VTD_ECAP_SRS, 31, 31),
-		F(VTD_ECAP_NWFS, 33, 33),
-		F(VTD_ECAP_EAFS, 34, 34),
-		F(VTD_ECAP_PSS, 39, 35),
-		F(VTD_ECAP_PASID, 40, 40),
-		F(VTD_ECAP_DIT, 41, 41),
-		F(VTD_ECAP_PDS, 42, 42),
-		F(VTD_ECAP_SMTS, 43, 43),
-		F(VTD_ECAP_VCS, 44, 44),
-		F(VTD_ECAP_SLADS, 45, 45),
-		F(VTD_ECAP_SLADS, 45, 45),
-		F(VTD_ECAP_SLTS, 46, 46),
-		F(VTD_ECAP_SLTS, 46, 46),
-		F(VTD_ECAP_FLTS, 47, 47),
-		F(VTD_ECAP_FLTS, 47, 47),
-		F(VTD_ECAP_SMPWCS, 48, 48),
-		F(VTD_ECAP_RPS, 49, 49),
-		F(VTD_ECAP_TDXCS, 50, 50),
-		F(VTD_ECAP_PMS, 51, 51),
-		F(VTD_ECAP_ADMS, 52, 52),
-		F(VTD_ECAP_RPRIVS, 53, 53),
-		F(VTD_ECAP_HPTS, 55, 55),
-		F(VTD_ECAP_PTRS, 56, 56),
-		F(VTD_ECAP_SSIRWS, 57, 57),
-		F(VTD_ECAP_SMS, 58, 58),
-		F(VTD_ECAP_HPT1GPS, 59, 59),
-		F(VTD_ECAP_RDTS, 60, 60),
-		F(VTD_ECAP_EIMER, 61, 61),
-		F(VTD_ECAP_IRREQ, 62, 62),
+	static const struct field_check f[] = {
+		FIELD_BITS(VTD_ECAP_C, 0, 0),
+		FIELD_BITS(VTD_ECAP_QI, 1, 1),
+		FIELD_BITS(VTD_ECAP_DT, 2, 2),
+		FIELD_BITS(VTD_ECAP_IR, 3, 3),
+		FIELD_BITS(VTD_ECAP_EIM, 4, 4),
+		FIELD_BITS(VTD_ECAP_DEP5, 5, 5),
+		FIELD_BITS(VTD_ECAP_PT, 6, 6),
+		FIELD_BITS(VTD_ECAP_SC, 7, 7),
+		FIELD_BITS(VTD_ECAP_IRO, 17, 8),
+		FIELD_BITS(VTD_ECAP_MHMV, 23, 20),
+		FIELD_BITS(VTD_ECAP_DEP24, 24, 24),
+		FIELD_BITS(VTD_ECAP_MTS, 25, 25),
+		FIELD_BITS(VTD_ECAP_NEST, 26, 26),
+		FIELD_BITS(VTD_ECAP_DEP28, 28, 28),
+		FIELD_BITS(VTD_ECAP_PRS, 29, 29),
+		FIELD_BITS(VTD_ECAP_ERS, 30, 30),
+		FIELD_BITS(VTD_ECAP_SRS, 31, 31),
+		FIELD_BITS(VTD_ECAP_NWFS, 33, 33),
+		FIELD_BITS(VTD_ECAP_EAFS, 34, 34),
+		FIELD_BITS(VTD_ECAP_PSS, 39, 35),
+		FIELD_BITS(VTD_ECAP_PASID, 40, 40),
+		FIELD_BITS(VTD_ECAP_DIT, 41, 41),
+		FIELD_BITS(VTD_ECAP_PDS, 42, 42),
+		FIELD_BITS(VTD_ECAP_SMTS, 43, 43),
+		FIELD_BITS(VTD_ECAP_VCS, 44, 44),
+		FIELD_BITS(VTD_ECAP_SLADS, 45, 45),
+		FIELD_BITS(VTD_ECAP_SLADS, 45, 45),
+		FIELD_BITS(VTD_ECAP_SLTS, 46, 46),
+		FIELD_BITS(VTD_ECAP_SLTS, 46, 46),
+		FIELD_BITS(VTD_ECAP_FLTS, 47, 47),
+		FIELD_BITS(VTD_ECAP_FLTS, 47, 47),
+		FIELD_BITS(VTD_ECAP_SMPWCS, 48, 48),
+		FIELD_BITS(VTD_ECAP_RPS, 49, 49),
+		FIELD_BITS(VTD_ECAP_TDXCS, 50, 50),
+		FIELD_BITS(VTD_ECAP_PMS, 51, 51),
+		FIELD_BITS(VTD_ECAP_ADMS, 52, 52),
+		FIELD_BITS(VTD_ECAP_RPRIVS, 53, 53),
+		FIELD_BITS(VTD_ECAP_HPTS, 55, 55),
+		FIELD_BITS(VTD_ECAP_PTRS, 56, 56),
+		FIELD_BITS(VTD_ECAP_SSIRWS, 57, 57),
+		FIELD_BITS(VTD_ECAP_SMS, 58, 58),
+		FIELD_BITS(VTD_ECAP_HPT1GPS, 59, 59),
+		FIELD_BITS(VTD_ECAP_RDTS, 60, 60),
+		FIELD_BITS(VTD_ECAP_EIMER, 61, 61),
+		FIELD_BITS(VTD_ECAP_IRREQ, 62, 62),
 	};
 
 	check_fields(f, ARRAY_SIZE(f));
@@ -147,43 +115,43 @@ static void test_regs_ecap_fields(void **state)
 /* [VT-d 11.4.4] - [VT-d 11.4.6] */
 static void test_regs_command_fields(void **state)
 {
-	static const struct field f[] = {
-		F(VTD_GCMD_TE, 31, 31),
-		F(VTD_GCMD_SRTP, 30, 30),
-		F(VTD_GCMD_SFL, 29, 29),
-		F(VTD_GCMD_EAFL, 28, 28),
-		F(VTD_GCMD_WBF, 27, 27),
-		F(VTD_GCMD_QIE, 26, 26),
-		F(VTD_GCMD_IRE, 25, 25),
-		F(VTD_GCMD_SIRTP, 24, 24),
-		F(VTD_GCMD_CFI, 23, 23),
-		F(VTD_GSTS_TES, 31, 31),
-		F(VTD_GSTS_RTPS, 30, 30),
-		F(VTD_GSTS_FLS, 29, 29),
-		F(VTD_GSTS_AFLS, 28, 28),
-		F(VTD_GSTS_WBFS, 27, 27),
-		F(VTD_GSTS_QIES, 26, 26),
-		F(VTD_GSTS_IRES, 25, 25),
-		F(VTD_GSTS_IRTPS, 24, 24),
-		F(VTD_GSTS_CFIS, 23, 23),
-		F(VTD_RTADDR_RTA, 63, 12),
-		F(VTD_RTADDR_TTM, 11, 10),
-		F(VTD_RTADDR_SSIRWE, 7, 7),
-		F(VTD_CCMD_ICC, 63, 63),
-		F(VTD_CCMD_CIRG, 62, 61),
-		F(VTD_CCMD_CAIG, 60, 59),
-		F(VTD_CCMD_FM, 33, 32),
-		F(VTD_CCMD_SID, 31, 16),
-		F(VTD_CCMD_DID, 15, 0),
-		F(VTD_IOTLB_IVT, 63, 63),
-		F(VTD_IOTLB_IIRG, 61, 60),
-		F(VTD_IOTLB_IAIG, 58, 57),
-		F(VTD_IOTLB_DR, 49, 49),
-		F(VTD_IOTLB_DW, 48, 48),
-		F(VTD_IOTLB_DID, 47, 32),
-		F(VTD_IVA_ADDR, 63, 12),
-		F(VTD_IVA_IH, 6, 6),
-		F(VTD_IVA_AM, 5, 0),
+	static const struct field_check f[] = {
+		FIELD_BITS(VTD_GCMD_TE, 31, 31),
+		FIELD_BITS(VTD_GCMD_SRTP, 30, 30),
+		FIELD_BITS(VTD_GCMD_SFL, 29, 29),
+		FIELD_BITS(VTD_GCMD_EAFL, 28, 28),
+		FIELD_BITS(VTD_GCMD_WBF, 27, 27),
+		FIELD_BITS(VTD_GCMD_QIE, 26, 26),
+		FIELD_BITS(VTD_GCMD_IRE, 25, 25),
+		FIELD_BITS(VTD_GCMD_SIRTP, 24, 24),
+		FIELD_BITS(VTD_GCMD_CFI, 23, 23),
+		FIELD_BITS(VTD_GSTS_TES, 31, 31),
+		FIELD_BITS(VTD_GSTS_RTPS, 30, 30),
+		FIELD_BITS(VTD_GSTS_FLS, 29, 29),
+		FIELD_BITS(VTD_GSTS_AFLS, 28, 28),
+		FIELD_BITS(VTD_GSTS_WBFS, 27, 27),
+		FIELD_BITS(VTD_GSTS_QIES, 26, 26),
+		FIELD_BITS(VTD_GSTS_IRES, 25, 25),
+		FIELD_BITS(VTD_GSTS_IRTPS, 24, 24),
+		FIELD_BITS(VTD_GSTS_CFIS, 23, 23),
+		FIELD_BITS(VTD_RTADDR_RTA, 63, 12),
+		FIELD_BITS(VTD_RTADDR_TTM, 11, 10),
+		FIELD_BITS(VTD_RTADDR_SSIRWE, 7, 7),
+		FIELD_BITS(VTD_CCMD_ICC, 63, 63),
+		FIELD_BITS(VTD_CCMD_CIRG, 62, 61),
+		FIELD_BITS(VTD_CCMD_CAIG, 60, 59),
+		FIELD_BITS(VTD_CCMD_FM, 33, 32),
+		FIELD_BITS(VTD_CCMD_SID, 31, 16),
+		FIELD_BITS(VTD_CCMD_DID, 15, 0),
+		FIELD_BITS(VTD_IOTLB_IVT, 63, 63),
+		FIELD_BITS(VTD_IOTLB_IIRG, 61, 60),
+		FIELD_BITS(VTD_IOTLB_IAIG, 58, 57),
+		FIELD_BITS(VTD_IOTLB_DR, 49, 49),
+		FIELD_BITS(VTD_IOTLB_DW, 48, 48),
+		FIELD_BITS(VTD_IOTLB_DID, 47, 32),
+		FIELD_BITS(VTD_IVA_ADDR, 63, 12),
+		FIELD_BITS(VTD_IVA_IH, 6, 6),
+		FIELD_BITS(VTD_IVA_AM, 5, 0),
 	};
 
 	check_fields(f, ARRAY_SIZE(f));
@@ -202,53 +170,53 @@ static void test_regs_command_fields(void **state)
 /* [VT-d 11.4.7] - [VT-d 11.4.11] */
 static void test_regs_event_and_queue_fields(void **state)
 {
-	static const struct field f[] = {
-		F(VTD_FSTS_FRI, 15, 8),
-		F(VTD_FSTS_PRO, 7, 7),
-		F(VTD_FSTS_ITE, 6, 6),
-		F(VTD_FSTS_ICE, 5, 5),
-		F(VTD_FSTS_IQE, 4, 4),
-		F(VTD_FSTS_APF, 3, 3),
-		F(VTD_FSTS_AFO, 2, 2),
-		F(VTD_FSTS_PPF, 1, 1),
-		F(VTD_FSTS_PFO, 0, 0),
-		F(VTD_FECTL_IM, 31, 31),
-		F(VTD_FECTL_IP, 30, 30),
-		F(VTD_FEDATA_IMD, 15, 0),
-		F(VTD_FEADDR_MA, 31, 2),
-		F(VTD_FEUADDR_MUA, 31, 0),
-		F(VTD_AFLOG_FLA, 63, 12),
-		F(VTD_AFLOG_FLS, 11, 9),
-		F(VTD_PMEN_EPM, 31, 31),
-		F(VTD_PMEN_PRS, 0, 0),
-		F(VTD_IQH_QH, 18, 4),
-		F(VTD_IQT_QT, 18, 4),
-		F(VTD_IQA_IQA, 63, 12),
-		F(VTD_IQA_DW, 11, 11),
-		F(VTD_IQA_QS, 2, 0),
-		F(VTD_ICS_IWC, 0, 0),
-		F(VTD_IECTL_IM, 31, 31),
-		F(VTD_IECTL_IP, 30, 30),
-		F(VTD_IEDATA_IMD, 15, 0),
-		F(VTD_IEADDR_MA, 31, 2),
-		F(VTD_IEUADDR_MUA, 31, 0),
-		F(VTD_IQERCD_ICESID, 63, 48),
-		F(VTD_IQERCD_ITESID, 47, 32),
-		F(VTD_IQERCD_IQEI, 3, 0),
-		F(VTD_IRTA_IRTA, 63, 12),
-		F(VTD_IRTA_EIME, 11, 11),
-		F(VTD_IRTA_S, 3, 0),
-		F(VTD_PQH_PQH, 18, 5),
-		F(VTD_PQT_PQT, 18, 5),
-		F(VTD_PQA_PQA, 63, 12),
-		F(VTD_PQA_PQS, 2, 0),
-		F(VTD_PRS_PRO, 1, 1),
-		F(VTD_PRS_PPR, 0, 0),
-		F(VTD_PECTL_IM, 31, 31),
-		F(VTD_PECTL_IP, 30, 30),
-		F(VTD_PEDATA_IMD, 15, 0),
-		F(VTD_PEADDR_MA, 31, 2),
-		F(VTD_PEUADDR_MUA, 31, 0),
+	static const struct field_check f[] = {
+		FIELD_BITS(VTD_FSTS_FRI, 15, 8),
+		FIELD_BITS(VTD_FSTS_PRO, 7, 7),
+		FIELD_BITS(VTD_FSTS_ITE, 6, 6),
+		FIELD_BITS(VTD_FSTS_ICE, 5, 5),
+		FIELD_BITS(VTD_FSTS_IQE, 4, 4),
+		FIELD_BITS(VTD_FSTS_APF, 3, 3),
+		FIELD_BITS(VTD_FSTS_AFO, 2, 2),
+		FIELD_BITS(VTD_FSTS_PPF, 1, 1),
+		FIELD_BITS(VTD_FSTS_PFO, 0, 0),
+		FIELD_BITS(VTD_FECTL_IM, 31, 31),
+		FIELD_BITS(VTD_FECTL_IP, 30, 30),
+		FIELD_BITS(VTD_FEDATA_IMD, 15, 0),
+		FIELD_BITS(VTD_FEADDR_MA, 31, 2),
+		FIELD_BITS(VTD_FEUADDR_MUA, 31, 0),
+		FIELD_BITS(VTD_AFLOG_FLA, 63, 12),
+		FIELD_BITS(VTD_AFLOG_FLS, 11, 9),
+		FIELD_BITS(VTD_PMEN_EPM, 31, 31),
+		FIELD_BITS(VTD_PMEN_PRS, 0, 0),
+		FIELD_BITS(VTD_IQH_QH, 18, 4),
+		FIELD_BITS(VTD_IQT_QT, 18, 4),
+		FIELD_BITS(VTD_IQA_IQA, 63, 12),
+		FIELD_BITS(VTD_IQA_DW, 11, 11),
+		FIELD_BITS(VTD_IQA_QS, 2, 0),
+		FIELD_BITS(VTD_ICS_IWC, 0, 0),
+		FIELD_BITS(VTD_IECTL_IM, 31, 31),
+		FIELD_BITS(VTD_IECTL_IP, 30, 30),
+		FIELD_BITS(VTD_IEDATA_IMD, 15, 0),
+		FIELD_BITS(VTD_IEADDR_MA, 31, 2),
+		FIELD_BITS(VTD_IEUADDR_MUA, 31, 0),
+		FIELD_BITS(VTD_IQERCD_ICESID, 63, 48),
+		FIELD_BITS(VTD_IQERCD_ITESID, 47, 32),
+		FIELD_BITS(VTD_IQERCD_IQEI, 3, 0),
+		FIELD_BITS(VTD_IRTA_IRTA, 63, 12),
+		FIELD_BITS(VTD_IRTA_EIME, 11, 11),
+		FIELD_BITS(VTD_IRTA_S, 3, 0),
+		FIELD_BITS(VTD_PQH_PQH, 18, 5),
+		FIELD_BITS(VTD_PQT_PQT, 18, 5),
+		FIELD_BITS(VTD_PQA_PQA, 63, 12),
+		FIELD_BITS(VTD_PQA_PQS, 2, 0),
+		FIELD_BITS(VTD_PRS_PRO, 1, 1),
+		FIELD_BITS(VTD_PRS_PPR, 0, 0),
+		FIELD_BITS(VTD_PECTL_IM, 31, 31),
+		FIELD_BITS(VTD_PECTL_IP, 30, 30),
+		FIELD_BITS(VTD_PEDATA_IMD, 15, 0),
+		FIELD_BITS(VTD_PEADDR_MA, 31, 2),
+		FIELD_BITS(VTD_PEUADDR_MUA, 31, 0),
 	};
 
 	check_fields(f, ARRAY_SIZE(f));
@@ -257,33 +225,33 @@ static void test_regs_event_and_queue_fields(void **state)
 /* [VT-d 11.4.12] - [VT-d 11.4.16] */
 static void test_regs_mtrr_and_command_interface_fields(void **state)
 {
-	static const struct field f[] = {
-		F(VTD_MTRRCAP_WC, 10, 10),
-		F(VTD_MTRRCAP_FIX, 8, 8),
-		F(VTD_MTRRCAP_VCNT, 7, 0),
-		F(VTD_MTRRDEF_E, 11, 11),
-		F(VTD_MTRRDEF_FE, 10, 10),
-		F(VTD_MTRRDEF_TYPE, 7, 0),
-		F(VTD_MTRR_FIX_R0, 7, 0),
-		F(VTD_MTRR_PHYSBASE_PHYSBASE, 63, 12),
-		F(VTD_MTRR_PHYSBASE_TYPE, 7, 0),
-		F(VTD_MTRR_PHYSMASK_PHYSMASK, 63, 12),
-		F(VTD_MTRR_PHYSMASK_V, 11, 11),
-		F(VTD_ECRSP_RSLT, 63, 16),
-		F(VTD_ECRSP_SC, 7, 1),
-		F(VTD_ECRSP_IP, 0, 0),
-		F(VTD_RDTC_CLOS, 36, 32),
-		F(VTD_RDTC_RMID, 11, 0),
-		F(VTD_VCMD_OA, 63, 16),
-		F(VTD_VCMD_CMD, 7, 0),
-		F(VTD_VCMD_OA_PASID, 35, 16),
-		F(VTD_VCRSP_RSLT, 63, 16),
-		F(VTD_VCRSP_RSLT_PASID, 35, 16),
-		F(VTD_VCRSP_SC, 7, 1),
-		F(VTD_VCRSP_IP, 0, 0),
-		F(VTD_VCCAP_FPS, 2, 2),
-		F(VTD_VCCAP_PAS, 1, 1),
-		F(VTD_VCCAP_NS, 0, 0),
+	static const struct field_check f[] = {
+		FIELD_BITS(VTD_MTRRCAP_WC, 10, 10),
+		FIELD_BITS(VTD_MTRRCAP_FIX, 8, 8),
+		FIELD_BITS(VTD_MTRRCAP_VCNT, 7, 0),
+		FIELD_BITS(VTD_MTRRDEF_E, 11, 11),
+		FIELD_BITS(VTD_MTRRDEF_FE, 10, 10),
+		FIELD_BITS(VTD_MTRRDEF_TYPE, 7, 0),
+		FIELD_BITS(VTD_MTRR_FIX_R0, 7, 0),
+		FIELD_BITS(VTD_MTRR_PHYSBASE_PHYSBASE, 63, 12),
+		FIELD_BITS(VTD_MTRR_PHYSBASE_TYPE, 7, 0),
+		FIELD_BITS(VTD_MTRR_PHYSMASK_PHYSMASK, 63, 12),
+		FIELD_BITS(VTD_MTRR_PHYSMASK_V, 11, 11),
+		FIELD_BITS(VTD_ECRSP_RSLT, 63, 16),
+		FIELD_BITS(VTD_ECRSP_SC, 7, 1),
+		FIELD_BITS(VTD_ECRSP_IP, 0, 0),
+		FIELD_BITS(VTD_RDTC_CLOS, 36, 32),
+		FIELD_BITS(VTD_RDTC_RMID, 11, 0),
+		FIELD_BITS(VTD_VCMD_OA, 63, 16),
+		FIELD_BITS(VTD_VCMD_CMD, 7, 0),
+		FIELD_BITS(VTD_VCMD_OA_PASID, 35, 16),
+		FIELD_BITS(VTD_VCRSP_RSLT, 63, 16),
+		FIELD_BITS(VTD_VCRSP_RSLT_PASID, 35, 16),
+		FIELD_BITS(VTD_VCRSP_SC, 7, 1),
+		FIELD_BITS(VTD_VCRSP_IP, 0, 0),
+		FIELD_BITS(VTD_VCCAP_FPS, 2, 2),
+		FIELD_BITS(VTD_VCCAP_PAS, 1, 1),
+		FIELD_BITS(VTD_VCCAP_NS, 0, 0),
 	};
 
 	check_fields(f, ARRAY_SIZE(f));
@@ -292,19 +260,19 @@ static void test_regs_mtrr_and_command_interface_fields(void **state)
 /* [VT-d 11.4.7.6] Fault record, 128 bits: (qword, bit range within). */
 static void test_regs_frcd_fields(void **state)
 {
-	static const struct field f[] = {
-		F(VTD_FRCD_LO_FI, 63, 12),		/* 63:12 */
-		F(VTD_FRCD_HI_SID, 79 - 64, 0),		/* 79:64 */
-		F(VTD_FRCD_HI_T2, 92 - 64, 92 - 64),
-		F(VTD_FRCD_HI_PRIV, 93 - 64, 93 - 64),
-		F(VTD_FRCD_HI_EXE, 94 - 64, 94 - 64),
-		F(VTD_FRCD_HI_PP, 95 - 64, 95 - 64),
-		F(VTD_FRCD_HI_FR, 103 - 64, 96 - 64),
-		F(VTD_FRCD_HI_PV, 123 - 64, 104 - 64),
-		F(VTD_FRCD_HI_AT, 125 - 64, 124 - 64),
-		F(VTD_FRCD_HI_T1, 126 - 64, 126 - 64),
-		F(VTD_FRCD_HI_T, 126 - 64, 126 - 64),
-		F(VTD_FRCD_HI_F, 127 - 64, 127 - 64),
+	static const struct field_check f[] = {
+		FIELD_BITS(VTD_FRCD_LO_FI, 63, 12),	/* 63:12 */
+		FIELD_BITS(VTD_FRCD_HI_SID, 79 - 64, 0),	/* 79:64 */
+		FIELD_BITS(VTD_FRCD_HI_T2, 92 - 64, 92 - 64),
+		FIELD_BITS(VTD_FRCD_HI_PRIV, 93 - 64, 93 - 64),
+		FIELD_BITS(VTD_FRCD_HI_EXE, 94 - 64, 94 - 64),
+		FIELD_BITS(VTD_FRCD_HI_PP, 95 - 64, 95 - 64),
+		FIELD_BITS(VTD_FRCD_HI_FR, 103 - 64, 96 - 64),
+		FIELD_BITS(VTD_FRCD_HI_PV, 123 - 64, 104 - 64),
+		FIELD_BITS(VTD_FRCD_HI_AT, 125 - 64, 124 - 64),
+		FIELD_BITS(VTD_FRCD_HI_T1, 126 - 64, 126 - 64),
+		FIELD_BITS(VTD_FRCD_HI_T, 126 - 64, 126 - 64),
+		FIELD_BITS(VTD_FRCD_HI_F, 127 - 64, 127 - 64),
 	};
 
 	check_fields(f, ARRAY_SIZE(f));

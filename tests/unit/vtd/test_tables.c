@@ -14,54 +14,40 @@
 #include <vtd/hw/qi.h>
 #include <vtd/hw/tables.h>
 
-/* A field at bit @shift, @width (< 64) bits wide, within its qword. */
-#define AT(shift, width)	(((1ULL << (width)) - 1) << (shift))
-
-struct field {
-	const char *name;
-	u64 mask;
-	u64 want;
-};
-
-#define F(m, shift, width)	{ #m, (u64)(m), AT((shift), (width)) }
-
-static void check(const struct field *f, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (f[i].mask != f[i].want)
-			fail_msg("%s = %#llx, second source says %#llx",
-				 f[i].name, (unsigned long long)f[i].mask,
-				 (unsigned long long)f[i].want);
-	}
-}
-
 /* Root and context entries: QEMU VTD_ROOT_ENTRY_*, VTD_CONTEXT_ENTRY_*. */
 static void test_tables_root_context(void **state)
 {
-	static const struct field f[] = {
-		F(VTD_ROOT_LO_P, 0, 1),			/* VTD_ROOT_ENTRY_P */
-		F(VTD_ROOT_LO_CTP, 12, 52),		/* VTD_ROOT_ENTRY_CTP */
-		F(VTD_SM_ROOT_LO_LP, 0, 1),
-		F(VTD_SM_ROOT_LO_LCTP, 12, 52),
-		F(VTD_SM_ROOT_HI_UP, 0, 1),
-		F(VTD_SM_ROOT_HI_UCTP, 12, 52),
-		F(VTD_CTX_LO_P, 0, 1),			/* VTD_CONTEXT_ENTRY_P */
-		F(VTD_CTX_LO_FPD, 1, 1),		/* VTD_CONTEXT_ENTRY_FPD */
-		F(VTD_CTX_LO_TT, 2, 2),			/* 3ULL << 2 */
-		F(VTD_CTX_LO_SLPTPTR, 12, 52),		/* VTD_CONTEXT_ENTRY_SLPTPTR */
-		F(VTD_CTX_HI_AW, 0, 3),			/* VTD_CONTEXT_ENTRY_AW 7 */
-		F(VTD_CTX_HI_DID, 8, 16),		/* (hi >> 8) & 0xffff */
-		F(VTD_SM_CTX_Q0_P, 0, 1),
-		F(VTD_SM_CTX_Q0_FPD, 1, 1),
-		F(VTD_SM_CTX_Q0_DTE, 2, 1),		/* Linux context_set_sm_dte */
-		F(VTD_SM_CTX_Q0_PASIDE, 3, 1),
-		F(VTD_SM_CTX_Q0_PRE, 4, 1),		/* Linux context_set_sm_pre */
-		F(VTD_SM_CTX_Q0_PDTS, 9, 3),		/* (val >> 9) & 7 */
-		F(VTD_SM_CTX_Q0_PDP, 12, 52),
-		F(VTD_SM_CTX_Q1_RID_PASID, 0, 20),	/* RID2PASID_MASK 0xfffff */
+	static const struct field_check f[] = {
+		FIELD_SHIFT(VTD_ROOT_LO_P, 0, 1),	/* VTD_ROOT_ENTRY_P */
+		FIELD_SHIFT(VTD_ROOT_LO_CTP, 12, 52),	/* VTD_ROOT_ENTRY_CTP */
+		FIELD_SHIFT(VTD_SM_ROOT_LO_LP, 0, 1),
+		FIELD_SHIFT(VTD_SM_ROOT_LO_LCTP, 12, 52),
+		FIELD_SHIFT(VTD_SM_ROOT_HI_UP, 0, 1),
+		FIELD_SHIFT(VTD_SM_ROOT_HI_UCTP, 12, 52),
+		/* VTD_CONTEXT_ENTRY_P */
+		FIELD_SHIFT(VTD_CTX_LO_P, 0, 1),
+		/* VTD_CONTEXT_ENTRY_FPD */
+		FIELD_SHIFT(VTD_CTX_LO_FPD, 1, 1),
+		FIELD_SHIFT(VTD_CTX_LO_TT, 2, 2),	/* 3ULL << 2 */
+		/* VTD_CONTEXT_ENTRY_SLPTPTR */
+		FIELD_SHIFT(VTD_CTX_LO_SLPTPTR, 12, 52),
+		/* VTD_CONTEXT_ENTRY_AW 7 */
+		FIELD_SHIFT(VTD_CTX_HI_AW, 0, 3),
+		FIELD_SHIFT(VTD_CTX_HI_DID, 8, 16),	/* (hi >> 8) & 0xffff */
+		FIELD_SHIFT(VTD_SM_CTX_Q0_P, 0, 1),
+		FIELD_SHIFT(VTD_SM_CTX_Q0_FPD, 1, 1),
+		/* Linux context_set_sm_dte */
+		FIELD_SHIFT(VTD_SM_CTX_Q0_DTE, 2, 1),
+		FIELD_SHIFT(VTD_SM_CTX_Q0_PASIDE, 3, 1),
+		/* Linux context_set_sm_pre */
+		FIELD_SHIFT(VTD_SM_CTX_Q0_PRE, 4, 1),
+		FIELD_SHIFT(VTD_SM_CTX_Q0_PDTS, 9, 3),	/* (val >> 9) & 7 */
+		FIELD_SHIFT(VTD_SM_CTX_Q0_PDP, 12, 52),
+		/* RID2PASID_MASK 0xfffff */
+		FIELD_SHIFT(VTD_SM_CTX_Q1_RID_PASID, 0, 20),
 	};
 
-	check(f, ARRAY_SIZE(f));
+	check_fields(f, ARRAY_SIZE(f));
 	assert_int_equal(VTD_CTX_TT_PT, 2);		/* VTD_CONTEXT_TT_PASS_THROUGH */
 	assert_int_equal(VTD_CTX_TT_SL_DEVTLB, 1);	/* VTD_CONTEXT_TT_DEV_IOTLB */
 }
@@ -69,25 +55,29 @@ static void test_tables_root_context(void **state)
 /* PASID directory and table entries: Linux pasid.h, QEMU VTD_SM_PASID_*. */
 static void test_tables_pasid(void **state)
 {
-	static const struct field f[] = {
-		F(VTD_PDE_P, 0, 1),			/* PASID_PTE_PRESENT */
-		F(VTD_PDE_FPD, 1, 1),			/* VTD_PASID_DIR_FPD */
-		F(VTD_PDE_SMPTBLPTR, 12, 52),		/* PDE_PFN_MASK */
-		F(VTD_PE_Q0_P, 0, 1),
-		F(VTD_PE_Q0_FPD, 1, 1),			/* PASID_PTE_FPD */
-		F(VTD_PE_Q0_AW, 2, 3),			/* pasid_set_address_width */
-		F(VTD_PE_Q0_PGTT, 6, 3),		/* pasid_set_translation_type */
-		F(VTD_PE_Q0_SLPTPTR, 12, 52),		/* pasid_set_slptr */
-		F(VTD_PE_Q1_DID, 0, 16),		/* pasid_set_domain_id */
-		F(VTD_PE_Q1_PWSNP, 23, 1),		/* pasid_set_page_snoop */
-		F(VTD_PE_Q1_PGSNP, 24, 1),		/* pasid_set_pgsnp */
-		F(VTD_PE_Q2_SRE, 0, 1),			/* pasid_set_sre */
-		F(VTD_PE_Q2_FLPM, 2, 2),		/* pasid_set_flpm */
-		F(VTD_PE_Q2_WPE, 4, 1),			/* pasid_set_wpe */
-		F(VTD_PE_Q2_FLPTPTR, 12, 52),		/* pasid_set_flptr */
+	static const struct field_check f[] = {
+		FIELD_SHIFT(VTD_PDE_P, 0, 1),	/* PASID_PTE_PRESENT */
+		FIELD_SHIFT(VTD_PDE_FPD, 1, 1),	/* VTD_PASID_DIR_FPD */
+		FIELD_SHIFT(VTD_PDE_SMPTBLPTR, 12, 52),	/* PDE_PFN_MASK */
+		FIELD_SHIFT(VTD_PE_Q0_P, 0, 1),
+		FIELD_SHIFT(VTD_PE_Q0_FPD, 1, 1),	/* PASID_PTE_FPD */
+		/* pasid_set_address_width */
+		FIELD_SHIFT(VTD_PE_Q0_AW, 2, 3),
+		/* pasid_set_translation_type */
+		FIELD_SHIFT(VTD_PE_Q0_PGTT, 6, 3),
+		FIELD_SHIFT(VTD_PE_Q0_SLPTPTR, 12, 52),	/* pasid_set_slptr */
+		/* pasid_set_domain_id */
+		FIELD_SHIFT(VTD_PE_Q1_DID, 0, 16),
+		/* pasid_set_page_snoop */
+		FIELD_SHIFT(VTD_PE_Q1_PWSNP, 23, 1),
+		FIELD_SHIFT(VTD_PE_Q1_PGSNP, 24, 1),	/* pasid_set_pgsnp */
+		FIELD_SHIFT(VTD_PE_Q2_SRE, 0, 1),	/* pasid_set_sre */
+		FIELD_SHIFT(VTD_PE_Q2_FLPM, 2, 2),	/* pasid_set_flpm */
+		FIELD_SHIFT(VTD_PE_Q2_WPE, 4, 1),	/* pasid_set_wpe */
+		FIELD_SHIFT(VTD_PE_Q2_FLPTPTR, 12, 52),	/* pasid_set_flptr */
 	};
 
-	check(f, ARRAY_SIZE(f));
+	check_fields(f, ARRAY_SIZE(f));
 	/* PASID_ENTRY_PGTT_FL_ONLY 1, SL_ONLY 2, NESTED 3, PT 4. */
 	assert_int_equal(VTD_PE_PGTT_FL, 1);
 	assert_int_equal(VTD_PE_PGTT_SL, 2);
@@ -100,52 +90,63 @@ static void test_tables_pasid(void **state)
 /* Descriptor fields: Linux QI_* macros. */
 static void test_tables_descriptor_fields(void **state)
 {
-	static const struct field f[] = {
-		F(VTD_QI_CC_G, 4, 2),			/* QI_CC_GRAN(g) << 4 */
-		F(VTD_QI_CC_DID, 16, 16),		/* QI_CC_DID(d) << 16 */
-		F(VTD_QI_CC_SID, 32, 16),		/* QI_CC_SID(s) << 32 */
-		F(VTD_QI_CC_FM, 48, 2),			/* QI_CC_FM(fm) << 48 */
-		F(VTD_QI_IOTLB_G, 4, 2),		/* QI_IOTLB_GRAN */
-		F(VTD_QI_IOTLB_DW, 6, 1),		/* QI_IOTLB_DW */
-		F(VTD_QI_IOTLB_DR, 7, 1),		/* QI_IOTLB_DR */
-		F(VTD_QI_IOTLB_DID, 16, 16),		/* QI_IOTLB_DID */
-		F(VTD_QI_IOTLB_HI_AM, 0, 6),		/* QI_IOTLB_AM */
-		F(VTD_QI_IOTLB_HI_IH, 6, 1),		/* QI_IOTLB_IH << 6 */
-		F(VTD_QI_IOTLB_HI_ADDR, 12, 52),	/* QI_IOTLB_ADDR */
-		F(VTD_QI_DEV_PFSID_LO, 12, 4),		/* QI_DEV_IOTLB_PFSID */
-		F(VTD_QI_DEV_MIP, 16, 5),		/* QI_DEV_IOTLB_QDEP << 16 */
-		F(VTD_QI_DEV_SID, 32, 16),		/* QI_DEV_IOTLB_SID << 32 */
-		F(VTD_QI_DEV_PFSID_HI, 52, 12),
-		F(VTD_QI_DEV_HI_S, 0, 1),		/* QI_DEV_IOTLB_SIZE */
-		F(VTD_QI_IEC_G, 4, 1),			/* QI_IEC_SELECTIVE */
-		F(VTD_QI_IEC_IM, 27, 5),		/* QI_IEC_IM(m) << 27 */
-		F(VTD_QI_IEC_IIDX, 32, 16),		/* QI_IEC_IIDX(i) << 32 */
-		F(VTD_QI_WAIT_IF, 4, 1),		/* QI_IWD_STATUS_... */
-		F(VTD_QI_WAIT_SW, 5, 1),		/* QI_IWD_STATUS_WRITE */
-		F(VTD_QI_WAIT_FN, 6, 1),		/* QI_IWD_FENCE */
-		F(VTD_QI_WAIT_PD, 7, 1),		/* QI_IWD_PRQ_DRAIN */
-		F(VTD_QI_WAIT_SDATA, 32, 32),		/* QI_IWD_STATUS_DATA */
-		F(VTD_QI_WAIT_HI_SADDR, 2, 62),
-		F(VTD_QI_PIOTLB_G, 4, 2),		/* QI_EIOTLB_GRAN */
-		F(VTD_QI_PIOTLB_DID, 16, 16),		/* QI_EIOTLB_DID */
-		F(VTD_QI_PIOTLB_PASID, 32, 20),		/* QI_EIOTLB_PASID */
-		F(VTD_QI_PIOTLB_HI_AM, 0, 6),		/* QI_EIOTLB_AM */
-		F(VTD_QI_PIOTLB_HI_IH, 6, 1),		/* QI_EIOTLB_IH */
-		F(VTD_QI_PIOTLB_HI_ADDR, 12, 52),	/* QI_EIOTLB_ADDR */
-		F(VTD_QI_PC_G, 4, 2),			/* QI_PC_GRAN */
-		F(VTD_QI_PC_DID, 16, 16),		/* QI_PC_DID */
-		F(VTD_QI_PC_PASID, 32, 20),		/* QI_PC_PASID */
-		F(VTD_QI_PDEV_MIP, 4, 5),		/* QI_DEV_EIOTLB_QDEP << 4 */
-		F(VTD_QI_PDEV_PFSID_LO, 12, 4),
-		F(VTD_QI_PDEV_SID, 16, 16),		/* QI_DEV_EIOTLB_SID << 16 */
-		F(VTD_QI_PDEV_PASID, 32, 20),		/* QI_DEV_EIOTLB_PASID */
-		F(VTD_QI_PDEV_PFSID_HI, 52, 12),
-		F(VTD_QI_PDEV_HI_G, 0, 1),		/* QI_DEV_EIOTLB_GLOB */
-		F(VTD_QI_PDEV_HI_S, 11, 1),		/* QI_DEV_EIOTLB_SIZE */
-		F(VTD_QI_PDEV_HI_ADDR, 12, 52),
+	static const struct field_check f[] = {
+		FIELD_SHIFT(VTD_QI_CC_G, 4, 2),	/* QI_CC_GRAN(g) << 4 */
+		FIELD_SHIFT(VTD_QI_CC_DID, 16, 16),	/* QI_CC_DID(d) << 16 */
+		FIELD_SHIFT(VTD_QI_CC_SID, 32, 16),	/* QI_CC_SID(s) << 32 */
+		FIELD_SHIFT(VTD_QI_CC_FM, 48, 2),	/* QI_CC_FM(fm) << 48 */
+		FIELD_SHIFT(VTD_QI_IOTLB_G, 4, 2),	/* QI_IOTLB_GRAN */
+		FIELD_SHIFT(VTD_QI_IOTLB_DW, 6, 1),	/* QI_IOTLB_DW */
+		FIELD_SHIFT(VTD_QI_IOTLB_DR, 7, 1),	/* QI_IOTLB_DR */
+		FIELD_SHIFT(VTD_QI_IOTLB_DID, 16, 16),	/* QI_IOTLB_DID */
+		FIELD_SHIFT(VTD_QI_IOTLB_HI_AM, 0, 6),	/* QI_IOTLB_AM */
+		FIELD_SHIFT(VTD_QI_IOTLB_HI_IH, 6, 1),	/* QI_IOTLB_IH << 6 */
+		/* QI_IOTLB_ADDR */
+		FIELD_SHIFT(VTD_QI_IOTLB_HI_ADDR, 12, 52),
+		/* QI_DEV_IOTLB_PFSID */
+		FIELD_SHIFT(VTD_QI_DEV_PFSID_LO, 12, 4),
+		/* QI_DEV_IOTLB_QDEP << 16 */
+		FIELD_SHIFT(VTD_QI_DEV_MIP, 16, 5),
+		/* QI_DEV_IOTLB_SID << 32 */
+		FIELD_SHIFT(VTD_QI_DEV_SID, 32, 16),
+		FIELD_SHIFT(VTD_QI_DEV_PFSID_HI, 52, 12),
+		FIELD_SHIFT(VTD_QI_DEV_HI_S, 0, 1),	/* QI_DEV_IOTLB_SIZE */
+		FIELD_SHIFT(VTD_QI_IEC_G, 4, 1),	/* QI_IEC_SELECTIVE */
+		FIELD_SHIFT(VTD_QI_IEC_IM, 27, 5),	/* QI_IEC_IM(m) << 27 */
+		/* QI_IEC_IIDX(i) << 32 */
+		FIELD_SHIFT(VTD_QI_IEC_IIDX, 32, 16),
+		FIELD_SHIFT(VTD_QI_WAIT_IF, 4, 1),	/* QI_IWD_STATUS_... */
+		/* QI_IWD_STATUS_WRITE */
+		FIELD_SHIFT(VTD_QI_WAIT_SW, 5, 1),
+		FIELD_SHIFT(VTD_QI_WAIT_FN, 6, 1),	/* QI_IWD_FENCE */
+		FIELD_SHIFT(VTD_QI_WAIT_PD, 7, 1),	/* QI_IWD_PRQ_DRAIN */
+		FIELD_SHIFT(VTD_QI_WAIT_SDATA, 32, 32),	/* QI_IWD_STATUS_DATA */
+		FIELD_SHIFT(VTD_QI_WAIT_HI_SADDR, 2, 62),
+		FIELD_SHIFT(VTD_QI_PIOTLB_G, 4, 2),	/* QI_EIOTLB_GRAN */
+		FIELD_SHIFT(VTD_QI_PIOTLB_DID, 16, 16),	/* QI_EIOTLB_DID */
+		/* QI_EIOTLB_PASID */
+		FIELD_SHIFT(VTD_QI_PIOTLB_PASID, 32, 20),
+		FIELD_SHIFT(VTD_QI_PIOTLB_HI_AM, 0, 6),	/* QI_EIOTLB_AM */
+		FIELD_SHIFT(VTD_QI_PIOTLB_HI_IH, 6, 1),	/* QI_EIOTLB_IH */
+		/* QI_EIOTLB_ADDR */
+		FIELD_SHIFT(VTD_QI_PIOTLB_HI_ADDR, 12, 52),
+		FIELD_SHIFT(VTD_QI_PC_G, 4, 2),	/* QI_PC_GRAN */
+		FIELD_SHIFT(VTD_QI_PC_DID, 16, 16),	/* QI_PC_DID */
+		FIELD_SHIFT(VTD_QI_PC_PASID, 32, 20),	/* QI_PC_PASID */
+		/* QI_DEV_EIOTLB_QDEP << 4 */
+		FIELD_SHIFT(VTD_QI_PDEV_MIP, 4, 5),
+		FIELD_SHIFT(VTD_QI_PDEV_PFSID_LO, 12, 4),
+		/* QI_DEV_EIOTLB_SID << 16 */
+		FIELD_SHIFT(VTD_QI_PDEV_SID, 16, 16),
+		/* QI_DEV_EIOTLB_PASID */
+		FIELD_SHIFT(VTD_QI_PDEV_PASID, 32, 20),
+		FIELD_SHIFT(VTD_QI_PDEV_PFSID_HI, 52, 12),
+		FIELD_SHIFT(VTD_QI_PDEV_HI_G, 0, 1),	/* QI_DEV_EIOTLB_GLOB */
+		FIELD_SHIFT(VTD_QI_PDEV_HI_S, 11, 1),	/* QI_DEV_EIOTLB_SIZE */
+		FIELD_SHIFT(VTD_QI_PDEV_HI_ADDR, 12, 52),
 	};
 
-	check(f, ARRAY_SIZE(f));
+	check_fields(f, ARRAY_SIZE(f));
 	/* Types: QI_CC_TYPE 1 ... QI_DEIOTLB_TYPE 8. */
 	assert_int_equal(VTD_QI_TYPE_CC, 1);
 	assert_int_equal(VTD_QI_TYPE_IOTLB, 2);

@@ -4,40 +4,7 @@
  * sequence of enable, the state the unit ends in, time-outs on a unit
  * that never answers, allocation failures, and the domain-ID space.
  */
-#include "vtd_test.h"
-
-#include <vtd/domain.h>
-
-#include "unit.h"
-
-static struct fake_dmar dmar;
-static u64 pages_before;
-
-static int setup(void **state)
-{
-	fake_hal_reset();
-	pages_before = fake_mem_pages_in_use();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fake_dmar_fini(&dmar);
-	assert_int_equal(fake_mem_pages_in_use(), pages_before);
-	return 0;
-}
-
-static struct vtd_unit *make_unit(u64 cap, u64 ecap,
-				  const struct vtd_unit_params *p)
-{
-	struct vtd_dmar_drhd drhd = test_drhd();
-	struct vtd_unit *u = NULL;
-
-	assert_int_equal(fake_dmar_init(&dmar, TEST_BASE, cap, ecap), 0);
-	assert_int_equal(vtd_unit_create(&drhd, p, &u), 0);
-	assert_non_null(u);
-	return u;
-}
+#include "fixture.h"
 
 /* Types of the descriptors the model consumed, in order. */
 static void assert_desc_types(const unsigned int *want, size_t n)
@@ -51,8 +18,6 @@ static void assert_desc_types(const unsigned int *want, size_t n)
 
 static void test_unit_enable_legacy(void **state)
 {
-	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_LEGACY,
-				       FAKE_DMAR_QEMU_ECAP_LEGACY, NULL);
 	const unsigned int want[] = { 1, 5, 2, 5 };
 
 	assert_false(vtd_unit_is_scalable(u));
@@ -65,15 +30,13 @@ static void test_unit_enable_legacy(void **state)
 	assert_false(dmar.iq_wide);
 	assert_desc_types(want, ARRAY_SIZE(want));
 	assert_int_equal(dmar.protocol_errors, 0);
-	vtd_unit_destroy(u);
+	assert_int_equal(fx_unit_destroy(), 0);
 	assert_int_equal(dmar.gsts & ((1U << 31) | (1U << 26)), 0);
 	assert_int_equal(dmar.protocol_errors, 0);
 }
 
 static void test_unit_enable_scalable(void **state)
 {
-	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_SM,
-				       FAKE_DMAR_QEMU_ECAP_SM, NULL);
 	/* Context cache, PASID cache, IOTLB: each behind its own wait. */
 	const unsigned int want[] = { 1, 5, 7, 5, 2, 5 };
 
@@ -86,20 +49,15 @@ static void test_unit_enable_scalable(void **state)
 	assert_true(dmar.log[0].wide);
 	assert_desc_types(want, ARRAY_SIZE(want));
 	assert_int_equal(dmar.protocol_errors, 0);
-	vtd_unit_destroy(u);
 }
 
 static void test_unit_force_legacy_on_scalable_unit(void **state)
 {
-	struct vtd_unit_params p = { .force_legacy = true };
-	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_SM,
-				       FAKE_DMAR_QEMU_ECAP_SM, &p);
 
 	assert_false(vtd_unit_is_scalable(u));
 	assert_int_equal(vtd_unit_enable(u), 0);
 	assert_int_equal((dmar.rtaddr_active >> 10) & 3, 0);
 	assert_false(dmar.iq_wide);
-	vtd_unit_destroy(u);
 }
 
 /* Index of the first trace entry at or after @from matching. */
@@ -123,8 +81,6 @@ static size_t find_access(const struct fake_mmio_access *t, size_t n,
  */
 static void test_unit_enable_register_sequence(void **state)
 {
-	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_SM,
-				       FAKE_DMAR_QEMU_ECAP_SM, NULL);
 	const struct fake_mmio_access *t;
 	size_t n, rt, srtp, iqt0, qie, first_desc, te, last_iqt;
 
@@ -151,25 +107,19 @@ static void test_unit_enable_register_sequence(void **state)
 	/* TE written with QIE kept on, and nothing else. */
 	assert_int_equal(t[te].val, (1U << 31) | (1U << 26));
 	assert_int_equal(dmar.protocol_errors, 0);
-	vtd_unit_destroy(u);
 }
 
 /* [VT-d 11.4.2] CAP.ESRTPS: SRTP itself invalidates the caches. */
 static void test_unit_esrtps_skips_global_invalidation(void **state)
 {
-	u64 cap = with_bit(FAKE_DMAR_QEMU_CAP_SM, 63, true);
-	struct vtd_unit *u = make_unit(cap, FAKE_DMAR_QEMU_ECAP_SM, NULL);
 
 	assert_int_equal(vtd_unit_enable(u), 0);
 	assert_int_equal(dmar.desc_count, 0);
 	assert_true(dmar.gsts & (1U << 31));
-	vtd_unit_destroy(u);
 }
 
 static void test_unit_write_buffer_flush_when_rwbf(void **state)
 {
-	u64 cap = with_bit(FAKE_DMAR_QEMU_CAP_LEGACY, 4, true);
-	struct vtd_unit *u = make_unit(cap, FAKE_DMAR_QEMU_ECAP_LEGACY, NULL);
 	const struct fake_mmio_access *t;
 	size_t n;
 
@@ -178,13 +128,10 @@ static void test_unit_write_buffer_flush_when_rwbf(void **state)
 	n = fake_mmio_trace(&t);
 	assert_int_not_equal(find_access(t, n, 0, 0x18, true, ~0ULL, 1U << 27),
 			     SIZE_MAX);
-	vtd_unit_destroy(u);
 }
 
 static void test_unit_no_wbf_without_rwbf(void **state)
 {
-	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_LEGACY,
-				       FAKE_DMAR_QEMU_ECAP_LEGACY, NULL);
 	const struct fake_mmio_access *t;
 	size_t n;
 
@@ -193,13 +140,10 @@ static void test_unit_no_wbf_without_rwbf(void **state)
 	n = fake_mmio_trace(&t);
 	assert_int_equal(find_access(t, n, 0, 0x18, true, 1U << 27, 1U << 27),
 			 SIZE_MAX);
-	vtd_unit_destroy(u);
 }
 
 static void test_unit_times_out_when_status_never_set(void **state)
 {
-	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_LEGACY,
-				       FAKE_DMAR_QEMU_ECAP_LEGACY, NULL);
 	u64 t0 = fake_time_peek();
 
 	dmar.gsts_stuck = 1U << 31;		/* TES never follows */
@@ -208,86 +152,82 @@ static void test_unit_times_out_when_status_never_set(void **state)
 	assert_true(fake_time_peek() - t0 >=
 		    (u64)CONFIG_VTD_TIMEOUT_US * 1000);
 	assert_int_equal(dmar.gsts & (1U << 26), 0);	/* QI turned off */
-	vtd_unit_destroy(u);
 }
 
 static void test_unit_times_out_when_srtp_never_completes(void **state)
 {
-	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_LEGACY,
-				       FAKE_DMAR_QEMU_ECAP_LEGACY, NULL);
 
 	dmar.gsts_stuck = 1U << 30;
 	assert_int_equal(vtd_unit_enable(u), -ETIMEDOUT);
 	assert_int_equal(dmar.gsts & (1U << 31), 0);
-	vtd_unit_destroy(u);
 }
 
 static void test_unit_slow_status_is_waited_for(void **state)
 {
-	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_LEGACY,
-				       FAKE_DMAR_QEMU_ECAP_LEGACY, NULL);
 
 	dmar.gsts_delay_reads = 50;
 	assert_int_equal(vtd_unit_enable(u), 0);
 	dmar.gsts_delay_reads = 0;
-	vtd_unit_destroy(u);
 }
 
 static void test_unit_times_out_when_wait_never_completes(void **state)
 {
-	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_LEGACY,
-				       FAKE_DMAR_QEMU_ECAP_LEGACY, NULL);
 
 	dmar.wait_never_completes = true;
 	assert_int_equal(vtd_unit_enable(u), -ETIMEDOUT);
 	assert_int_equal(dmar.gsts & (1U << 31), 0);
 	dmar.wait_never_completes = false;
-	vtd_unit_destroy(u);
 }
 
 static void test_unit_register_invalidation_without_qi(void **state)
 {
-	u64 ecap = with_bit(FAKE_DMAR_QEMU_ECAP_LEGACY, 1, false);
-	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_LEGACY, ecap, NULL);
 
 	assert_int_equal(vtd_unit_enable(u), 0);
 	assert_int_equal(dmar.reg_inv_count, 2);	/* CC global, IOTLB */
 	assert_int_equal(dmar.desc_count, 0);
 	assert_int_equal(dmar.gsts & (1U << 26), 0);
 	assert_int_equal(dmar.protocol_errors, 0);
-	vtd_unit_destroy(u);
 }
 
 static void test_unit_register_invalidation_times_out(void **state)
 {
-	u64 ecap = with_bit(FAKE_DMAR_QEMU_ECAP_LEGACY, 1, false);
-	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_LEGACY, ecap, NULL);
 
 	dmar.ccmd_stuck = true;
 	assert_int_equal(vtd_unit_enable(u), -ETIMEDOUT);
 	assert_int_equal(dmar.gsts & (1U << 31), 0);
-	vtd_unit_destroy(u);
+}
+
+/*
+ * [VT-d 11.4.4.3, 11.4.8] A unit that completes a register-based
+ * invalidation with CAIG (IAIG) = 0 did not perform it: enable fails
+ * with -EIO before translation is turned on.
+ */
+static void test_unit_register_invalidation_refused(void **state)
+{
+	dmar.reg_inv_refuse = 1U << 1;			/* CCMD */
+	assert_int_equal(vtd_unit_enable(u), -EIO);
+	assert_int_equal(dmar.reg_inv_count, 0);
+	assert_int_equal(dmar.gsts & (1U << 31), 0);
+	dmar.reg_inv_refuse = 1U << 2;			/* IOTLB register */
+	assert_int_equal(vtd_unit_enable(u), -EIO);
+	assert_int_equal(dmar.reg_inv_count, 1);	/* the CCMD one */
+	assert_int_equal(dmar.gsts & (1U << 31), 0);
+	dmar.reg_inv_refuse = 0;
+	assert_int_equal(vtd_unit_enable(u), 0);
+	assert_true(dmar.gsts & (1U << 31));
 }
 
 static void test_unit_firmware_left_translation_on(void **state)
 {
-	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_LEGACY,
-				       FAKE_DMAR_QEMU_ECAP_LEGACY, NULL);
 
 	dmar.gsts = 1U << 31;			/* TE left on by firmware */
 	assert_int_equal(vtd_unit_enable(u), 0);
 	assert_int_equal(dmar.protocol_errors, 0);
 	assert_true(dmar.gsts & (1U << 31));
-	vtd_unit_destroy(u);
 }
 
 static void test_unit_fault_and_inv_events_programmed(void **state)
 {
-	struct vtd_msi fmsi = { .addr = 0xfee00000, .data = 0x41 };
-	struct vtd_msi imsi = { .addr = 0xfee01000, .data = 0x42 };
-	struct vtd_unit_params p = { .fault_msi = &fmsi, .inv_msi = &imsi };
-	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_LEGACY,
-				       FAKE_DMAR_QEMU_ECAP_LEGACY, &p);
 
 	assert_int_equal(vtd_unit_enable(u), 0);
 	assert_int_equal(dmar.fedata, 0x41);
@@ -296,7 +236,7 @@ static void test_unit_fault_and_inv_events_programmed(void **state)
 	assert_int_equal(dmar.iedata, 0x42);
 	assert_int_equal(dmar.ieaddr, 0xfee01000);
 	assert_int_equal(dmar.iectl & (1U << 31), 0);
-	vtd_unit_destroy(u);
+	assert_int_equal(fx_unit_destroy(), 0);
 	assert_true(dmar.fectl & (1U << 31));
 }
 
@@ -304,13 +244,9 @@ static void test_unit_fault_and_inv_events_programmed(void **state)
 static void test_unit_create_allocation_failures(void **state)
 {
 	struct vtd_dmar_drhd drhd = test_drhd();
-	struct vtd_unit *u;
 	u64 nth;
 	int ret;
 
-	assert_int_equal(fake_dmar_init(&dmar, TEST_BASE,
-					FAKE_DMAR_QEMU_CAP_SM,
-					FAKE_DMAR_QEMU_ECAP_SM), 0);
 	for (nth = 1;; nth++) {
 		fake_mem_fail_nth(nth, false);
 		u = (struct vtd_unit *)1;
@@ -323,18 +259,13 @@ static void test_unit_create_allocation_failures(void **state)
 		assert_int_equal(fake_mem_pages_in_use(), pages_before);
 	}
 	assert_true(nth > 3);
-	vtd_unit_destroy(u);
 }
 
 static void test_unit_create_rejects_bad_input(void **state)
 {
 	struct vtd_dmar_drhd drhd = test_drhd();
 	struct vtd_unit_params p = { .qi_order = 8 };
-	struct vtd_unit *u;
 
-	assert_int_equal(fake_dmar_init(&dmar, TEST_BASE,
-					FAKE_DMAR_QEMU_CAP_LEGACY,
-					FAKE_DMAR_QEMU_ECAP_LEGACY), 0);
 	assert_int_equal(vtd_unit_create(NULL, NULL, &u), -EINVAL);
 	assert_int_equal(vtd_unit_create(&drhd, &p, &u), -EINVAL);
 	drhd.reg_base = 0xfed80000;			/* nothing there */
@@ -351,9 +282,7 @@ static void test_unit_create_rejects_bad_input(void **state)
 
 static void test_unit_domain_ids(void **state)
 {
-	/* ND = 0: 16 domain IDs, of which 0 is reserved. */
-	u64 cap = FAKE_DMAR_QEMU_CAP_LEGACY & ~7ULL;
-	struct vtd_unit *u = make_unit(cap, FAKE_DMAR_QEMU_ECAP_LEGACY, NULL);
+	/* ND = 0 (the configuration): 16 domain IDs, 0 reserved. */
 	bool seen[16] = { false };
 	int i, did;
 
@@ -368,13 +297,10 @@ static void test_unit_domain_ids(void **state)
 	assert_int_equal(vtd_unit_did_alloc(u), 7);
 	vtd_unit_did_free(u, 0);			/* ignored */
 	assert_int_equal(vtd_unit_did_alloc(u), -ENOSPC);
-	vtd_unit_destroy(u);
 }
 
 static void test_unit_disable_and_reenable(void **state)
 {
-	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_SM,
-				       FAKE_DMAR_QEMU_ECAP_SM, NULL);
 
 	assert_int_equal(vtd_unit_enable(u), 0);
 	assert_int_equal(vtd_unit_disable(u), 0);
@@ -382,15 +308,12 @@ static void test_unit_disable_and_reenable(void **state)
 	assert_int_equal(vtd_unit_enable(u), 0);
 	assert_true(dmar.gsts & (1U << 31));
 	assert_int_equal(dmar.protocol_errors, 0);
-	vtd_unit_destroy(u);
 }
 
 /* Destroy refuses while devices are attached, and keeps memory the
  * hardware may still read when it cannot turn the unit off. */
 static void test_unit_destroy_refuses_unsafe_states(void **state)
 {
-	struct vtd_unit *u = make_unit(FAKE_DMAR_QEMU_CAP_LEGACY,
-				       FAKE_DMAR_QEMU_ECAP_LEGACY, NULL);
 	struct vtd_domain *d;
 	u64 pages;
 
@@ -406,35 +329,75 @@ static void test_unit_destroy_refuses_unsafe_states(void **state)
 	assert_int_equal(vtd_unit_destroy(u), -ETIMEDOUT);
 	assert_int_equal(fake_mem_pages_in_use(), pages);
 	dmar.gsts_stuck = 0;
-	assert_int_equal(vtd_unit_destroy(u), 0);
+	assert_int_equal(fx_unit_destroy(), 0);
 	assert_int_equal(vtd_unit_destroy(NULL), -EINVAL);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+/* A unit created (not enabled) by the fixture on a model with @c/@e. */
+#define CREATED(c, e, ...)						\
+	{ .cap = (c), .ecap = (e), .stage = FX_CREATED, __VA_ARGS__ }
 
 int main(void)
 {
+	static const struct vtd_unit_params force_legacy = {
+		.force_legacy = true,
+	};
+	static const struct vtd_msi fmsi = { .addr = 0xfee00000, .data = 0x41 };
+	static const struct vtd_msi imsi = { .addr = 0xfee01000, .data = 0x42 };
+	static const struct vtd_unit_params msis = {
+		.fault_msi = &fmsi, .inv_msi = &imsi,
+	};
+	const u64 cap_l = FAKE_DMAR_QEMU_CAP_LEGACY;
+	const u64 ecap_l = FAKE_DMAR_QEMU_ECAP_LEGACY;
+	const u64 cap_s = FAKE_DMAR_QEMU_CAP_SM;
+	const u64 ecap_s = FAKE_DMAR_QEMU_ECAP_SM;
+	const struct fx_unit legacy = CREATED(cap_l, ecap_l);
+	const struct fx_unit sm = CREATED(cap_s, ecap_s);
+	const struct fx_unit sm_force_legacy =
+		CREATED(cap_s, ecap_s, .params = &force_legacy);
+	/* CAP.ESRTPS (63): SRTP invalidates the caches itself. */
+	const struct fx_unit sm_esrtps = CREATED(with_bit(cap_s, 63, true),
+						  ecap_s);
+	/* CAP.RWBF (4): the write buffer must be flushed. */
+	const struct fx_unit legacy_rwbf = CREATED(with_bit(cap_l, 4, true),
+						    ecap_l);
+	/* No ECAP.QI (1): register-based invalidation. */
+	const struct fx_unit legacy_noqi = CREATED(cap_l,
+						    with_bit(ecap_l, 1, false));
+	const struct fx_unit legacy_msis = CREATED(cap_l, ecap_l,
+						    .params = &msis);
+	/* CAP.ND (2:0) = 0: 16 domain IDs. */
+	const struct fx_unit legacy_nd0 = CREATED(cap_l & ~7ULL, ecap_l);
+	/* The model only: the test creates (or fails to create) the unit. */
+	const struct fx_unit sm_model = {
+		.cap = cap_s, .ecap = ecap_s, .stage = FX_MODEL,
+	};
+	const struct fx_unit legacy_model = {
+		.cap = cap_l, .ecap = ecap_l, .stage = FX_MODEL,
+	};
+#define T(f, cfg) FX_TEST(f, &cfg)
 	const struct CMUnitTest tests[] = {
-		T(test_unit_enable_legacy),
-		T(test_unit_enable_scalable),
-		T(test_unit_force_legacy_on_scalable_unit),
-		T(test_unit_enable_register_sequence),
-		T(test_unit_esrtps_skips_global_invalidation),
-		T(test_unit_write_buffer_flush_when_rwbf),
-		T(test_unit_no_wbf_without_rwbf),
-		T(test_unit_times_out_when_status_never_set),
-		T(test_unit_times_out_when_srtp_never_completes),
-		T(test_unit_slow_status_is_waited_for),
-		T(test_unit_times_out_when_wait_never_completes),
-		T(test_unit_register_invalidation_without_qi),
-		T(test_unit_register_invalidation_times_out),
-		T(test_unit_firmware_left_translation_on),
-		T(test_unit_fault_and_inv_events_programmed),
-		T(test_unit_create_allocation_failures),
-		T(test_unit_create_rejects_bad_input),
-		T(test_unit_domain_ids),
-		T(test_unit_disable_and_reenable),
-		T(test_unit_destroy_refuses_unsafe_states),
+		T(test_unit_enable_legacy, legacy),
+		T(test_unit_enable_scalable, sm),
+		T(test_unit_force_legacy_on_scalable_unit, sm_force_legacy),
+		T(test_unit_enable_register_sequence, sm),
+		T(test_unit_esrtps_skips_global_invalidation, sm_esrtps),
+		T(test_unit_write_buffer_flush_when_rwbf, legacy_rwbf),
+		T(test_unit_no_wbf_without_rwbf, legacy),
+		T(test_unit_times_out_when_status_never_set, legacy),
+		T(test_unit_times_out_when_srtp_never_completes, legacy),
+		T(test_unit_slow_status_is_waited_for, legacy),
+		T(test_unit_times_out_when_wait_never_completes, legacy),
+		T(test_unit_register_invalidation_without_qi, legacy_noqi),
+		T(test_unit_register_invalidation_times_out, legacy_noqi),
+		T(test_unit_register_invalidation_refused, legacy_noqi),
+		T(test_unit_firmware_left_translation_on, legacy),
+		T(test_unit_fault_and_inv_events_programmed, legacy_msis),
+		T(test_unit_create_allocation_failures, sm_model),
+		T(test_unit_create_rejects_bad_input, legacy_model),
+		T(test_unit_domain_ids, legacy_nd0),
+		T(test_unit_disable_and_reenable, sm),
+		T(test_unit_destroy_refuses_unsafe_states, legacy),
 	};
 
 	return cmocka_run_group_tests_name("vtd_unit", tests, NULL, NULL);
