@@ -487,6 +487,15 @@ static int map_flush_locked(struct vtd_domain *d, u64 start, u64 size,
 
 /* ---- Map, unmap, lookup -------------------------------------------------- */
 
+/* Pages a failed invalidation leaves unreachable but not freed. */
+static void log_leak(u64 pages)
+{
+	if (pages) {
+		hal_log(HAL_LOG_ERR, "vtd: %llu table pages leaked after a "
+			"failed invalidation\n", (unsigned long long)pages);
+	}
+}
+
 /*
  * A first-level domain's IOVAs are the lower canonical half [VT-d 3.6]:
  * [0, 2^47) with 4 levels, [0, 2^56) with 5.
@@ -543,7 +552,12 @@ static int sl_map_locked(struct vtd_domain *d, vtd_iova_t iova,
 	}
 	ret = map_flush_locked(d, vtd_iova_val(iova), size,
 			       !g.nonleaf && d->pt.table_pages == tables);
-	vtd_sl_pt_gather_release(&g);
+	/* As for unmap: a table the unit may still cache is never freed. */
+	if (!r) {
+		vtd_sl_pt_gather_release(&g);
+	} else {
+		log_leak(g.freed_pages);
+	}
 	return r ? r : ret;
 }
 
@@ -572,15 +586,6 @@ int vtd_domain_map(struct vtd_domain *d, vtd_iova_t iova, hal_paddr_t pa,
 	ret = vtd_domain_map_locked(d, iova, pa, size, prot);
 	hal_spin_unlock(&d->lock);
 	return ret;
-}
-
-/* Pages a failed invalidation leaves unreachable but not freed. */
-static void log_leak(u64 pages)
-{
-	if (pages) {
-		hal_log(HAL_LOG_ERR, "vtd: %llu table pages leaked after a "
-			"failed invalidation\n", (unsigned long long)pages);
-	}
 }
 
 /*

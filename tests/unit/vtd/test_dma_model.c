@@ -447,6 +447,46 @@ static void test_dma_merge_frees_table_after_invalidation(void **state)
 	fx_detach_destroy(SID_A, d);
 }
 
+/*
+ * A merge whose invalidation fails keeps the table it replaced: the unit
+ * may still cache the entry that pointed to it. The map reports the
+ * failure, the page stays allocated (logged as leaked), and the model
+ * sees no table freed under its cache.
+ */
+static void test_dma_merge_failed_invalidation_keeps_table(void **state)
+{
+	struct vtd_domain *d = paging_domain();
+	const u64 base = 0x40000000, pa = 0x80000000;
+	u64 pages;
+	int want;
+
+	map(d, base, pa, 0x1ff000, VTD_PROT_READ);
+	attach(SID_A, d, 0, false);
+	assert_int_equal(dma_hpa(SID_A, base + 0x1000), pa + 0x1000);
+	pages = fake_mem_pages_in_use();
+	if (vtd_qi_enabled(u)) {
+		dmar.inv_ignore = IGN_IOTLB;
+		dmar.wait_never_completes = true;
+		want = -ETIMEDOUT;
+	} else {
+		dmar.reg_inv_refuse = 1U << 2;		/* IAIG = 0 */
+		want = -EIO;
+	}
+	fake_log_clear();
+	assert_int_equal(vtd_domain_map(d, vtd_iova_init(base + 0x1ff000),
+					hal_paddr_init(pa + 0x1ff000), 0x1000,
+					VTD_PROT_READ), want);
+	dmar.inv_ignore = 0;
+	dmar.wait_never_completes = false;
+	dmar.reg_inv_refuse = 0;
+	assert_int_equal(fake_mem_pages_in_use(), pages);
+	fx_assert_logged("%llu table pages leaked after a failed invalidation",
+			 1ULL);
+	assert_int_equal(dmar.psc_freed_tables, 0);
+	fx_detach_destroy(SID_A, d);
+	pages_before += 1;		/* the leak the contract names */
+}
+
 /* ---- Detach -------------------------------------------------------------- */
 
 static void test_dma_detach_then_faults(void **state)
@@ -858,6 +898,9 @@ int main(void)
 		TL(test_dma_merge_frees_table_after_invalidation),
 		TS(test_dma_merge_frees_table_after_invalidation),
 		TN(test_dma_merge_frees_table_after_invalidation),
+		TL(test_dma_merge_failed_invalidation_keeps_table),
+		TS(test_dma_merge_failed_invalidation_keeps_table),
+		TN(test_dma_merge_failed_invalidation_keeps_table),
 		TL(test_dma_detach_then_faults),
 		TS(test_dma_detach_then_faults),
 		TC(test_dma_detach_then_faults),
