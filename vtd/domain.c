@@ -91,6 +91,7 @@ static int fl_init(struct vtd_domain *d, const struct vtd_unit *u,
 	cfg.large_pages = (u->cap & VTD_CAP_FL1GP) ? VTD_FL_PT_LP_1G : 0;
 	cfg.coherent = u->coherent;
 	cfg.user = true;
+	d->flp = &d->fl;
 	return vtd_fl_pt_init(&d->fl, &cfg);
 }
 
@@ -175,6 +176,29 @@ int vtd_domain_create(struct vtd_unit *u, enum vtd_domain_type type,
 	return 0;
 }
 
+int vtd_domain_create_fl_table(struct vtd_unit *u, struct vtd_fl_pt *fl,
+			       struct vtd_domain **out)
+{
+	struct vtd_domain *d;
+
+	if (!u || !fl || !fl->root || !out) {
+		return VTD_ERR(-EINVAL);
+	}
+	*out = NULL;
+	if (!vtd_unit_has_fl(u)) {
+		return VTD_ERR(-EOPNOTSUPP);
+	}
+	d = hal_page_alloc(0);
+	if (!d) {
+		return VTD_ERR(-ENOMEM);
+	}
+	hal_spin_init(&d->lock);
+	d->type = VTD_DOMAIN_PAGING_FL;
+	d->flp = fl;
+	*out = d;
+	return 0;
+}
+
 int vtd_domain_destroy(struct vtd_domain *d)
 {
 	if (!d) {
@@ -185,7 +209,7 @@ int vtd_domain_destroy(struct vtd_domain *d)
 	}
 	if (d->type == VTD_DOMAIN_PAGING) {
 		vtd_sl_pt_destroy(&d->pt);
-	} else if (d->type == VTD_DOMAIN_PAGING_FL) {
+	} else if (d->type == VTD_DOMAIN_PAGING_FL && d->flp == &d->fl) {
 		vtd_fl_pt_destroy(&d->fl);
 	}
 	hal_vec_free(&d->units);
@@ -358,10 +382,10 @@ int vtd_domain_fits_unit(const struct vtd_domain *d, const struct vtd_unit *u)
 		 * cache flushes needs a coherent walk.
 		 */
 		if (!vtd_unit_has_fl(u) ||
-		    (d->fl.levels == 5 && !(u->cap & VTD_CAP_FL5LP)) ||
-		    ((d->fl.leaf_levels & BIT(3)) &&
+		    (d->flp->levels == 5 && !(u->cap & VTD_CAP_FL5LP)) ||
+		    ((d->flp->leaf_levels & BIT(3)) &&
 		     !(u->cap & VTD_CAP_FL1GP)) ||
-		    (d->fl.coherent && !u->coherent)) {
+		    (d->flp->coherent && !u->coherent)) {
 			return VTD_ERR(-EOPNOTSUPP);
 		}
 		return 0;
@@ -398,8 +422,8 @@ void vtd_domain_rid_pasid_cfg(const struct vtd_domain *d,
 	case VTD_DOMAIN_PAGING_FL:
 		c->pgtt = VTD_PE_PGTT_FL;
 		c->aw = vtd_unit_max_agaw(u);
-		c->flptr = hal_paddr_val(d->fl.root_pa);
-		c->flpm = vtd_fl_pt_flpm(&d->fl);
+		c->flptr = hal_paddr_val(d->flp->root_pa);
+		c->flpm = vtd_fl_pt_flpm(d->flp);
 		break;
 	default:
 		c->pgtt = VTD_PE_PGTT_SL;
@@ -502,7 +526,7 @@ static void log_leak(u64 pages)
  */
 static int fl_range_check(const struct vtd_domain *d, u64 start, u64 size)
 {
-	u64 limit = 1ULL << (9 * d->fl.levels + 11);
+	u64 limit = 1ULL << (9 * d->flp->levels + 11);
 
 	if (size > limit || start > limit - size) {
 		return VTD_ERR(-ERANGE);
@@ -513,7 +537,7 @@ static int fl_range_check(const struct vtd_domain *d, u64 start, u64 size)
 static int fl_map_locked(struct vtd_domain *d, vtd_iova_t iova,
 			 hal_paddr_t pa, u64 size, u32 prot)
 {
-	u64 tables = d->fl.table_pages;
+	u64 tables = d->flp->table_pages;
 	int ret;
 
 	ret = fl_range_check(d, vtd_iova_val(iova), size);
@@ -521,13 +545,13 @@ static int fl_map_locked(struct vtd_domain *d, vtd_iova_t iova,
 		return ret;
 	}
 	/* Never executable; user pages by the table's config. */
-	ret = vtd_fl_pt_map(&d->fl, iova, pa, size,
+	ret = vtd_fl_pt_map(d->flp, iova, pa, size,
 			    VTD_PROT_READ | (prot & VTD_PROT_WRITE));
 	if (ret) {
 		return ret;
 	}
 	return map_flush_locked(d, vtd_iova_val(iova), size,
-				d->fl.table_pages == tables);
+				d->flp->table_pages == tables);
 }
 
 static int sl_map_locked(struct vtd_domain *d, vtd_iova_t iova,
@@ -565,6 +589,9 @@ int vtd_domain_map_locked(struct vtd_domain *d, vtd_iova_t iova,
 			  hal_paddr_t pa, u64 size, u32 prot)
 {
 	hal_lock_assert_held(&d->lock);
+	if (vtd_domain_is_fl(d) && d->flp != &d->fl) {
+		return VTD_ERR(-EINVAL);	/* the caller's table */
+	}
 	if (d->type == VTD_DOMAIN_PAGING_FL) {
 		return fl_map_locked(d, iova, pa, size, prot);
 	}
@@ -603,7 +630,7 @@ static int fl_unmap_locked(struct vtd_domain *d, vtd_iova_t iova, u64 size)
 		return ret;
 	}
 	vtd_fl_pt_gather_init(&g);
-	ret = vtd_fl_pt_unmap(&d->fl, iova, size, &g);
+	ret = vtd_fl_pt_unmap(d->flp, iova, size, &g);
 	/* Lower half: the folded range is the IOVA range itself. */
 	if (!ret) {
 		ret = domain_flush_locked(d, g.start, g.end, !g.nonleaf);
@@ -654,7 +681,8 @@ int vtd_domain_unmap(struct vtd_domain *d, vtd_iova_t iova, u64 size)
 {
 	int ret;
 
-	if (!d || !vtd_domain_has_table(d)) {
+	if (!d || !vtd_domain_has_table(d) ||
+	    (vtd_domain_is_fl(d) && d->flp != &d->fl)) {
 		return VTD_ERR(-EINVAL);
 	}
 	hal_spin_lock(&d->lock);
@@ -711,7 +739,7 @@ static int fl_lookup(struct vtd_domain *d, vtd_iova_t iova, hal_paddr_t *pa,
 	hal_spin_lock(&d->lock);
 	ret = fl_range_check(d, vtd_iova_val(iova), HAL_PAGE_SIZE);
 	if (!ret) {
-		ret = vtd_fl_pt_lookup(&d->fl, iova, &t);
+		ret = vtd_fl_pt_lookup(d->flp, iova, &t);
 	}
 	hal_spin_unlock(&d->lock);
 	if (ret) {

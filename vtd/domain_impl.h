@@ -42,6 +42,7 @@ struct vtd_domain {
 	enum vtd_domain_type type;
 	struct vtd_sl_pt pt;		/* VTD_DOMAIN_PAGING */
 	struct vtd_fl_pt fl;		/* VTD_DOMAIN_PAGING_FL */
+	struct vtd_fl_pt *flp;		/* &fl, or the caller's table */
 	u32 devices;
 	struct hal_vec units;		/* struct vtd_domain_unit */
 	struct hal_vec ats;		/* struct vtd_dev_tlb: ATS devices */

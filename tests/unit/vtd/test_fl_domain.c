@@ -423,6 +423,54 @@ static void test_fl_domain_unmap_frees_tables_after_invalidation(void **state)
 	pages_before += 3;	/* PDPT, PD, PT: the leak the contract names */
 }
 
+/*
+ * A first-level domain over the caller's own table (a guest's shadow):
+ * the device translates through it, map and unmap of the domain are
+ * refused, and after the caller edits the table, vtd_pasid_flush() of the
+ * RID_PASID is what ends the cached translation.
+ */
+static void test_fl_domain_over_callers_table(void **state)
+{
+	struct vtd_fl_pt_config cfg = {
+		.levels = 4, .haw = 46, .coherent = dmar.ecap & 1,
+		.user = true,
+	};
+	struct fx_page a = fx_page_new();
+	struct vtd_fl_gather g;
+	struct vtd_domain *d;
+	struct vtd_fl_pt pt;
+	hal_paddr_t pa;
+	u32 prot;
+
+	assert_int_equal(vtd_fl_pt_init(&pt, &cfg), 0);
+	assert_int_equal(vtd_fl_pt_map(&pt, vtd_iova_init(IOVA),
+				       hal_paddr_init(a.pa), SZ_4K,
+				       VTD_PROT_READ | VTD_PROT_WRITE), 0);
+	assert_int_equal(vtd_domain_create_fl_table(u, &pt, &d), 0);
+	attach(SID, d, 0);
+	expect(SID, IOVA + 8, true, 0, a.pa + 8);
+	assert_int_equal(vtd_domain_map(d, vtd_iova_init(IOVA + SZ_4K),
+					hal_paddr_init(a.pa), SZ_4K, RW),
+			 -EINVAL);
+	assert_int_equal(vtd_domain_unmap(d, vtd_iova_init(IOVA), SZ_4K),
+			 -EINVAL);
+	assert_int_equal(vtd_domain_lookup(d, vtd_iova_init(IOVA), &pa,
+					   &prot), 0);
+	assert_int_equal(hal_paddr_val(pa), a.pa);
+	vtd_fl_pt_gather_init(&g);
+	assert_int_equal(vtd_fl_pt_unmap(&pt, vtd_iova_init(IOVA), SZ_4K, &g),
+			 0);
+	/* Cached: still reachable until the caller flushes. */
+	assert_int_equal(fx_dma_hpa(SID, NO_PASID, IOVA), a.pa);
+	assert_int_equal(vtd_pasid_flush(u, SID, 0, vtd_iova_init(IOVA),
+					 SZ_4K, !g.nonleaf), 0);
+	vtd_fl_pt_gather_release(&g);
+	expect(SID, IOVA, false, FR_FL_NP, 0);
+	fx_detach_destroy(SID, d);
+	vtd_fl_pt_destroy(&pt);
+	fx_page_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -441,6 +489,8 @@ int main(void)
 		FX_TEST(test_fl_domain_detach_and_move, &fl_only_nocm),
 		FX_TEST(test_fl_domain_devices_share_rid_pasid, &fl_only),
 		FX_TEST(test_fl_domain_unmap_reaches_device_tlb, &fl_only),
+		FX_TEST(test_fl_domain_over_callers_table, &fl_only),
+		FX_TEST(test_fl_domain_over_callers_table, &both),
 		FX_TEST(test_fl_domain_unmap_frees_tables_after_invalidation,
 			&fl_only),
 		FX_TEST(test_fl_domain_unmap_frees_tables_after_invalidation,

@@ -67,6 +67,24 @@ int vtd_unit_paging_type(const struct vtd_unit *u);
 int vtd_domain_create(struct vtd_unit *u, enum vtd_domain_type type,
 		      unsigned int aw, struct vtd_domain **out);
 
+struct vtd_fl_pt;
+
+/**
+ * vtd_domain_create_fl_table() - A first-level domain over @fl, a table
+ * the caller owns and edits itself (vtd_fl_pt_*; a shadow of a guest's
+ * table, say): devices attached to it translate their requests without
+ * PASID through @fl. vtd_domain_map() and vtd_domain_unmap() refuse it
+ * (-EINVAL); after changing @fl, the caller invalidates with
+ * vtd_pasid_flush() on each attached device's RID_PASID, and frees @fl
+ * only after the domain is destroyed. @fl's shape must suit the units it
+ * is attached to (-EOPNOTSUPP at attach otherwise).
+ *
+ * Return: 0; -EINVAL; -EOPNOTSUPP (@u has no first-level translation);
+ * -ENOMEM.
+ */
+int vtd_domain_create_fl_table(struct vtd_unit *u, struct vtd_fl_pt *fl,
+			       struct vtd_domain **out);
+
 /**
  * vtd_domain_destroy() - Free a domain with no device attached.
  * Return: 0, or -EBUSY while devices are attached.
