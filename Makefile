@@ -65,7 +65,7 @@ KERN_CFLAGS	:= $(FS_CFLAGS) $(PUB_INC) -Iarch/x86/include -Itests/qemu/include \
 		   -include $(CONFIG_H) -include $(KERN_CONFIG_H) -mcmodel=kernel
 KERN_ASFLAGS	:= $(KERN_CFLAGS) -D__ASSEMBLY__
 
-LIB_SRCS	:= $(sort $(wildcard vtd/*.c ioasid/*.c))
+LIB_SRCS	:= $(sort $(wildcard vtd/*.c ioasid/*.c) vtd/hv/shadow.c)
 LIB_OBJS	:= $(LIB_SRCS:%.c=$(O)/%.o)
 
 KERN_SRCS	:= $(sort $(wildcard boot/*.S boot/*.c arch/x86/*.S arch/x86/*.c \
