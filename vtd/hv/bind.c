@@ -69,6 +69,19 @@ static int check_flags(const struct vtd_vm *vm, const struct vtd_unit *u,
 	return 0;
 }
 
+/*
+ * Nested when the unit nests and the VM's map is a second-level domain,
+ * for PASIDs other than the RID_PASID; shadowed otherwise.
+ */
+static bool nested(const struct vtd_vm *vm, const struct vm_dev *d,
+		   u32 pasid)
+{
+	return (vtd_unit_ecap(d->u) & VTD_ECAP_NEST) &&
+	       vtd_unit_paging_type(d->u) == VTD_DOMAIN_PAGING &&
+	       !(vm->p.pasid_space == VTD_VM_PASIDS_GUEST &&
+		 pasid == VTD_VM_RID_PASID);
+}
+
 int vtd_vm_bind(struct vtd_vm *vm, const struct vtd_vm_bind *b)
 {
 	const struct vm_dev *d;
@@ -82,6 +95,9 @@ int vtd_vm_bind(struct vtd_vm *vm, const struct vtd_vm_bind *b)
 		return -EINVAL;
 	}
 	rec = (struct vm_bind){ .dev = b->dev, .pasid = b->pasid };
+	if (vm->p.pasid_space == VTD_VM_PASIDS_HOST && !b->pasid) {
+		return -EINVAL;		/* no host PASID 0 */
+	}
 	hal_spin_lock(&vm->lock);
 	d = vtd_vm_dev_locked(vm, b->dev);
 	ret = d ? 0 : -ENODEV;
@@ -102,16 +118,16 @@ int vtd_vm_bind(struct vtd_vm *vm, const struct vtd_vm_bind *b)
 	if (!ret && bind_find_locked(vm, b->dev, b->pasid, &i)) {
 		ret = -EBUSY;
 	}
-	if (!ret && !(vtd_unit_ecap(d->u) & VTD_ECAP_NEST)) {
-		ret = -EOPNOTSUPP;
-	}
 	if (!ret) {
 		ret = hal_vec_reserve(&vm->binds, BIND_SIZE, 1);
 	}
-	if (!ret) {
+	if (!ret && nested(vm, d, b->pasid)) {
 		ret = vtd_pasid_attach_nested(d->u, d->sid, b->pasid,
 					      vm->p.domain, b->gpgd, levels,
 					      flags);
+	} else if (!ret) {
+		ret = vtd_vm_shadow_bind_locked(vm, &rec, b->gpgd, levels,
+						flags);
 	}
 	if (!ret) {
 		hal_vec_push(&vm->binds, BIND_SIZE, &rec);
@@ -126,11 +142,15 @@ int vtd_vm_bind(struct vtd_vm *vm, const struct vtd_vm_bind *b)
  */
 static int unbind_locked(struct vtd_vm *vm, u32 i)
 {
-	const struct vm_bind *b = hal_vec_at(&vm->binds, BIND_SIZE, i);
+	struct vm_bind *b = hal_vec_at(&vm->binds, BIND_SIZE, i);
 	const struct vm_dev *d = vtd_vm_dev_locked(vm, b->dev);
 	int ret;
 
-	ret = vtd_pasid_detach(d->u, d->sid, b->pasid);
+	if (b->sh) {
+		ret = vtd_vm_shadow_unbind_locked(vm, b);
+	} else {
+		ret = vtd_pasid_detach(d->u, d->sid, b->pasid);
+	}
 	if (ret && ret != -ENOENT) {
 		return ret;
 	}

@@ -45,7 +45,8 @@ static int copy_in(struct vtd_vm *vm, u64 gpa, void *blk, u32 size)
 
 static u32 unit_caps(const struct vtd_vm *vm, u32 *bind_flags, u32 *bits)
 {
-	u32 caps = VTD_HV_CAP_NESTED | VTD_HV_CAP_AW48 | VTD_HV_CAP_AW57;
+	u32 caps = VTD_HV_CAP_NESTED | VTD_HV_CAP_SHADOW | VTD_HV_CAP_AW48 |
+		   VTD_HV_CAP_AW57;
 	u32 flags = vm->p.allow_supervisor ?
 		    VTD_HV_BIND_SRE | VTD_HV_BIND_WPE : 0;
 	const struct vm_dev *d;
@@ -57,7 +58,8 @@ static u32 unit_caps(const struct vtd_vm *vm, u32 *bind_flags, u32 *bits)
 		d = hal_vec_at(&vm->devs, sizeof(*d), i);
 		cap = vtd_unit_cap(d->u);
 		ecap = vtd_unit_ecap(d->u);
-		if (!(ecap & VTD_ECAP_NEST)) {
+		if (!(ecap & VTD_ECAP_NEST) ||
+		    vtd_unit_paging_type(d->u) != VTD_DOMAIN_PAGING) {
 			caps &= ~VTD_HV_CAP_NESTED;
 		}
 		if (!(cap & VTD_CAP_FL5LP)) {

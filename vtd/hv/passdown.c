@@ -13,6 +13,7 @@
 #include <hal/hal.h>
 #include <vtd/hv/vm.h>
 
+#include <vtd/shadow.h>
 #include "vm_impl.h"
 
 #define EVERYTHING	(~0ULL)
@@ -95,12 +96,19 @@ static int entry_add_locked(struct vtd_vm *vm,
 			continue;
 		}
 		d = vtd_vm_dev_locked(vm, b->dev);
+		hits++;
+		if (b->sh && e->cache == VTD_HV_INV_IOTLB) {
+			/* Re-read the range; the sync invalidates it. */
+			ret = vtd_vm_shadow_sync_locked(
+				vm, (struct vm_bind *)b, va,
+				size == EVERYTHING ? VTD_SHADOW_ALL : size);
+			continue;
+		}
 		ret = vtd_pasid_flush_add(batch_of_locked(vm, d->u), d->sid,
 					  b->pasid, vtd_iova_init(va), size,
 					  e->flags & VTD_HV_INV_LEAF,
 					  e->cache == VTD_HV_INV_IOTLB ?
 					  VTD_FLUSH_IOTLB : VTD_FLUSH_DEVTLB);
-		hits++;
 	}
 	if (!ret && !hits) {
 		ret = -ENOENT;		/* the VM's, but bound nowhere */

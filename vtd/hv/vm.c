@@ -19,6 +19,7 @@
 #include "vm_impl.h"
 
 #define BATCH_DEFAULT	64
+#define SHADOW_PAGES_DEFAULT	512
 #define LOG_BUDGET	16	/* guest-triggered log lines per VM */
 
 static bool ram_ranges_ok(const struct vtd_vm_ram *r, u32 n)
@@ -62,6 +63,9 @@ int vtd_vm_create(const struct vtd_vm_params *p, struct vtd_vm **out)
 	vm->log_budget = LOG_BUDGET;
 	if (!vm->p.max_batch) {
 		vm->p.max_batch = BATCH_DEFAULT;
+	}
+	if (!vm->p.shadow_pages) {
+		vm->p.shadow_pages = SHADOW_PAGES_DEFAULT;
 	}
 	*out = vm;
 	return 0;
@@ -229,11 +233,14 @@ int vtd_vm_pasid_alloc(struct vtd_vm *vm, u32 *pasid)
  */
 int vtd_vm_pasid_check(struct vtd_vm *vm, u32 pasid)
 {
-	if (pasid == 0 || pasid > (VTD_PASID_COUNT - 1)) {
+	if (pasid > (VTD_PASID_COUNT - 1)) {
 		return -EINVAL;
 	}
 	if (vm->p.pasid_space == VTD_VM_PASIDS_GUEST) {
-		return 0;
+		return 0;	/* 0: the devices' requests without PASID */
+	}
+	if (pasid == 0) {
+		return -EINVAL;
 	}
 	return ioasid_find(vm->p.pasids, pasid, NULL, NULL, NULL);
 }

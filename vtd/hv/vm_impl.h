@@ -25,11 +25,22 @@ struct vm_unit {
 	struct vtd_flush_batch *batch;
 };
 
-/* A PASID of one of the VM's devices bound to a guest table. */
+struct vtd_shadow;
+
+/*
+ * A PASID of one of the VM's devices bound to a guest table: nested, or
+ * shadowed (@sh; for the RID_PASID, @shd is the domain over the shadow
+ * that the device is attached to meanwhile).
+ */
 struct vm_bind {
 	u32 dev;
 	u32 pasid;
+	struct vtd_shadow *sh;
+	struct vtd_domain *shd;
 };
+
+/* The PASID that names a device's requests without PASID (guest space). */
+#define VTD_VM_RID_PASID	0
 
 struct vtd_vm {
 	struct hal_spinlock lock;	/* before the library's locks */
@@ -49,6 +60,13 @@ int vtd_vm_pasid_check(struct vtd_vm *vm, u32 pasid);
 /* passdown.c */
 int vtd_vm_invalidate_from(struct vtd_vm *vm, const struct vtd_hv_inv_entry *e,
 			   u64 gpa, u32 n, u32 *done);
+
+/* shadow_bind.c */
+int vtd_vm_shadow_sync_locked(struct vtd_vm *vm, struct vm_bind *b, u64 va,
+			      u64 size);
+int vtd_vm_shadow_bind_locked(struct vtd_vm *vm, struct vm_bind *b,
+			      vtd_gpa_t gpgd, unsigned int levels, u32 flags);
+int vtd_vm_shadow_unbind_locked(struct vtd_vm *vm, struct vm_bind *b);
 
 /* bind.c */
 int vtd_vm_unbind_pasid_locked(struct vtd_vm *vm, u32 pasid);

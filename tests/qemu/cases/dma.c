@@ -46,6 +46,7 @@
 
 #include <vtd/dmar.h>
 #include <vtd/domain.h>
+#include <vtd/hv/vm.h>
 #include <vtd/vtd.h>
 
 #include <arch/apic.h>
@@ -1119,6 +1120,146 @@ DMA_TEST(rid_pasid_5)
 	DMA(t, e, pa_of(dst) + 0x10, 0, 700, EDU_FROM_DEVICE);
 	BT_ASSERT_COPIED(t, dst, SZ_4K, 0x69, 0x10, src + 0x40, 700);
 	EXPECT_NO_FAULT(t, e);
+}
+
+/* ---- g) A guest binds edu's requests to its own page table -------------- */
+
+/* Guest-physical layout of the guest of the hv case. */
+#define HV_RAM_PAGES	16
+#define HV_PML4		0x1000ULL
+#define HV_PDPT		0x2000ULL
+#define HV_PD		0x3000ULL
+#define HV_PT		0x4000ULL
+#define HV_DST_A	0x5000ULL
+#define HV_DST_B	0x6000ULL
+#define HV_ARGS		0x7000ULL
+#define HV_SRC		0x8000ULL
+#define HV_GVA		0x0000004000200000ULL	/* the guest's virtual */
+#define HV_NOT_RAM	0x40000000ULL		/* a GPA outside its RAM */
+
+/* The guest's CPU writes an entry of its IA-32e table [SDM 3A 4.5]. */
+static void hv_gpte(u8 *ram, u64 table, unsigned int level, u64 gva,
+		    u64 val)
+{
+	u64 *e = (u64 *)(ram + table) +
+		 ((gva >> (12 + 9 * (level - 1))) & 511);
+
+	WRITE_ONCE(*e, val);
+	hal_cache_flush_line(e);
+	hal_fence();
+}
+
+/* A position-weighted sum of the guest's RAM: any write changes it. */
+static u64 hv_sum(const u8 *ram)
+{
+	u64 sum = 0;
+	u32 i;
+
+	for (i = 0; i < HV_RAM_PAGES * SZ_4K; i++)
+		sum = sum * 31 + ram[i];
+	return sum;
+}
+
+/* A hypercall as the guest makes it: the block at HV_ARGS in its RAM. */
+static int hv_call(struct vtd_vm *vm, u8 *ram, u32 nr, const void *blk,
+		   u32 size)
+{
+	hal_memcpy(ram + HV_ARGS, blk, size);
+	return vtd_vm_hypercall(vm, nr, vtd_gpa_init(HV_ARGS));
+}
+
+/* The guest passes down an IOTLB invalidation of one page of PASID 0. */
+static int hv_passdown(struct vtd_vm *vm, u8 *ram, u64 gva)
+{
+	struct vtd_hv_inv_entry ent = {
+		.pasid = 0, .cache = VTD_HV_INV_IOTLB,
+		.granularity = VTD_HV_INV_GRAN_ADDR, .addr = gva, .npages = 1,
+	};
+	struct vtd_hv_inv a = {
+		.hdr = { VTD_HV_ABI_VERSION, sizeof(a) }, .count = 1,
+		.entries = HV_ARGS + 0x100,
+	};
+
+	hal_memcpy(ram + HV_ARGS + 0x100, &ent, sizeof(ent));
+	return hv_call(vm, ram, VTD_HV_INVALIDATE, &a, sizeof(a));
+}
+
+/*
+ * Guest SVA by shadowing (docs/GUEST.md): a VM whose guest owns edu binds
+ * edu's requests without PASID (its PASID 0) to its own first-level table
+ * by hypercall; edu's DMA to the guest-virtual address lands on the host
+ * page behind the guest page the table names. After the guest remaps the
+ * page, DMA still lands on the old one until the guest passes the
+ * invalidation down, then on the new one. An entry pointing outside the
+ * guest's RAM faults and writes nothing; VM teardown blocks edu. Needs a
+ * unit with first-level translation (QEMU 10 x-flts); QEMU nests nothing,
+ * so this is the shadow path.
+ */
+DMA_TEST(guest_binds_rid_pasid_by_shadow)
+{
+	struct vtd_vm_params p = { 0 };
+	struct vtd_vm_ram ram_range = { 0, HV_RAM_PAGES * SZ_4K };
+	struct vtd_hv_bind b = {
+		.hdr = { VTD_HV_ABI_VERSION, sizeof(b) }, .dev = 0, .pasid = 0,
+		.gpgd = HV_PML4, .addr_width = 48,
+	};
+	struct vtd_domain *d;
+	struct vtd_vm *vm;
+	u64 sum;
+	u32 dev;
+	u8 *ram;
+
+	if (!e->scalable || !(vtd_unit_ecap(e->u) & VTD_ECAP_FLTS))
+		BT_SKIP(t, "no first-level translation");
+	ram = env_alloc(e, 4);			/* 16 pages: the guest's RAM */
+	BT_ASSERT(t, ram, "out of pages");
+	hal_memset(ram, 0, HV_RAM_PAGES * SZ_4K);
+	BT_ASSERT_OK(t, env_domain(e, VTD_DOMAIN_PAGING, &d));
+	MAP(t, d, 0, pa_of(ram), HV_RAM_PAGES * SZ_4K, RW);
+	p = (struct vtd_vm_params){
+		.domain = d, .ram = &ram_range, .ram_count = 1,
+		.pasid_space = VTD_VM_PASIDS_GUEST,
+	};
+	BT_ASSERT_OK(t, vtd_vm_create(&p, &vm));
+	BT_ASSERT_OK(t, vtd_vm_assign(vm, e->u, e->sid, &dev));
+	/* The guest's table: HV_GVA -> DST_A, HV_GVA + 64K -> SRC. */
+	hv_gpte(ram, HV_PML4, 4, HV_GVA, HV_PDPT | 0x7);
+	hv_gpte(ram, HV_PDPT, 3, HV_GVA, HV_PD | 0x7);
+	hv_gpte(ram, HV_PD, 2, HV_GVA, HV_PT | 0x7);
+	hv_gpte(ram, HV_PT, 1, HV_GVA, HV_DST_A | 0x7);
+	hv_gpte(ram, HV_PT, 1, HV_GVA + 0x10000, HV_SRC | 0x5);
+	fill_pattern(ram + HV_SRC, SZ_4K, 0x3d);
+	BT_ASSERT_OK(t, hv_call(vm, ram, VTD_HV_BIND, &b, sizeof(b)));
+
+	DMA_COPY(t, e, HV_GVA + 0x10000 + 0x20, HV_GVA + 0x100, 0, 512);
+	BT_ASSERT_BYTES(t, ram + HV_DST_A + 0x100, ram + HV_SRC + 0x20, 512);
+	BT_ASSERT_FILL_EXCEPT(t, ram + HV_DST_B, SZ_4K, 0, 0, 0);
+
+	/* Remapped by the guest: stale until its passdown. */
+	hv_gpte(ram, HV_PT, 1, HV_GVA, HV_DST_B | 0x7);
+	hal_memset(ram + HV_DST_A, 0, SZ_4K);
+	DMA(t, e, HV_GVA + 0x200, 0, 256, EDU_FROM_DEVICE);
+	BT_ASSERT(t, hal_memcmp(ram + HV_DST_A + 0x200, ram + HV_SRC + 0x20,
+				256) == 0,
+		  "DMA reached the new page before the guest's passdown");
+	BT_ASSERT_OK(t, hv_passdown(vm, ram, HV_GVA));
+	DMA(t, e, HV_GVA + 0x300, 0, 256, EDU_FROM_DEVICE);
+	BT_ASSERT_BYTES(t, ram + HV_DST_B + 0x300, ram + HV_SRC + 0x20, 256);
+	EXPECT_NO_FAULT(t, e);
+
+	/* An entry outside the guest's RAM: the DMA faults, writes nothing. */
+	hv_gpte(ram, HV_PT, 1, HV_GVA + 0x1000, HV_NOT_RAM | 0x7);
+	BT_ASSERT_OK(t, hv_passdown(vm, ram, HV_GVA + 0x1000));
+	sum = hv_sum(ram);
+	DMA_XLATE_FAULT(t, e, HV_GVA + 0x1000, 0, 64, EDU_FROM_DEVICE, 0);
+	BT_ASSERT_EQ(t, hv_sum(ram), sum);
+
+	/* Teardown leaves edu blocked. */
+	BT_ASSERT_OK(t, vtd_vm_destroy(vm));
+	DMA_BLOCKED(t, e, HV_GVA + 0x400, 0, 64, EDU_FROM_DEVICE);
+	EXPECT_FAULT(t, e, HV_GVA + 0x400, true, FR_CTX_NOT_PRESENT, false,
+		     0);
+	BT_ASSERT_EQ(t, ram[HV_DST_B + 0x400], 0);
 }
 
 /* ---- Detach ------------------------------------------------------------- */

@@ -16,6 +16,7 @@
 
 #define SID_A		0x0018		/* VM A's device, 00:03.0 */
 #define SID_B		0x0020		/* VM B's device, 00:04.0 */
+#define NO_PASID_REQ	FAKE_DMAR_NO_PASID
 
 /* QEMU's scalable-mode ECAP plus FLTS (47), NEST (26), SRS (31), PSS 19. */
 #define ECAP_NESTED	(FAKE_DMAR_QEMU_ECAP_SM | (1ULL << 47) | \
@@ -500,7 +501,47 @@ static void test_hv_guest_pasid_space(void **state)
 	/* The same number in VM B is B's own, on B's device. */
 	assert_int_equal(bind(&vb, 0, 77, G_PML4 + 0x1000, 0), 0);
 	assert_int_not_equal(dma(&vb, 77, GVA, false, &hpa), 0);
-	assert_int_equal(bind(&va, 0, 0, G_PML4, 0), -EINVAL);	/* RID */
+}
+
+/*
+ * PASID 0 of the guest space names the device's requests without PASID:
+ * bound by shadowing (the device moves to a first-level domain over the
+ * shadow of the guest's table), they reach the guest's pages by
+ * guest-virtual address; a guest remap shows after its passdown; unbind
+ * returns the device to the VM's map (GPA = IOVA again).
+ */
+static void test_hv_guest_binds_rid_pasid_by_shadow(void **state)
+{
+	struct vtd_hv_inv_entry e;
+	struct vtd_hv_bind bb;
+	u32 done;
+	u64 hpa;
+
+	assert_int_equal(dma(&va, NO_PASID_REQ, 0x5000, false, &hpa), 0);
+	assert_int_equal(hpa, va.page[G_DATA / 0x1000].pa);
+	assert_int_equal(bind(&va, 0, 0, G_PML4, 0), 0);
+	assert_int_equal((fx_pasid_entry_of(SID_A, 0)[0] >> 6) & 7, 1);
+	assert_int_equal(dma(&va, NO_PASID_REQ, GVA + 0x10, true, &hpa), 0);
+	assert_int_equal(hpa, va.page[G_DATA / 0x1000].pa + 0x10);
+	/* The guest remaps; the shadow follows on its passdown. */
+	gpte(&va, G_PT, idx(GVA, 1), G_DATA2 | 0x67);
+	assert_int_equal(dma(&va, NO_PASID_REQ, GVA, false, &hpa), 0);
+	assert_int_equal(hpa, va.page[G_DATA / 0x1000].pa);	/* stale */
+	e = addr_entry(0, GVA, 1);
+	assert_int_equal(inv(&va, &e, 1, &done), 0);
+	assert_int_equal(dma(&va, NO_PASID_REQ, GVA, false, &hpa), 0);
+	assert_int_equal(hpa, va.page[G_DATA2 / 0x1000].pa);
+	/* A guest entry outside its RAM: not in the shadow, the DMA faults. */
+	gpte(&va, G_PT, idx(GVA, 1) + 1, G_MMIO | 0x67);
+	e = addr_entry(0, GVA + 0x1000, 1);
+	assert_int_equal(inv(&va, &e, 1, &done), 0);
+	assert_int_equal(dma(&va, NO_PASID_REQ, GVA + 0x1000, true, &hpa),
+			 0x71);
+	vtd_fault_handle(u);
+	bb = (struct vtd_hv_bind){ .pasid = 0 };
+	assert_int_equal(hcall(&va, VTD_HV_UNBIND, &bb, sizeof(bb)), 0);
+	assert_int_equal(dma(&va, NO_PASID_REQ, 0x5000, false, &hpa), 0);
+	assert_int_equal(hpa, va.page[G_DATA / 0x1000].pa);
 }
 
 /*
@@ -588,6 +629,7 @@ int main(void)
 		T(test_hv_bind_lifecycle, &host),
 		T(test_hv_teardown_blocks_device, &host),
 		T(test_hv_guest_pasid_space, &guest),
+		T(test_hv_guest_binds_rid_pasid_by_shadow, &guest),
 		T(test_hv_allocation_failures, &host),
 	};
 

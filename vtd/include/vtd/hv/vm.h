@@ -55,13 +55,20 @@ struct vtd_vm_params {
 	bool allow_supervisor;
 	/* Entries one invalidate call carries out (0: 64). */
 	u32 max_batch;
+	/*
+	 * Table pages one shadowed bind may use (0: 512): binds on units
+	 * without nesting, and of a device's requests without PASID, are
+	 * shadowed (docs/GUEST.md).
+	 */
+	u64 shadow_pages;
 };
 
 /**
  * vtd_vm_create() - A VM over @p->domain, with no device assigned.
- * Return: 0; -EINVAL (no domain, a domain that is not second-level
- * paging, unaligned or overlapping RAM ranges, no set for host PASIDs);
- * -ENOMEM.
+ * Return: 0; -EINVAL (no domain, unaligned or overlapping RAM ranges,
+ * no set for host PASIDs); -ENOMEM. The domain is second-level, or
+ * first-level on units without second-level translation (then every bind
+ * is shadowed).
  */
 int vtd_vm_create(const struct vtd_vm_params *p, struct vtd_vm **out);
 
@@ -107,9 +114,11 @@ struct vtd_vm_bind {
 
 /**
  * vtd_vm_bind() - Make @b->pasid of device @b->dev translate through the
- * guest's first-level table at @b->gpgd, over the VM's second-level map
- * (nested, ECAP.NEST) [VT-d 3.8]. The host chooses DID, second-level
- * pointer, width and snoop; the guest only its table, width and flags
+ * guest's first-level table at @b->gpgd, over the VM's map: nested
+ * (ECAP.NEST and a second-level domain) [VT-d 3.8], or else shadowed by
+ * the host; with guest PASIDs, PASID 0 names the device's requests
+ * without PASID (shadowed). The host chooses DID, second-level pointer,
+ * width and snoop; the guest only its table, width and flags
  * [GUEST-SVA 7].
  *
  * Return: 0; -ENODEV (no such device of this VM); -ENOENT (a host PASID
@@ -117,8 +126,8 @@ struct vtd_vm_bind {
  * flags, WPE without SRE, width not 48/57, unaligned table, a PASID out
  * of range or the RID_PASID); -EFAULT (the table is not the VM's RAM);
  * -EPERM (SRE not allowed for this VM); -EOPNOTSUPP (SRE without
- * ECAP.SRS, EAFE, 57 bits without CAP.FL5LP, no nesting); -EBUSY (bound
- * already); the errors of vtd_pasid_attach_nested().
+ * ECAP.SRS, EAFE, 57 bits without CAP.FL5LP); -EBUSY (bound already);
+ * -EDQUOT (the shadow's page quota); the errors of the attach.
  */
 int vtd_vm_bind(struct vtd_vm *vm, const struct vtd_vm_bind *b);
 

@@ -31,7 +31,7 @@
 #include <vtd/hw/tables.h>
 #include <vtd/pt_fl.h>
 
-#include "shadow.h"
+#include <vtd/shadow.h>
 
 /* Input space of @levels: 2^48 or 2^57 folded addresses (see pt_fl.c). */
 static u64 span_of(unsigned int levels)
@@ -81,7 +81,7 @@ static bool canonical(unsigned int levels, u64 va)
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-function"
-#include "../pt_engine.h"
+#include "pt_engine.h"
 #pragma GCC diagnostic pop
 
 /* ---- State of one call --------------------------------------------------- */
