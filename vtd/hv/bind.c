@@ -131,6 +131,8 @@ int vtd_vm_bind(struct vtd_vm *vm, const struct vtd_vm_bind *b)
 	}
 	if (!ret) {
 		hal_vec_push(&vm->binds, BIND_SIZE, &rec);
+	} else if (!vm->binds.count) {
+		hal_vec_free(&vm->binds);	/* a failure leaves no memory */
 	}
 	hal_spin_unlock(&vm->lock);
 	return ret;

@@ -98,7 +98,7 @@ static int entry_add_locked(struct vtd_vm *vm,
 		d = vtd_vm_dev_locked(vm, b->dev);
 		hits++;
 		if (b->sh && e->cache == VTD_HV_INV_IOTLB) {
-			/* Re-read the range; the sync invalidates it. */
+			/* Re-read the range; invalidated with the batch. */
 			ret = vtd_vm_shadow_sync_locked(
 				vm, (struct vm_bind *)b, va,
 				size == EVERYTHING ? VTD_SHADOW_ALL : size);
@@ -116,18 +116,59 @@ static int entry_add_locked(struct vtd_vm *vm,
 	return ret;
 }
 
+/*
+ * Add the invalidation of each shadow's gathered changes to its unit's
+ * batch [VT-d 6.5.2.4]: the PASID-based IOTLB (and device TLB) of the
+ * PASID, or RID_PASID, that walks it.
+ */
+static int shadow_flushes_locked(struct vtd_vm *vm)
+{
+	struct vm_bind *b;
+	const struct vm_dev *d;
+	int ret = 0;
+	u32 i;
+
+	for (i = 0; i < vm->binds.count && !ret; i++) {
+		b = hal_vec_at(&vm->binds, sizeof(*b), i);
+		if (!b->pending || b->pend.start >= b->pend.end) {
+			continue;
+		}
+		d = vtd_vm_dev_locked(vm, b->dev);
+		ret = vtd_pasid_flush_add(batch_of_locked(vm, d->u), d->sid,
+					  b->pasid,
+					  vtd_iova_init(b->pend.start),
+					  b->pend.end - b->pend.start,
+					  !b->pend.nonleaf, VTD_FLUSH_IOTLB);
+	}
+	return ret;
+}
+
+/* Free (or, after a failed invalidation, keep) what the shadows replaced. */
+static void shadow_release_locked(struct vtd_vm *vm, bool flushed)
+{
+	u32 i;
+
+	for (i = 0; i < vm->binds.count; i++) {
+		vtd_vm_shadow_release_locked(
+			hal_vec_at(&vm->binds, sizeof(struct vm_bind), i),
+			flushed);
+	}
+}
+
 /* Submit every unit's batch; the first error is returned. */
 static int submit_all_locked(struct vtd_vm *vm)
 {
 	const struct vm_unit *x;
-	int ret = 0, r;
+	int ret, r;
 	u32 i;
 
+	ret = shadow_flushes_locked(vm);
 	for (i = 0; i < vm->units.count; i++) {
 		x = hal_vec_at(&vm->units, sizeof(*x), i);
 		r = vtd_flush_batch_submit(x->batch);
 		ret = ret ? ret : r;
 	}
+	shadow_release_locked(vm, ret == 0);
 	return ret;
 }
 

@@ -38,31 +38,25 @@ static int gmem_translate(void *ctx, u64 gpa, hal_paddr_t *hpa, u32 *prot,
 }
 
 /*
- * Re-read [va, va + size) of the guest's table into @b's shadow and
- * invalidate what changed for the PASID (or RID_PASID) using it; the
- * replaced shadow tables are freed only after that invalidation.
+ * Re-read [va, va + size) of the guest's table into @b's shadow, the
+ * tables it replaces and the range to invalidate gathered in @b->pend
+ * (one gather per binding and call: ranges of several entries merge, so
+ * one invalidation may cover more than they named, never less). Up to
+ * SYNC_CALLS calls of the shadow's work limit; -EAGAIN beyond.
  */
 int vtd_vm_shadow_sync_locked(struct vtd_vm *vm, struct vm_bind *b, u64 va,
 			      u64 size)
 {
-	const struct vm_dev *d = vtd_vm_dev_locked(vm, b->dev);
-	struct vtd_fl_gather g;
 	vtd_iova_t next = vtd_iova_init(va);
 	u32 calls;
-	int ret, r;
+	int ret;
 
+	if (!b->pending) {
+		vtd_fl_pt_gather_init(&b->pend);
+		b->pending = true;
+	}
 	for (calls = 0; calls < SYNC_CALLS; calls++) {
-		vtd_fl_pt_gather_init(&g);
-		ret = vtd_shadow_sync(b->sh, next, size, &g, &next);
-		if ((ret == 0 || ret == -EAGAIN) && g.start < g.end) {
-			r = vtd_pasid_flush(d->u, d->sid, b->pasid,
-					    vtd_iova_init(g.start),
-					    g.end - g.start, !g.nonleaf);
-			if (r) {
-				return r;	/* g's tables stay: leaked */
-			}
-		}
-		vtd_fl_pt_gather_release(&g);
+		ret = vtd_shadow_sync(b->sh, next, size, &b->pend, &next);
 		if (ret != -EAGAIN) {
 			return ret;
 		}
@@ -72,10 +66,31 @@ int vtd_vm_shadow_sync_locked(struct vtd_vm *vm, struct vm_bind *b, u64 va,
 }
 
 /*
- * A shadow of the guest table at @gpgd (@levels deep) for @b: built,
- * synced whole (up to SYNC_CALLS calls: the rest appears on the guest's
- * invalidations), and attached: a PASID entry with PGTT = 001, or for the
- * RID_PASID the device moved to a domain over the shadow.
+ * After the invalidation of @b's gathered range completed (@flushed), the
+ * replaced shadow tables are freed; after a failed one they stay, leaked
+ * (a unit may still cache them).
+ */
+void vtd_vm_shadow_release_locked(struct vm_bind *b, bool flushed)
+{
+	if (!b->pending) {
+		return;
+	}
+	if (flushed) {
+		vtd_fl_pt_gather_release(&b->pend);
+	} else if (b->pend.freed_pages) {
+		hal_log(HAL_LOG_ERR, "vtd: %llu shadow table pages leaked after "
+			"a failed invalidation\n",
+			(unsigned long long)b->pend.freed_pages);
+	}
+	b->pending = false;
+}
+
+/*
+ * A shadow of the guest table at @gpgd (@levels deep) for @b: built and
+ * synced whole before anything points at it (up to SYNC_CALLS calls; the
+ * rest appears on the guest's invalidations), so that a failure changes
+ * nothing the unit sees; then attached: a PASID entry with PGTT = 001, or
+ * for the RID_PASID the device moved to a domain over the shadow.
  */
 int vtd_vm_shadow_bind_locked(struct vtd_vm *vm, struct vm_bind *b,
 			      vtd_gpa_t gpgd, unsigned int levels, u32 flags)
@@ -98,21 +113,22 @@ int vtd_vm_shadow_bind_locked(struct vtd_vm *vm, struct vm_bind *b,
 			      vm->p.shadow_pages, SYNC_WORK);
 	if (ret) {
 		hal_page_free(b->sh, 0);
+		b->sh = NULL;
 		return ret;
 	}
-	if (b->pasid != VTD_VM_RID_PASID) {
+	ret = vtd_vm_shadow_sync_locked(vm, b, 0, VTD_SHADOW_ALL);
+	/* Nothing walks the shadow yet: its replaced tables go at once. */
+	vtd_vm_shadow_release_locked(b, true);
+	ret = ret == -EAGAIN ? 0 : ret;
+	if (!ret && b->pasid != VTD_VM_RID_PASID) {
 		ret = vtd_pasid_attach_fl(d->u, d->sid, b->pasid, vm->p.domain,
 					  &b->sh->fl,
 					  flags & ~VTD_PASID_FL_1G);
-	} else {
+	} else if (!ret) {
 		ret = vtd_domain_create_fl_table(d->u, &b->sh->fl, &b->shd);
 		if (!ret) {
 			ret = vtd_device_attach(d->u, d->sid, b->shd, NULL);
 		}
-	}
-	if (!ret) {
-		ret = vtd_vm_shadow_sync_locked(vm, b, 0, VTD_SHADOW_ALL);
-		ret = ret == -EAGAIN ? 0 : ret;
 	}
 	if (ret) {
 		vtd_vm_shadow_unbind_locked(vm, b);

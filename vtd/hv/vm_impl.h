@@ -11,6 +11,7 @@
 #include <vtd/hv/vm.h>
 #include <vtd/hw/regs.h>
 #include <vtd/hw/tables.h>
+#include <vtd/pt_fl.h>
 #include <vtd/vtd.h>
 
 /* A device assigned to the VM; its handle is its index. */
@@ -37,6 +38,9 @@ struct vm_bind {
 	u32 pasid;
 	struct vtd_shadow *sh;
 	struct vtd_domain *shd;
+	/* A passdown's shadow changes, invalidated at the end of the call. */
+	struct vtd_fl_gather pend;
+	bool pending;
 };
 
 /* The PASID that names a device's requests without PASID (guest space). */
@@ -67,6 +71,7 @@ int vtd_vm_shadow_sync_locked(struct vtd_vm *vm, struct vm_bind *b, u64 va,
 int vtd_vm_shadow_bind_locked(struct vtd_vm *vm, struct vm_bind *b,
 			      vtd_gpa_t gpgd, unsigned int levels, u32 flags);
 int vtd_vm_shadow_unbind_locked(struct vtd_vm *vm, struct vm_bind *b);
+void vtd_vm_shadow_release_locked(struct vm_bind *b, bool flushed);
 
 /* bind.c */
 int vtd_vm_unbind_pasid_locked(struct vtd_vm *vm, u32 pasid);

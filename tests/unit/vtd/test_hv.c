@@ -215,6 +215,12 @@ static u8 dma(struct vm *v, u32 pasid, u64 gva, bool write, u64 *hpa)
 	return reason;
 }
 
+/* Do this unit's binds nest (or are they shadowed)? */
+static bool nesting(void)
+{
+	return dmar.ecap & (1ULL << 26);
+}
+
 /* ---- Tests ---------------------------------------------------------------- */
 
 /*
@@ -300,12 +306,22 @@ static void test_hv_passdown_batch(void **state)
 	assert_int_equal(inv(&va, e, 6, &done), 0);
 	assert_int_equal(done, 6);
 	assert_int_equal(fx_log_count(5), 1);
-	assert_int_equal(fx_log_count(6), 6);
+	/*
+	 * Nested: one descriptor an entry. Shadowed: the ranges of one
+	 * binding merge into at most two descriptors.
+	 */
+	if (nesting()) {
+		assert_int_equal(fx_log_count(6), 6);
+	} else {
+		assert_in_range(fx_log_count(6), 2, 4);
+	}
 	fake_dmar_log_clear(&dmar);
 	assert_int_equal(inv(&va, e, 10, &done), 0);
 	assert_int_equal(done, 8);				/* max_batch */
-	assert_int_equal(fx_log_count(6), 8);
 	assert_int_equal(fx_log_count(5), 1);
+	if (nesting()) {
+		assert_int_equal(fx_log_count(6), 8);
+	}
 	/* PASID granularity: one PASID-selective descriptor. */
 	e[0] = (struct vtd_hv_inv_entry){
 		.pasid = p1, .cache = VTD_HV_INV_IOTLB,
@@ -615,6 +631,11 @@ int main(void)
 	static const struct fx_unit host = {
 		.cap = FAKE_DMAR_QEMU_CAP_SM, .ecap = ECAP_NESTED,
 	};
+	/* No nesting: every bind is shadowed. */
+	static const struct fx_unit shadow = {
+		.cap = FAKE_DMAR_QEMU_CAP_SM,
+		.ecap = ECAP_NESTED & ~(1ULL << 26),
+	};
 	static const struct fx_unit guest = {
 		.cap = FAKE_DMAR_QEMU_CAP_SM, .ecap = ECAP_NESTED,
 		.params = &guest_space,
@@ -627,6 +648,12 @@ int main(void)
 		T(test_hv_passdown_batch, &host),
 		T(test_hv_isolation, &host),
 		T(test_hv_bind_lifecycle, &host),
+		T(test_hv_passdown_ends_stale_translation, &shadow),
+		T(test_hv_passdown_batch, &shadow),
+		T(test_hv_isolation, &shadow),
+		T(test_hv_bind_lifecycle, &shadow),
+		T(test_hv_teardown_blocks_device, &shadow),
+		T(test_hv_allocation_failures, &shadow),
 		T(test_hv_teardown_blocks_device, &host),
 		T(test_hv_guest_pasid_space, &guest),
 		T(test_hv_guest_binds_rid_pasid_by_shadow, &guest),
