@@ -307,13 +307,22 @@ static void check_access(const struct hal_mmio *r, u32 off, unsigned int w)
 			  "%#llx\n", w, off, (unsigned long long)r->base);
 }
 
+/*
+ * A device serves one register access at a time: accesses from several
+ * threads reach the models one after the other, as they would reach a
+ * unit's registers.
+ */
+static pthread_mutex_t mmio_lock = PTHREAD_MUTEX_INITIALIZER;
+
 u32 hal_mmio_read32(const struct hal_mmio *r, u32 off)
 {
 	u32 v;
 
 	check_access(r, off, 4);
+	pthread_mutex_lock(&mmio_lock);
 	v = (u32)r->ops->read(r->ctx, off, 4);
 	record(r, off, 4, false, v);
+	pthread_mutex_unlock(&mmio_lock);
 	return v;
 }
 
@@ -322,23 +331,29 @@ u64 hal_mmio_read64(const struct hal_mmio *r, u32 off)
 	u64 v;
 
 	check_access(r, off, 8);
+	pthread_mutex_lock(&mmio_lock);
 	v = r->ops->read(r->ctx, off, 8);
 	record(r, off, 8, false, v);
+	pthread_mutex_unlock(&mmio_lock);
 	return v;
 }
 
 void hal_mmio_write32(const struct hal_mmio *r, u32 off, u32 val)
 {
 	check_access(r, off, 4);
+	pthread_mutex_lock(&mmio_lock);
 	record(r, off, 4, true, val);
 	r->ops->write(r->ctx, off, 4, val);
+	pthread_mutex_unlock(&mmio_lock);
 }
 
 void hal_mmio_write64(const struct hal_mmio *r, u32 off, u64 val)
 {
 	check_access(r, off, 8);
+	pthread_mutex_lock(&mmio_lock);
 	record(r, off, 8, true, val);
 	r->ops->write(r->ctx, off, 8, val);
+	pthread_mutex_unlock(&mmio_lock);
 }
 
 void fake_mmio_trace_start(void)
