@@ -776,6 +776,7 @@ static int sync_call(u64 va, u64 size, u64 *next)
 	struct ivals before = { 0 }, after = { 0 };
 	u64 pages0 = fake_mem_pages_in_use(), tp0 = s.fl.table_pages;
 	u64 calls0 = vm.calls, reads0 = s.stats.entries_read;
+	u64 work0 = s.stats.work;
 	u64 tr0 = s.stats.translations;
 	u64 a = fold(va), c = size == VTD_SHADOW_ALL ? span : a + size, e;
 	vtd_iova_t nx = vtd_iova_init(0);
@@ -790,8 +791,9 @@ static int sync_call(u64 va, u64 size, u64 *next)
 	cur_valid = false;
 	ret = vtd_shadow_sync(&s, vtd_iova_init(va), size, &g, &nx);
 	assert_int_equal(vm.calls - calls0, s.stats.translations - tr0);
+	assert_true(s.stats.work - work0 <= s.work_per_sync);
 	assert_true(s.stats.entries_read - reads0 + vm.calls - calls0 <=
-		    s.work_per_sync);
+		    s.stats.work - work0);
 	assert_int_equal(vm.bad, 0);
 	if (ret && ret != -EAGAIN) {
 		assert_memory_equal(&g, &g0, sizeof(g));
@@ -1493,6 +1495,34 @@ static void test_shadow_work_is_bounded_per_call(void **state)
 	assert_true(s.stats.partial > calls);
 }
 
+/*
+ * A 1 GiB guest leaf over one unaligned host range: one translation, but
+ * 262144 shadow leaves; the entries themselves cost work.
+ */
+static void test_shadow_work_counts_entries_not_only_reads(void **state)
+{
+	struct setup st = def;
+	u64 va = 4 * SZ_1G, size = SZ_1G, next = 0, calls0;
+	unsigned int calls = 0;
+	int ret;
+
+	st.work = 100000;
+	shadow_setup(&st);
+	gset(va, 3, gleaf(GPA_RAM2, 3, GE_RW));
+	calls0 = vm.calls;
+	while ((ret = sync_call(va, size, &next)) == -EAGAIN) {
+		size -= next - va;
+		va = next;
+		calls++;
+	}
+	assert_int_equal(ret, 0);
+	assert_true(calls >= 2);
+	assert_true(vm.calls - calls0 < 16);
+	assert_int_equal(leaf_size_at(4 * SZ_1G + SZ_1G - SZ_4K), SZ_4K);
+	assert_int_equal(model.n, 1);
+	release();
+}
+
 static void test_shadow_quota(void **state)
 {
 	struct setup st = def;
@@ -2008,6 +2038,7 @@ int main(void)
 		T(test_shadow_split_leaf_invalidated_whole),
 		T(test_shadow_guest_loops_end),
 		T(test_shadow_work_is_bounded_per_call),
+		T(test_shadow_work_counts_entries_not_only_reads),
 		T(test_shadow_quota),
 		T(test_shadow_allocation_failure_changes_nothing),
 		T(test_shadow_reads_each_guest_entry_once),
