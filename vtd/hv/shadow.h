@@ -71,6 +71,14 @@
  * one scratch page and the new tables it builds (at most the quota), and
  * the tables it replaced stay allocated in the gather until released.
  *
+ * Limits. The guest never sees the accessed and dirty bits a unit would
+ * set in its own entries (the shadow's leaves have A, and D when
+ * writable, pre-set as pt_fl.h writes them). Guest 1-GiB leaves are taken
+ * whatever the virtual unit advertises, and guest XD whatever the guest's
+ * NXE. A small sync still replaces every shadow table on its path (one
+ * per level below the root) and reports them as non-leaf changes (no
+ * invalidation hint). A new guest root needs a new shadow.
+ *
  * Context for every function: the caller serialises all calls on one
  * struct vtd_shadow, and keeps the VM's map unchanged during a sync (when
  * the map loses a page, the caller syncs or clears every shadow of the
