@@ -141,6 +141,7 @@ static bool spend(struct sync *c, u64 a)
 {
 	if (c->work) {
 		c->work--;
+		c->s->stats.work++;
 		return true;
 	}
 	if (!c->cut) {
@@ -269,7 +270,8 @@ static int guest_decode(struct sync *c, u64 ge, unsigned int level,
 
 /*
  * The guest's side of entry @i (at @level, spanning from @a) of the span
- * @gv that starts at @base; -EAGAIN on a cut.
+ * @gv that starts at @base; -EAGAIN on a cut (translating a table
+ * pointer).
  */
 static int guest_view(struct sync *c, const struct gview *gv,
 		      unsigned int level, unsigned int i, u64 a, u64 base,
@@ -285,9 +287,6 @@ static int guest_view(struct sync *c, const struct gview *gv,
 	*sub = (struct gview){ .t = NULL };
 	if (!gv->t) {
 		return 0;
-	}
-	if (!spend(c, at)) {
-		return -EAGAIN;
 	}
 	/* The one read of this guest entry: only the copy is used. */
 	ge = vtd_fl_pte_read(&gv->t->e[i]);
@@ -492,7 +491,9 @@ static void fill_table(struct sync *c, struct vtd_fl_table *nt,
 
 	for (i = 0; i < VTD_FL_TABLE_ENTRIES && !c->err; i++, a += size) {
 		old = old_entry(ov, level, i);
+		/* One unit per entry of the range: a guest read or not. */
 		if (a + size <= c->start || a >= c->end ||
+		    !spend(c, HAL_MAX(a, c->start)) ||
 		    guest_view(c, gv, level, i, a, base, &sub)) {
 			nt->e[i].val = old;
 			continue;

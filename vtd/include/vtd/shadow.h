@@ -41,11 +41,18 @@
  *
  * Bounds. The shadow's table pages (root included) never exceed the quota
  * given at init. Each sync call spends at most work_per_sync units: one
- * per guest entry read and one per gm->translate() call; when they run
- * out the call commits what it did and returns -EAGAIN with the address
- * to continue from. Guest loops (a table pointing at itself or at a
- * higher level) are walked as the hardware would, as a tree of fixed
- * depth, so they cost work and table pages but always end.
+ * per entry of the range visited at each level (a guest entry read, a
+ * piece of a guest large leaf, or a piece of a span the guest leaves
+ * empty) and one per gm->translate() call; when they run out the call
+ * commits what it did and returns -EAGAIN with the address to continue
+ * from. The shadow's own tables cost no units, but are bounded by them: a
+ * new table (512 entries to write) is made only for an entry that cost
+ * one; the old tables a call drops are visited to count them for the
+ * quota and again to detach them (a call refused with -EDQUOT has counted
+ * them and drops nothing). Guest loops (a table
+ * pointing at itself or at a higher level) are walked as the hardware
+ * would, as a tree of fixed depth, so they cost work and table pages but
+ * always end.
  *
  * Atomicity. A sync builds the new tables beside the live ones (every
  * table of the shadow whose span meets the synced range is replaced by a
@@ -63,6 +70,14 @@
  * Memory: besides its live tables (at most the quota) a sync call holds
  * one scratch page and the new tables it builds (at most the quota), and
  * the tables it replaced stay allocated in the gather until released.
+ *
+ * Limits. The guest never sees the accessed and dirty bits a unit would
+ * set in its own entries (the shadow's leaves have A, and D when
+ * writable, pre-set as pt_fl.h writes them). Guest 1-GiB leaves are taken
+ * whatever the virtual unit advertises, and guest XD whatever the guest's
+ * NXE. A small sync still replaces every shadow table on its path (one
+ * per level below the root) and reports them as non-leaf changes (no
+ * invalidation hint). A new guest root needs a new shadow.
  *
  * Context for every function: the caller serialises all calls on one
  * struct vtd_shadow, and keeps the VM's map unchanged during a sync (when
@@ -104,6 +119,7 @@ struct vtd_shadow_stats {
 	u64 syncs;		/* calls that committed (0 or -EAGAIN) */
 	u64 partial;		/* of those, cut by the work limit (-EAGAIN) */
 	u64 refused;		/* calls that failed, nothing changed */
+	u64 work;		/* units spent */
 	u64 entries_read;	/* guest entries read */
 	u64 translations;	/* gm->translate() calls */
 	u64 not_ram;		/* GPAs refused by the VM's map */
@@ -208,5 +224,6 @@ int vtd_shadow_clear(struct vtd_shadow *s, struct vtd_fl_gather *g);
  *
  * @pre No PASID entry names @s->fl any more, its translations are
  * invalidated, and every gather filled from @s is released.
+ * Context: see the file comment.
  */
 void vtd_shadow_destroy(struct vtd_shadow *s);
