@@ -32,7 +32,7 @@
 
 #include "fakes/fake_hal.h"
 #include "fakes/fl_walk.h"
-#include "hv/shadow.h"
+#include <vtd/shadow.h>
 
 #define SZ_4K		0x1000ULL
 #define SZ_2M		0x200000ULL
