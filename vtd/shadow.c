@@ -33,56 +33,14 @@
 
 #include <vtd/shadow.h>
 
-/* Input space of @levels: 2^48 or 2^57 folded addresses (see pt_fl.c). */
+#include "pt_fl_fmt.h"
+
+/* Input space of @levels: 2^48 or 2^57 folded addresses (pt_fl_fmt.h). */
 static u64 span_of(unsigned int levels)
 {
-	return 1ULL << (12 + VTD_FL_LEVEL_STRIDE * levels);
+	return fold_mask(levels) + 1;
 }
 
-/* Canonical form of folded address @a (sign-extend the top bit). */
-static u64 unfold(unsigned int levels, u64 a)
-{
-	unsigned int bits = 12 + VTD_FL_LEVEL_STRIDE * levels;
-
-	return (u64)((s64)(a << (64 - bits)) >> (64 - bits));
-}
-
-static bool canonical(unsigned int levels, u64 va)
-{
-	return unfold(levels, va & (span_of(levels) - 1)) == va;
-}
-
-/*
- * ---- The first-level engine, instantiated as in pt_fl.c ----------------
- *
- * The parameters must be pt_fl.c's: the deferred-free list in particular
- * (PT_PTE_LINK) is read back by vtd_fl_pt_gather_release(). The map and
- * unmap walks of the template are not used here.
- */
-#define PT_TREE			struct vtd_fl_pt
-#define PT_TABLE		struct vtd_fl_table
-#define PT_GATHER		struct vtd_fl_gather
-#define PT_ENTRIES		VTD_FL_TABLE_ENTRIES
-#define PT_LEVELS_MAX		VTD_FL_LEVELS_MAX
-#define PT_LEVEL_STRIDE		VTD_FL_LEVEL_STRIDE
-#define PT_PTE_ADDR		VTD_FL_PTE_ADDR
-#define PT_PTE_PS		VTD_FL_PTE_PS
-#define PT_PTE_TABLE		(VTD_FL_PTE_P | VTD_FL_PTE_RW | \
-				 VTD_FL_PTE_US | VTD_FL_PTE_A)
-#define PT_PTE_LINK		VTD_FL_PTE_IGN_HI
-#define PT_MERGE		0
-#define PT_PRESENT(pte)		vtd_fl_pte_present(pte)
-#define PT_IS_LEAF(pte, level)	vtd_fl_pte_is_leaf(pte, level)
-#define PT_LEVEL_SIZE(level)	vtd_fl_level_size(level)
-#define PT_LEVEL_INDEX(a, level) vtd_fl_level_index(a, level)
-#define PT_READ(p)		vtd_fl_pte_read(p)
-#define PT_WRITE(p, v)		vtd_fl_pte_write(p, v)
-#define PT_UNFOLD(g, a)		unfold((g)->levels, a)
-
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-function"
-#include "pt_engine.h"
-#pragma GCC diagnostic pop
 
 /* ---- State of one call --------------------------------------------------- */
 
