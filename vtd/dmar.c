@@ -1119,3 +1119,55 @@ int vtd_dmar_scope_sid(const struct vtd_dmar_scope *s, u16 segment,
 	return bus << 8 | (s->path[hop].dev & 0x1f) << 3 |
 	       (s->path[hop].fn & 7);
 }
+
+/*
+ * Does scope @s of a DRHD in @segment name @sid: the endpoint itself, or
+ * a bridge whose secondary bus @sid is on [VT-d 8.3.1]?
+ */
+static bool scope_covers(const struct vtd_dmar_scope *s, u16 segment, u16 sid,
+			 vtd_dmar_bus_fn bus_fn, void *ctx)
+{
+	int bdf = vtd_dmar_scope_sid(s, segment, bus_fn, ctx);
+	int sec;
+
+	if (bdf < 0) {
+		return false;
+	}
+	if (s->type == VTD_DMAR_SCOPE_PCI_ENDPOINT) {
+		return bdf == sid;
+	}
+	if (s->type != VTD_DMAR_SCOPE_PCI_BRIDGE || !bus_fn) {
+		return false;
+	}
+	sec = bus_fn(ctx, segment, (u8)(bdf >> 8), (u8)((bdf >> 3) & 0x1f),
+		     (u8)(bdf & 7));
+	return sec >= 0 && sec == (sid >> 8);
+}
+
+int vtd_dmar_drhd_for_sid(const struct vtd_dmar *d, u16 segment, u16 sid,
+			  vtd_dmar_bus_fn bus_fn, void *ctx)
+{
+	int all = -1;
+	u32 i, j;
+
+	if (!d) {
+		return VTD_ERR(-EINVAL);
+	}
+	for (i = 0; i < d->drhd_count; i++) {
+		const struct vtd_dmar_drhd *u = &d->drhds[i];
+
+		if (u->segment != segment) {
+			continue;
+		}
+		if (u->include_pci_all && all < 0) {
+			all = (int)i;
+		}
+		for (j = 0; j < u->scope_count; j++) {
+			if (scope_covers(&u->scopes[j], segment, sid, bus_fn,
+					 ctx)) {
+				return (int)i;
+			}
+		}
+	}
+	return all >= 0 ? all : VTD_ERR(-ENODEV);
+}

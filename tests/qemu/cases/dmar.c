@@ -27,24 +27,6 @@
 #define EDU_DEVICE		0x11e8
 
 /* True when @u covers bus-0 function @bdf, by INCLUDE_PCI_ALL or a scope. */
-static bool drhd_covers(const struct vtd_dmar_drhd *u, u16 bdf)
-{
-	u32 i;
-
-	if (u->include_pci_all)
-		return true;
-	for (i = 0; i < u->scope_count; i++) {
-		const struct vtd_dmar_scope *s = &u->scopes[i];
-
-		if (s->type == VTD_DMAR_SCOPE_PCI_ENDPOINT &&
-		    s->start_bus == X86_PCI_BUS(bdf) && s->path_count == 1 &&
-		    s->path[0].dev == X86_PCI_DEV(bdf) &&
-		    s->path[0].fn == X86_PCI_FN(bdf))
-			return true;
-	}
-	return false;
-}
-
 BOOT_TEST_F(dmar, parse_firmware_table, BOOT_TEST_NEEDS_DMAR)
 {
 	const struct x86_acpi_header *tbl = boot_test_dmar();
@@ -66,8 +48,11 @@ BOOT_TEST_F(dmar, parse_firmware_table, BOOT_TEST_NEEDS_DMAR)
 		BT_FAIL(t, "%u DRHDs, expected 1", d.drhd_count);
 	}
 	u = &d.drhds[0];
-	covers_edu = drhd_covers(u, edu);
-	covers_host = drhd_covers(u, X86_PCI_BDF(0, 0, 0));
+	covers_edu = vtd_dmar_drhd_for_sid(&d, u->segment, edu, NULL,
+					   NULL) == 0;
+	covers_host = vtd_dmar_drhd_for_sid(&d, u->segment,
+					    X86_PCI_BDF(0, 0, 0), NULL,
+					    NULL) == 0;
 	if (u->reg_base != Q35_DRHD_BASE || u->segment != 0 || !covers_edu ||
 	    !covers_host) {
 		boot_test_fail(t, __FILE__, __LINE__,

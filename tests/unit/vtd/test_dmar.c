@@ -2387,9 +2387,55 @@ static void test_dmar_scope_sid(void **state)
 	assert_int_equal(vtd_dmar_scope_sid(NULL, 7, NULL, NULL), -EINVAL);
 }
 
+/* Secondary bus of the bridge at 00:1c.0 is 5; no other bridge. */
+static int bus_of_1c(void *ctx, u16 segment, u8 bus, u8 dev, u8 fn)
+{
+	(void)ctx;
+	return segment == 0 && bus == 0 && dev == 0x1c && fn == 0 ? 5 :
+								      -ENODEV;
+}
+
+/*
+ * [VT-d 8.3.1] The unit for a source ID: an explicit endpoint scope wins
+ * over the segment's INCLUDE_PCI_ALL unit; a bridge scope covers its
+ * secondary bus (with a bus lookup); another segment has no unit.
+ */
+static void test_dmar_drhd_for_sid(void **state)
+{
+	static const struct vtd_dmar_path ep = { .dev = 3, .fn = 0 };
+	static const struct vtd_dmar_path br = { .dev = 0x1c, .fn = 0 };
+	static const struct vtd_dmar_scope s0[] = {
+		{ .type = VTD_DMAR_SCOPE_PCI_ENDPOINT, .start_bus = 0,
+		  .path_count = 1, .path = &ep },
+		{ .type = VTD_DMAR_SCOPE_PCI_BRIDGE, .start_bus = 0,
+		  .path_count = 1, .path = &br },
+	};
+	static const struct vtd_dmar_drhd units[] = {
+		{ .reg_base = 0x1000, .segment = 0, .include_pci_all = true },
+		{ .reg_base = 0x2000, .segment = 0, .scope_count = 2,
+		  .scopes = s0 },
+	};
+	const struct vtd_dmar d = { .drhd_count = 2,
+				    .drhds = (struct vtd_dmar_drhd *)units };
+
+	assert_int_equal(vtd_dmar_drhd_for_sid(&d, 0, 0x0018, NULL, NULL), 1);
+	assert_int_equal(vtd_dmar_drhd_for_sid(&d, 0, 0x0020, NULL, NULL), 0);
+	/* Behind the bridge: only with the lookup. */
+	assert_int_equal(vtd_dmar_drhd_for_sid(&d, 0, 0x0500, NULL, NULL), 0);
+	assert_int_equal(vtd_dmar_drhd_for_sid(&d, 0, 0x0500, bus_of_1c,
+					       NULL), 1);
+	assert_int_equal(vtd_dmar_drhd_for_sid(&d, 0, 0x0600, bus_of_1c,
+					       NULL), 0);
+	assert_int_equal(vtd_dmar_drhd_for_sid(&d, 1, 0x0018, NULL, NULL),
+			 -ENODEV);
+	assert_int_equal(vtd_dmar_drhd_for_sid(NULL, 0, 0, NULL, NULL),
+			 -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dmar_drhd_for_sid),
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_dmar_parse_qemu_single_unit),
 		T(test_dmar_scope_sid),

@@ -271,6 +271,19 @@ typedef int (*vtd_dmar_bus_fn)(void *ctx, u16 segment, u8 bus, u8 dev,
 int vtd_dmar_scope_sid(const struct vtd_dmar_scope *s, u16 segment,
 		       vtd_dmar_bus_fn bus_fn, void *ctx);
 
+/**
+ * vtd_dmar_drhd_for_sid() - Which unit translates @sid of @segment
+ * [VT-d 8.3.1]: the DRHD whose device scope names it (an endpoint, or a
+ * bridge whose secondary bus it is on, found with @bus_fn), else the
+ * segment's INCLUDE_PCI_ALL unit. Devices deeper under a bridge than its
+ * secondary bus are matched by INCLUDE_PCI_ALL only.
+ *
+ * Return: the index in @d->drhds; -ENODEV when no unit covers @sid;
+ * -EINVAL.
+ */
+int vtd_dmar_drhd_for_sid(const struct vtd_dmar *d, u16 segment, u16 sid,
+			  vtd_dmar_bus_fn bus_fn, void *ctx);
+
 /** vtd_dmar_free() - Free what vtd_dmar_parse() built; @d is zeroed. */
 void vtd_dmar_free(struct vtd_dmar *d);
 
