@@ -118,6 +118,9 @@ int vtd_vm_bind(struct vtd_vm *vm, const struct vtd_vm_bind *b)
 	if (!ret && bind_find_locked(vm, b->dev, b->pasid, &i)) {
 		ret = -EBUSY;
 	}
+	if (!ret && vm->binds.count >= vm->p.max_binds) {
+		ret = -EDQUOT;
+	}
 	if (!ret) {
 		ret = hal_vec_reserve(&vm->binds, BIND_SIZE, 1);
 	}

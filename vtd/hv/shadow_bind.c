@@ -8,7 +8,8 @@
  * the guest's invalidations, as hardware with caching mode would: after
  * every change of its table, not-present to present included, the guest
  * passes down an invalidation, and the host re-reads that range. Each
- * shadow's table pages are bounded by the VM's quota.
+ * shadow's table pages are bounded by the VM's per-shadow quota, which
+ * each bind reserves whole from the VM's total (vtd_vm_params).
  */
 #include <hal/hal.h>
 #include <vtd/hv/vm.h>
@@ -105,6 +106,10 @@ int vtd_vm_shadow_bind_locked(struct vtd_vm *vm, struct vm_bind *b,
 	};
 	int ret;
 
+	if (vm->p.shadow_pages_total - vm->shadow_reserved <
+	    vm->p.shadow_pages) {
+		return -EDQUOT;
+	}
 	b->sh = hal_page_alloc(0);
 	if (!b->sh) {
 		return -ENOMEM;
@@ -116,6 +121,7 @@ int vtd_vm_shadow_bind_locked(struct vtd_vm *vm, struct vm_bind *b,
 		b->sh = NULL;
 		return ret;
 	}
+	vm->shadow_reserved += vm->p.shadow_pages;
 	ret = vtd_vm_shadow_sync_locked(vm, b, 0, VTD_SHADOW_ALL);
 	/* Nothing walks the shadow yet: its replaced tables go at once. */
 	vtd_vm_shadow_release_locked(b, true);
@@ -161,5 +167,6 @@ int vtd_vm_shadow_unbind_locked(struct vtd_vm *vm, struct vm_bind *b)
 	vtd_shadow_destroy(b->sh);
 	hal_page_free(b->sh, 0);
 	b->sh = NULL;
+	vm->shadow_reserved -= vm->p.shadow_pages;
 	return 0;
 }

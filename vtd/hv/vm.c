@@ -20,6 +20,8 @@
 
 #define BATCH_DEFAULT	64
 #define SHADOW_PAGES_DEFAULT	512
+#define BINDS_DEFAULT		64
+#define SHADOWS_DEFAULT		4	/* shadows' worth of pages per VM */
 #define LOG_BUDGET	16	/* guest-triggered log lines per VM */
 
 static bool ram_ranges_ok(const struct vtd_vm_ram *r, u32 n)
@@ -66,6 +68,14 @@ int vtd_vm_create(const struct vtd_vm_params *p, struct vtd_vm **out)
 	}
 	if (!vm->p.shadow_pages) {
 		vm->p.shadow_pages = SHADOW_PAGES_DEFAULT;
+	}
+	if (!vm->p.max_binds) {
+		vm->p.max_binds = BINDS_DEFAULT;
+	}
+	if (!vm->p.shadow_pages_total) {
+		vm->p.shadow_pages_total =
+			vm->p.shadow_pages > ~0ULL / SHADOWS_DEFAULT ?
+			~0ULL : SHADOWS_DEFAULT * vm->p.shadow_pages;
 	}
 	*out = vm;
 	return 0;

@@ -53,6 +53,7 @@ struct vtd_vm {
 	struct hal_vec binds;		/* struct vm_bind */
 	struct hal_vec units;		/* struct vm_unit */
 	u32 log_budget;			/* guest-triggered log lines left */
+	u64 shadow_reserved;		/* of p.shadow_pages_total */
 };
 
 /* vm.c */

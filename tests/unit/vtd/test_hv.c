@@ -561,6 +561,47 @@ static void test_hv_guest_binds_rid_pasid_by_shadow(void **state)
 }
 
 /*
+ * What one VM may hold: at most max_binds bindings, and shadows only
+ * while their whole quotas fit the VM's total. A bind beyond either is
+ * -EDQUOT and changes nothing (tables hash as before, the PASID's DMA
+ * still faults); an unbind gives the room back. With nesting the limit
+ * met is the bind count (3), with shadowing the pages (2 shadows).
+ */
+static void test_hv_vm_bounds(void **state)
+{
+	struct vtd_vm_params p = {
+		.domain = va.d, .ram = &va.ram, .ram_count = 1,
+		.pasid_space = VTD_VM_PASIDS_GUEST, .max_binds = 3,
+		.shadow_pages = 16, .shadow_pages_total = 32,
+	};
+	struct vtd_hv_bind bb;
+	u32 limit = nesting() ? 3 : 2, i, dev;
+	u64 h, pages, hpa;
+
+	assert_int_equal(vtd_vm_destroy(va.vm), 0);
+	assert_int_equal(vtd_vm_create(&p, &va.vm), 0);
+	assert_int_equal(vtd_vm_assign(va.vm, u, SID_A, &dev), 0);
+	for (i = 1; i <= limit; i++) {
+		assert_int_equal(bind(&va, dev, i, G_PML4, 0), 0);
+		assert_int_equal(dma(&va, i, GVA, false, &hpa), 0);
+	}
+	h = tables_hash();
+	pages = fake_mem_pages_in_use();
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(bind(&va, dev, limit + 1, G_PML4, 0), -EDQUOT);
+	assert_int_equal(tables_hash(), h);
+	assert_int_equal(fake_mem_pages_in_use(), pages);
+	assert_int_equal(dmar.log_len, 0);
+	assert_int_not_equal(dma(&va, limit + 1, GVA, false, &hpa), 0);
+	vtd_fault_handle(u);
+	bb = (struct vtd_hv_bind){ .dev = dev, .pasid = 1 };
+	assert_int_equal(hcall(&va, VTD_HV_UNBIND, &bb, sizeof(bb)), 0);
+	assert_int_equal(bind(&va, dev, limit + 1, G_PML4, 0), 0);
+	assert_int_equal(dma(&va, limit + 1, GVA, false, &hpa), 0);
+	assert_int_equal(hpa, va.page[G_DATA / 0x1000].pa);
+}
+
+/*
  * Fault injection: each allocation of VM creation, device assignment
  * and bind fails in turn; the call returns -ENOMEM, no page leaks, the
  * tables hash as before, and the next attempt succeeds.
@@ -640,6 +681,11 @@ int main(void)
 		.cap = FAKE_DMAR_QEMU_CAP_SM, .ecap = ECAP_NESTED,
 		.params = &guest_space,
 	};
+	static const struct fx_unit guest_shadow = {
+		.cap = FAKE_DMAR_QEMU_CAP_SM,
+		.ecap = ECAP_NESTED & ~(1ULL << 26),
+		.params = &guest_space,
+	};
 #define T(f, c) cmocka_unit_test_prestate_setup_teardown(f, setup, teardown, \
 							 (void *)(c))
 	const struct CMUnitTest tests[] = {
@@ -657,6 +703,8 @@ int main(void)
 		T(test_hv_teardown_blocks_device, &host),
 		T(test_hv_guest_pasid_space, &guest),
 		T(test_hv_guest_binds_rid_pasid_by_shadow, &guest),
+		T(test_hv_vm_bounds, &guest),
+		T(test_hv_vm_bounds, &guest_shadow),
 		T(test_hv_allocation_failures, &host),
 	};
 

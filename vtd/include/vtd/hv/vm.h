@@ -61,6 +61,20 @@ struct vtd_vm_params {
 	 * shadowed (docs/GUEST.md).
 	 */
 	u64 shadow_pages;
+	/*
+	 * Bindings the VM may hold at once (0: 64): each costs host memory
+	 * (a record, PASID table pages, a shadow), so the guest's count is
+	 * bounded whatever its PASID space. Beyond it, bind is -EDQUOT.
+	 */
+	u32 max_binds;
+	/*
+	 * Table pages all the VM's shadows may use together (0: four
+	 * shadows' worth, 4 * shadow_pages). Each shadowed bind reserves
+	 * its whole shadow_pages from it, so the VM's shadows never hold
+	 * more; a bind that does not fit is -EDQUOT (below shadow_pages:
+	 * no shadowed bind at all).
+	 */
+	u64 shadow_pages_total;
 };
 
 /**
