@@ -10,8 +10,9 @@
 #   $(BENCH_O)/tests/unit/ioasid/ioasid_bench   `make bench`
 #       (BENCH_BINS): the -O2, sanitizer-free objects of
 #       tests/bench/bench.mk, built with CONFIG as it stands (no test
-#       hooks); prints pairs/s and ratios to in-run spinlock + bitmap
-#       baselines.
+#       hooks); prints pairs/s, ratios to in-run spinlock + bitmap
+#       baselines and to two machine probes, and one verdict line per
+#       target (tests/bench/verdict.h).
 #
 # Only the two host fakes the allocator needs (page memory and the rest
 # of the HAL) are linked, so that these programs do not depend on vtd/.
