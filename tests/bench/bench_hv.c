@@ -30,6 +30,7 @@
 #include <vtd/hv/vm.h>
 #include <vtd/pt_fl.h>
 
+#include "bench/verdict.h"
 #include "fakes/fake_dmar.h"
 #include "fakes/fake_hal.h"
 
@@ -280,18 +281,22 @@ static void counts(struct env *e, u32 count, u64 *desc, u64 *waits)
 	}
 }
 
-static int mode(bool nest)
+/* One mode's figures (ns, medians) and counts. */
+struct hv_fig {
+	double bind, bind_raw, r1, h1, r16, h16;
+	u64 d1, w1, d16, w16;
+};
+
+static void mode(bool nest, struct hv_fig *f)
 {
 	struct vtd_fl_pt_config cfg = { .levels = 4, .haw = 52, .user = true,
 					.coherent = true };
 	struct vtd_vm_bind b = {
 		.gpgd = { G_PML4 }, .addr_width = 48,
 	};
-	double raw, hv, r1, h1, r16, h16, rr, hr;
-	u64 d1, w1, d16, w16;
+	double rr;
 	struct env e;
 	unsigned int i;
-	int bad = 0;
 
 	env_up(&e, nest);
 	if (vtd_fl_pt_init(&raw_fl, &cfg) ||
@@ -308,13 +313,11 @@ static int mode(bool nest)
 			.flags = VTD_HV_INV_LEAF,
 		};
 	}
-	raw = median(nest ? raw_nested : raw_fl_attach, &e);
-	hv = median(hv_bind, &e);
+	f->bind_raw = median(nest ? raw_nested : raw_fl_attach, &e);
+	f->bind = median(hv_bind, &e);
 	printf("\n%s binds\n", nest ? "nested" : "shadowed");
-	printf("  bind+unbind      %8.0f ns  raw %8.0f ns  %5.2fx%s\n", hv,
-	       raw, hv / raw, nest ? (hv / raw <= 1.5 ? "  target 1.5x: met" :
-				      "  target 1.5x: MISSED") : "");
-	bad |= nest && hv / raw > 1.5;
+	printf("  bind+unbind      %8.0f ns  raw %8.0f ns  %5.2fx\n", f->bind,
+	       f->bind_raw, f->bind / f->bind_raw);
 
 	b.pasid = e.pasid;
 	if (nest) {
@@ -322,50 +325,92 @@ static int mode(bool nest)
 					    vtd_gpa_init(G_PML4), 4, 0)) {
 			die("raw attach for flush");
 		}
-		r1 = median(raw_flush1, &e);
-		r16 = median(raw_flush16, &e);
+		f->r1 = median(raw_flush1, &e);
+		f->r16 = median(raw_flush16, &e);
 		vtd_pasid_detach(e.u, SID, e.pasid);
 	}
 	if (vtd_vm_bind(e.vm, &b)) {
 		die("bind for passdown");
 	}
 	if (!nest) {
-		r1 = median(raw_flush1, &e);
-		r16 = median(raw_flush16, &e);
+		f->r1 = median(raw_flush1, &e);
+		f->r16 = median(raw_flush16, &e);
 	}
-	h1 = median(hv_inv1, &e);
-	h16 = median(hv_inv16, &e);
-	counts(&e, 1, &d1, &w1);
-	counts(&e, 16, &d16, &w16);
-	printf("  passdown 1 entry %8.0f ns  raw %8.0f ns  +%4.0f ns%s  "
-	       "(%llu desc, %llu wait)\n", h1, r1, h1 - r1,
-	       nest ? (h1 - r1 <= 150 ? "  target 150: met" :
-		       "  target 150: MISSED") : "",
-	       (unsigned long long)d1, (unsigned long long)w1);
+	f->h1 = median(hv_inv1, &e);
+	f->h16 = median(hv_inv16, &e);
+	counts(&e, 1, &f->d1, &f->w1);
+	counts(&e, 16, &f->d16, &f->w16);
+	printf("  passdown 1 entry %8.0f ns  raw %8.0f ns  +%4.0f ns  "
+	       "(%llu desc, %llu wait)\n", f->h1, f->r1, f->h1 - f->r1,
+	       (unsigned long long)f->d1, (unsigned long long)f->w1);
 	printf("  passdown 16      %8.0f ns  raw %8.0f ns  +%4.0f ns/extra "
-	       "entry%s  (%llu desc, %llu wait)\n", h16, r16,
-	       ((h16 - r16) - (h1 - r1)) / 15,
-	       nest ? (((h16 - r16) - (h1 - r1)) / 15 <= 30 ?
-		       "  target 30: met" : "  target 30: MISSED") : "",
-	       (unsigned long long)d16, (unsigned long long)w16);
-	bad |= w1 != 1 || w16 != 1;
-	if (nest) {
-		bad |= h1 - r1 > 150 || ((h16 - r16) - (h1 - r1)) / 15 > 30;
-	} else {
+	       "entry  (%llu desc, %llu wait)\n", f->h16, f->r16,
+	       ((f->h16 - f->r16) - (f->h1 - f->r1)) / 15,
+	       (unsigned long long)f->d16, (unsigned long long)f->w16);
+	if (!nest) {
 		rr = median(raw_fl_remap, &e);
-		hr = h1;
 		printf("  shadow rebuild   %8.0f ns/page  plain FL remap "
-		       "%6.0f ns  %5.2fx\n", hr, rr, hr / rr);
+		       "%6.0f ns  %5.2fx\n", f->h1, rr, f->h1 / rr);
 	}
-	return bad;
+}
+
+/*
+ * The raw submissions on the machine the ns targets were set on (this
+ * bench's first run, on the machine of 2026-12-07 in docs/BENCHMARKS.md):
+ * an overhead's bound relative to the raw call in the same run is
+ * target / reference.
+ */
+#define REF_RAW_FLUSH1_NS	477.0
+#define REF_RAW_PER_ENTRY_NS	429.0
+
+static void targets(const struct hv_fig *n, const struct hv_fig *sh)
+{
+	struct bench_tally t = { { 0 } };
+	char m[64], p[64], r[64];
+	double extra = ((n->h16 - n->r16) - (n->h1 - n->r1)) / 15;
+	double over = n->h1 - n->r1;
+
+	bench_target_header("hv targets (nested); probe: the raw call the "
+			    "layer wraps");
+	snprintf(m, sizeof(m), "%.2fx raw", n->bind / n->bind_raw);
+	snprintf(p, sizeof(p), "raw %.0f ns", n->bind_raw);
+	snprintf(r, sizeof(r), "%.2fx (<= 1.50x)", n->bind / n->bind_raw);
+	bench_target_print(&t, "bind+unbind <= 1.5x raw attach", m, p, r,
+			   bench_verdict(true, n->bind / n->bind_raw <= 1.5),
+			   "");
+	snprintf(m, sizeof(m), "%+.0f ns", over);
+	snprintf(p, sizeof(p), "raw flush %.0f ns (ref %.0f)", n->r1,
+		 REF_RAW_FLUSH1_NS);
+	snprintf(r, sizeof(r), "%.3f raw (<= %.3f)", over / n->r1,
+		 150 / REF_RAW_FLUSH1_NS);
+	bench_target_print(&t, "passdown 1 entry <= +150 ns", m, p, r,
+			   bench_verdict(over <= 150,
+					 over / n->r1 <= 150 / REF_RAW_FLUSH1_NS),
+			   "");
+	snprintf(m, sizeof(m), "%+.0f ns/entry", extra);
+	snprintf(p, sizeof(p), "raw %.0f ns/entry (ref %.0f)", n->r16 / 16,
+		 REF_RAW_PER_ENTRY_NS);
+	snprintf(r, sizeof(r), "%.3f raw (<= %.3f)", extra / (n->r16 / 16),
+		 30 / REF_RAW_PER_ENTRY_NS);
+	bench_target_print(&t, "passdown, each further <= +30 ns", m, p, r,
+			   bench_verdict(extra <= 30, extra / (n->r16 / 16) <=
+					 30 / REF_RAW_PER_ENTRY_NS), "");
+	snprintf(m, sizeof(m), "%llu,%llu,%llu,%llu waits",
+		 (unsigned long long)n->w1, (unsigned long long)n->w16,
+		 (unsigned long long)sh->w1, (unsigned long long)sh->w16);
+	bench_target_print(&t, "passdown: one wait per unit", m,
+			   "none: a count, same anywhere", "-",
+			   bench_verdict(true, n->w1 == 1 && n->w16 == 1 &&
+					 sh->w1 == 1 && sh->w16 == 1), "");
+	bench_tally_print("hv", &t);
 }
 
 int main(void)
 {
-	int bad = mode(true);
+	struct hv_fig n, sh;
 
-	bad |= mode(false);
-	printf("\nbench_hv: %s\n", bad ? "a target MISSED (see above)" :
-					 "every target met");
+	mode(true, &n);
+	mode(false, &sh);
+	targets(&n, &sh);
 	return 0;
 }
