@@ -243,6 +243,17 @@ static void do_wait(struct fake_dmar *d, const struct fake_dmar_desc *desc)
 		inv_event(d);
 }
 
+/* A device-TLB invalidation of the device that never answers. */
+static bool dead_ats(const struct fake_dmar *d, const struct fake_dmar_desc *x)
+{
+	unsigned int t = fake_dmar_desc_type(x);
+	/* SID: bits 47:32 of type 3, 31:16 of type 8 [VT-d 6.5.2.5-6]. */
+	u64 sid = (x->qw[0] >> (t == 3 ? 32 : 16)) & 0xffff;
+
+	return d->dead_ats_sid && (t == 3 || t == 8) &&
+	       sid == d->dead_ats_sid - 1;
+}
+
 static void process_queue(struct fake_dmar *d)
 {
 	unsigned int dsz = d->iq_wide ? 32 : 16;
@@ -279,7 +290,7 @@ static void process_queue(struct fake_dmar *d)
 		log_desc(d, &desc);
 		if (!(d->inv_ignore & (1U << fake_dmar_desc_type(&desc))))
 			fake_dmar_xlate_inv_desc(d, &desc);
-		if (index == d->inject_ite_at) {
+		if (index == d->inject_ite_at || dead_ats(d, &desc)) {
 			d->inject_ite_at = 0;
 			fsts_error(d, FS_ITE);
 		}

@@ -186,6 +186,13 @@ struct fake_dmar {
 	u32 reg_inv_refuse;
 	int inject_ite_at;	/* descriptor index (from 1) to fail, 0 off */
 	int inject_ice_at;
+	/*
+	 * A device that never answers: SID + 1 (0: none). Each device-TLB
+	 * invalidation naming it (types 3 and 8 [VT-d 6.5.2.5, 6.5.2.6])
+	 * times out: ITE, and the pending waits
+	 * are aborted [VT-d 6.5.2.10].
+	 */
+	u32 dead_ats_sid;
 
 	/* Observations. */
 	u32 protocol_errors;

@@ -13,11 +13,13 @@
 
 #include "vm_impl.h"
 
+/* Count a refused call against @vm, and log it within the budget. */
 static void log_refusal(struct vtd_vm *vm, u32 nr, int ret)
 {
 	u32 left;
 
 	hal_spin_lock(&vm->lock);
+	vm->err.calls_failed++;
 	left = vm->log_budget;
 	vm->log_budget = left ? left - 1 : 0;
 	hal_spin_unlock(&vm->lock);

@@ -76,12 +76,59 @@ static struct vtd_flush_batch *batch_of_locked(struct vtd_vm *vm,
 	return NULL;
 }
 
+/* Device @dev has descriptors in this call's batch of its unit. */
+static void mark_locked(struct vtd_vm *vm, u32 dev)
+{
+	struct vm_dev *d = hal_vec_at(&vm->devs, sizeof(*d), dev);
+
+	d->in_batch = true;
+}
+
+/*
+ * @u failed a submission of this call: charge each of the VM's devices
+ * on it with descriptors in the batch (qi.c submits one batch at a time,
+ * so the error is this batch's), and the VM once per call.
+ */
+static void charge_unit_locked(struct vtd_vm *vm, const struct vtd_unit *u)
+{
+	struct vm_dev *d;
+	u32 i;
+
+	for (i = 0; i < vm->devs.count; i++) {
+		d = hal_vec_at(&vm->devs, sizeof(*d), i);
+		if (d->in_batch && d->u == u) {
+			d->inv_failed++;
+		}
+	}
+	vm->call_failed = true;
+}
+
+/*
+ * vtd_pasid_flush_add() for device @dev, charging a submission it made
+ * (the batch was full) that failed.
+ */
+static int flush_add_locked(struct vtd_vm *vm, u32 dev, u32 pasid, u64 va,
+			    u64 size, bool leaf, u32 what)
+{
+	const struct vm_dev *d = vtd_vm_dev_locked(vm, dev);
+	struct vtd_flush_batch *fb = batch_of_locked(vm, d->u);
+	u32 waits = fb->waits;
+	int ret;
+
+	mark_locked(vm, dev);
+	ret = vtd_pasid_flush_add(fb, d->sid, pasid, vtd_iova_init(va), size,
+				  leaf, what);
+	if (ret && fb->waits != waits) {
+		charge_unit_locked(vm, d->u);
+	}
+	return ret;
+}
+
 /* Gather entry @e for every binding of its PASID; -ENOENT when none. */
 static int entry_add_locked(struct vtd_vm *vm,
 			    const struct vtd_hv_inv_entry *e)
 {
 	const struct vm_bind *b;
-	const struct vm_dev *d;
 	u64 va, size;
 	u32 i, hits = 0;
 	int ret;
@@ -95,7 +142,6 @@ static int entry_add_locked(struct vtd_vm *vm,
 		if (b->pasid != e->pasid) {
 			continue;
 		}
-		d = vtd_vm_dev_locked(vm, b->dev);
 		hits++;
 		if (b->sh && e->cache == VTD_HV_INV_IOTLB) {
 			/* Re-read the range; invalidated with the batch. */
@@ -104,11 +150,10 @@ static int entry_add_locked(struct vtd_vm *vm,
 				size == EVERYTHING ? VTD_SHADOW_ALL : size);
 			continue;
 		}
-		ret = vtd_pasid_flush_add(batch_of_locked(vm, d->u), d->sid,
-					  b->pasid, vtd_iova_init(va), size,
-					  e->flags & VTD_HV_INV_LEAF,
-					  e->cache == VTD_HV_INV_IOTLB ?
-					  VTD_FLUSH_IOTLB : VTD_FLUSH_DEVTLB);
+		ret = flush_add_locked(vm, b->dev, b->pasid, va, size,
+				       e->flags & VTD_HV_INV_LEAF,
+				       e->cache == VTD_HV_INV_IOTLB ?
+				       VTD_FLUSH_IOTLB : VTD_FLUSH_DEVTLB);
 	}
 	if (!ret && !hits) {
 		ret = -ENOENT;		/* the VM's, but bound nowhere */
@@ -124,7 +169,6 @@ static int entry_add_locked(struct vtd_vm *vm,
 static int shadow_flushes_locked(struct vtd_vm *vm)
 {
 	struct vm_bind *b;
-	const struct vm_dev *d;
 	int ret = 0;
 	u32 i;
 
@@ -133,12 +177,9 @@ static int shadow_flushes_locked(struct vtd_vm *vm)
 		if (!b->pending || b->pend.start >= b->pend.end) {
 			continue;
 		}
-		d = vtd_vm_dev_locked(vm, b->dev);
-		ret = vtd_pasid_flush_add(batch_of_locked(vm, d->u), d->sid,
-					  b->pasid,
-					  vtd_iova_init(b->pend.start),
-					  b->pend.end - b->pend.start,
-					  !b->pend.nonleaf, VTD_FLUSH_IOTLB);
+		ret = flush_add_locked(vm, b->dev, b->pasid, b->pend.start,
+				       b->pend.end - b->pend.start,
+				       !b->pend.nonleaf, VTD_FLUSH_IOTLB);
 	}
 	return ret;
 }
@@ -162,13 +203,24 @@ static int submit_all_locked(struct vtd_vm *vm)
 	int ret, r;
 	u32 i;
 
+	struct vm_dev *d;
+
 	ret = shadow_flushes_locked(vm);
 	for (i = 0; i < vm->units.count; i++) {
 		x = hal_vec_at(&vm->units, sizeof(*x), i);
 		r = vtd_flush_batch_submit(x->batch);
+		if (r) {
+			charge_unit_locked(vm, x->u);
+		}
 		ret = ret ? ret : r;
 	}
 	shadow_release_locked(vm, ret == 0);
+	for (i = 0; i < vm->devs.count; i++) {
+		d = hal_vec_at(&vm->devs, sizeof(*d), i);
+		d->in_batch = false;
+	}
+	vm->err.inv_failed += vm->call_failed;
+	vm->call_failed = false;
 	return ret;
 }
 

@@ -68,22 +68,18 @@ int vtd_vm_shadow_sync_locked(struct vtd_vm *vm, struct vm_bind *b, u64 va,
 
 /*
  * After the invalidation of @b's gathered range completed (@flushed), the
- * replaced shadow tables are freed; after a failed one they stay, leaked
- * (a unit may still cache them).
+ * replaced shadow tables are freed. After a failed one (the unit may
+ * still cache them) they stay in the gather, bounded by the shadow's
+ * quota, and the range stays pending: the VM's next passdown (which
+ * invalidates every pending range, shadow_flushes_locked()) or the
+ * unbind invalidates it again and frees them.
  */
 void vtd_vm_shadow_release_locked(struct vm_bind *b, bool flushed)
 {
-	if (!b->pending) {
-		return;
-	}
-	if (flushed) {
+	if (b->pending && flushed) {
 		vtd_fl_pt_gather_release(&b->pend);
-	} else if (b->pend.freed_pages) {
-		hal_log(HAL_LOG_ERR, "vtd: %llu shadow table pages leaked after "
-			"a failed invalidation\n",
-			(unsigned long long)b->pend.freed_pages);
+		b->pending = false;
 	}
-	b->pending = false;
 }
 
 /*
@@ -164,6 +160,8 @@ int vtd_vm_shadow_unbind_locked(struct vtd_vm *vm, struct vm_bind *b)
 	if (ret) {
 		return ret;
 	}
+	/* The detach invalidated everything the unit cached of the shadow. */
+	vtd_vm_shadow_release_locked(b, true);
 	vtd_shadow_destroy(b->sh);
 	hal_page_free(b->sh, 0);
 	b->sh = NULL;

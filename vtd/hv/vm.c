@@ -254,3 +254,23 @@ int vtd_vm_pasid_check(struct vtd_vm *vm, u32 pasid)
 	}
 	return ioasid_find(vm->p.pasids, pasid, NULL, NULL, NULL);
 }
+
+int vtd_vm_errors(struct vtd_vm *vm, u32 dev, struct vtd_vm_errors *out)
+{
+	const struct vm_dev *d;
+	int ret = 0;
+
+	if (!vm || !out) {
+		return -EINVAL;
+	}
+	hal_spin_lock(&vm->lock);
+	if (dev == VTD_VM_ALL_DEVS) {
+		*out = vm->err;
+	} else if ((d = vtd_vm_dev_locked(vm, dev))) {
+		*out = (struct vtd_vm_errors){ .inv_failed = d->inv_failed };
+	} else {
+		ret = -ENODEV;
+	}
+	hal_spin_unlock(&vm->lock);
+	return ret;
+}

@@ -18,6 +18,8 @@
 struct vm_dev {
 	struct vtd_unit *u;
 	u16 sid;
+	bool in_batch;		/* has descriptors in this passdown's batch */
+	u64 inv_failed;		/* passdowns failed with its descriptors */
 };
 
 /* A unit the VM has devices on, with its passdown batch (one page). */
@@ -54,6 +56,8 @@ struct vtd_vm {
 	struct hal_vec units;		/* struct vm_unit */
 	u32 log_budget;			/* guest-triggered log lines left */
 	u64 shadow_reserved;		/* of p.shadow_pages_total */
+	struct vtd_vm_errors err;
+	bool call_failed;		/* a submission of this passdown failed */
 };
 
 /* vm.c */

@@ -18,9 +18,13 @@
 #define SID_B		0x0020		/* VM B's device, 00:04.0 */
 #define NO_PASID_REQ	FAKE_DMAR_NO_PASID
 
-/* QEMU's scalable-mode ECAP plus FLTS (47), NEST (26), SRS (31), PSS 19. */
+/*
+ * QEMU's scalable-mode ECAP plus FLTS (47), NEST (26), SRS (31), DT (2),
+ * PSS 19.
+ */
 #define ECAP_NESTED	(FAKE_DMAR_QEMU_ECAP_SM | (1ULL << 47) | \
-			 (1ULL << 26) | (1ULL << 31) | (19ULL << 35))
+			 (1ULL << 26) | (1ULL << 31) | (1ULL << 2) | \
+			 (19ULL << 35))
 
 /* Guest-physical layout of each VM (the same in both). */
 #define G_RAM_SIZE	0x10000ULL	/* RAM: [0, 64 KiB) */
@@ -601,6 +605,86 @@ static void test_hv_vm_bounds(void **state)
 	assert_int_equal(hpa, va.page[G_DATA / 0x1000].pa);
 }
 
+/* @v's VM made again with @p (the same domain and set), its device's ATS
+ * as @ats says. */
+static void vm_again(struct vm *v, struct vtd_vm_params *p,
+		     const struct vtd_ats_params *ats)
+{
+	p->domain = v->d;
+	p->ram = &v->ram;
+	p->ram_count = 1;
+	p->pasids = &v->set;
+	assert_int_equal(vtd_vm_destroy(v->vm), 0);
+	assert_int_equal(vtd_device_set_ats(u, v->sid, ats), 0);
+	assert_int_equal(vtd_vm_create(p, &v->vm), 0);
+	assert_int_equal(vtd_vm_assign(v->vm, u, v->sid, &v->dev), 0);
+}
+
+/*
+ * [XSA-373] VM A's device stops answering device-TLB invalidations: A's
+ * passdowns that reach its device TLB fail (-EIO, nothing reported
+ * done), are charged to A and to that device; VM B's passdowns on the
+ * same unit meanwhile complete, charge nothing to B, and B's DMA is
+ * untouched. When A's device answers again, so do A's passdowns.
+ */
+static void test_hv_devtlb_timeout_charged_to_its_vm(void **state)
+{
+	const struct vtd_ats_params ats = { .queue_depth = 0 };
+	struct vtd_vm_params pa = { .pasid_space = VTD_VM_PASIDS_HOST };
+	struct vtd_vm_params pb = pa;
+	struct vtd_hv_inv_entry e;
+	struct vtd_hv_bind bb;
+	struct vtd_vm_errors err;
+	u32 a, b, done;
+	u64 hpa;
+
+	vm_again(&va, &pa, &ats);
+	vm_again(&vb, &pb, &ats);
+	assert_int_equal(pasid_alloc(&va, &a), 0);
+	assert_int_equal(pasid_alloc(&vb, &b), 0);
+	assert_int_equal(bind(&va, 0, a, G_PML4, 0), 0);
+	assert_int_equal(bind(&vb, 0, b, G_PML4, 0), 0);
+	dmar.dead_ats_sid = SID_A + 1;
+	e = addr_entry(a, GVA, 1);
+	e.cache = VTD_HV_INV_DEVTLB;
+	assert_int_equal(inv(&va, &e, 1, &done), -EIO);
+	assert_int_equal(done, 0);
+	e.cache = VTD_HV_INV_IOTLB;	/* with ATS, the device TLB too */
+	assert_int_equal(inv(&va, &e, 1, &done), -EIO);
+	assert_int_equal(vtd_vm_errors(va.vm, VTD_VM_ALL_DEVS, &err), 0);
+	assert_int_equal(err.inv_failed, 2);
+	assert_int_equal(err.calls_failed, 2);
+	assert_int_equal(vtd_vm_errors(va.vm, va.dev, &err), 0);
+	assert_int_equal(err.inv_failed, 2);
+	/* B, on the same unit, meanwhile. */
+	e = addr_entry(b, GVA, 1);
+	e.cache = VTD_HV_INV_DEVTLB;
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(inv(&vb, &e, 1, &done), 0);
+	assert_int_equal(done, 1);
+	assert_int_equal(fx_log_count(8), 1);
+	assert_int_equal(vtd_vm_errors(vb.vm, VTD_VM_ALL_DEVS, &err), 0);
+	assert_int_equal(err.inv_failed + err.calls_failed, 0);
+	assert_int_equal(vtd_vm_errors(vb.vm, vb.dev, &err), 0);
+	assert_int_equal(err.inv_failed, 0);
+	assert_int_equal(dma(&vb, b, GVA, false, &hpa), 0);
+	assert_int_equal(hpa, vb.page[G_DATA / 0x1000].pa);
+	assert_int_equal(vtd_vm_errors(vb.vm, 7, &err), -ENODEV);
+	/*
+	 * A's device answers again: the unbind's invalidation frees what a
+	 * failed one kept (shadowed: the replaced tables; the fixture
+	 * checks no page is left), and A's passdowns work again.
+	 */
+	dmar.dead_ats_sid = 0;
+	bb = (struct vtd_hv_bind){ .pasid = a };
+	assert_int_equal(hcall(&va, VTD_HV_UNBIND, &bb, sizeof(bb)), 0);
+	assert_int_equal(bind(&va, 0, a, G_PML4, 0), 0);
+	e = addr_entry(a, GVA, 1);
+	assert_int_equal(inv(&va, &e, 1, &done), 0);
+	assert_int_equal(vtd_vm_errors(va.vm, VTD_VM_ALL_DEVS, &err), 0);
+	assert_int_equal(err.inv_failed, 2);
+}
+
 /*
  * Fault injection: each allocation of VM creation, device assignment
  * and bind fails in turn; the call returns -ENOMEM, no page leaks, the
@@ -704,6 +788,8 @@ int main(void)
 		T(test_hv_guest_pasid_space, &guest),
 		T(test_hv_guest_binds_rid_pasid_by_shadow, &guest),
 		T(test_hv_vm_bounds, &guest),
+		T(test_hv_devtlb_timeout_charged_to_its_vm, &host),
+		T(test_hv_devtlb_timeout_charged_to_its_vm, &shadow),
 		T(test_hv_vm_bounds, &guest_shadow),
 		T(test_hv_allocation_failures, &host),
 	};

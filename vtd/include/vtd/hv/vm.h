@@ -77,6 +77,29 @@ struct vtd_vm_params {
 	u64 shadow_pages_total;
 };
 
+/*
+ * What a VM's guest caused to fail, for the host's policy (throttle,
+ * reset the device, stop the VM). Charged to that VM only: a batch is
+ * submitted and waited for alone on its unit (qi.c serialises), so an
+ * error the unit reports during it is this batch's [XSA-373].
+ */
+struct vtd_vm_errors {
+	u64 calls_failed;	/* hypercalls that returned an error */
+	u64 inv_failed;		/* passdowns whose invalidation failed */
+};
+
+/* vtd_vm_errors(): the VM's own counts rather than a device's. */
+#define VTD_VM_ALL_DEVS		0xffffffffU
+
+/**
+ * vtd_vm_errors() - @vm's counts (@dev = VTD_VM_ALL_DEVS) or those of its
+ * device @dev: inv_failed counts the passdowns whose failed batch on the
+ * device's unit held descriptors for it (a device whose device-TLB
+ * invalidation times out, ITE, is charged; calls_failed stays 0).
+ * Return: 0; -EINVAL; -ENODEV (no such device of @vm).
+ */
+int vtd_vm_errors(struct vtd_vm *vm, u32 dev, struct vtd_vm_errors *out);
+
 /**
  * vtd_vm_create() - A VM over @p->domain, with no device assigned.
  * Return: 0; -EINVAL (no domain, unaligned or overlapping RAM ranges,
