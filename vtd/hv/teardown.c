@@ -3,7 +3,7 @@
  * The end of a guest's PASIDs and of the VM [GUEST-SVA 6, 7.7]: every
  * binding is undone, and its caches (PASID cache, IOTLB, device TLB)
  * invalidated, before a PASID or a page can be reused; the VM's devices
- * are left blocked.
+ * are left blocked, or handed to the domain the caller names.
  */
 #include <hal/hal.h>
 #include <ioasid/ioasid.h>
@@ -38,18 +38,25 @@ int vtd_vm_pasid_free(struct vtd_vm *vm, u32 pasid)
 
 int vtd_vm_destroy(struct vtd_vm *vm)
 {
+	return vtd_vm_destroy_to(vm, NULL);
+}
+
+int vtd_vm_destroy_to(struct vtd_vm *vm, struct vtd_domain *to)
+{
 	const struct vm_dev *d;
 	int ret = 0;
 	u32 i;
 
-	if (!vm) {
+	if (!vm || to == vm->p.domain) {
 		return -EINVAL;
 	}
 	hal_spin_lock(&vm->lock);
 	ret = vtd_vm_unbind_all_locked(vm);
 	for (i = 0; i < vm->devs.count && !ret; i++) {
 		d = hal_vec_at(&vm->devs, sizeof(*d), i);
-		ret = vtd_device_detach(d->u, d->sid);
+		/* Either way the VM's domain is gone from the device first. */
+		ret = to ? vtd_device_attach(d->u, d->sid, to, NULL) :
+			   vtd_device_detach(d->u, d->sid);
 		if (ret == -ENOENT) {
 			ret = 0;	/* detached already (a retried teardown) */
 		}

@@ -505,6 +505,43 @@ static void test_hv_teardown_blocks_device(void **state)
 	}
 }
 
+/*
+ * Teardown handing the device back: bindings undone and flushed as
+ * before, then the device translates through the host's domain (its DMA
+ * lands on the host's page, not the guest's), and the guest's PASID
+ * faults. Its own domain as the target is refused and changes nothing.
+ */
+static void test_hv_teardown_hands_device_back(void **state)
+{
+	struct vtd_domain *host = fx_paging_domain(48);
+	struct fx_page hp = fx_page_new();
+	struct vtd_vm_params p = {
+		.domain = va.d, .ram = &va.ram, .ram_count = 1,
+		.pasid_space = VTD_VM_PASIDS_HOST, .pasids = &va.set,
+	};
+	u32 pasid;
+	u64 hpa;
+
+	fx_map(host, 0x5000, hp.pa, 0x1000, VTD_PROT_READ);
+	assert_int_equal(pasid_alloc(&va, &pasid), 0);
+	assert_int_equal(bind(&va, 0, pasid, G_PML4, 0), 0);
+	assert_int_equal(vtd_vm_destroy_to(va.vm, va.d), -EINVAL);
+	assert_int_equal(dma(&va, pasid, GVA, false, &hpa), 0);
+	fake_dmar_log_clear(&dmar);
+	assert_int_equal(vtd_vm_destroy_to(va.vm, host), 0);
+	assert_true(fx_log_count(7) >= 1);
+	assert_int_equal(ioasid_set_count(&va.set), 0);
+	assert_int_not_equal(dma(&va, pasid, GVA, false, &hpa), 0);
+	vtd_fault_handle(u);
+	assert_int_equal(dma(&va, FAKE_DMAR_NO_PASID, 0x5000, false, &hpa),
+			 0);
+	assert_int_equal(hpa, hp.pa);
+	assert_int_equal(vtd_device_detach(u, SID_A), 0);
+	assert_int_equal(vtd_domain_destroy(host), 0);
+	fx_page_free(&hp);
+	assert_int_equal(vtd_vm_create(&p, &va.vm), 0);	/* for teardown */
+}
+
 /* Guest PASID numbers: the guest picks them; no host allocation. */
 static void test_hv_guest_pasid_space(void **state)
 {
@@ -785,6 +822,8 @@ int main(void)
 		T(test_hv_teardown_blocks_device, &shadow),
 		T(test_hv_allocation_failures, &shadow),
 		T(test_hv_teardown_blocks_device, &host),
+		T(test_hv_teardown_hands_device_back, &host),
+		T(test_hv_teardown_hands_device_back, &shadow),
 		T(test_hv_guest_pasid_space, &guest),
 		T(test_hv_guest_binds_rid_pasid_by_shadow, &guest),
 		T(test_hv_vm_bounds, &guest),

@@ -121,6 +121,16 @@ int vtd_vm_create(const struct vtd_vm_params *p, struct vtd_vm **out);
 int vtd_vm_destroy(struct vtd_vm *vm);
 
 /**
+ * vtd_vm_destroy_to() - vtd_vm_destroy(), but each device is handed back:
+ * attached to @to (the host's own domain, say) instead of blocked, after
+ * every binding is undone and flushed; the attach replaces the VM's
+ * domain with its invalidations [VT-d 6.5.3]. @to NULL is
+ * vtd_vm_destroy(). Return: as vtd_vm_destroy(); -EINVAL when @to is the
+ * VM's own domain; the errors of vtd_device_attach() (the VM then stays).
+ */
+int vtd_vm_destroy_to(struct vtd_vm *vm, struct vtd_domain *to);
+
+/**
  * vtd_vm_assign() - Give @vm the device @sid on @u: it is attached to
  * the VM's domain (requests without PASID translate through the VM's
  * map), and the guest names it by the handle returned in @dev
