@@ -27,6 +27,11 @@ u64 vtd_unit_ecap(const struct vtd_unit *u)
 	return u->ecap;
 }
 
+u32 vtd_unit_quirks(const struct vtd_unit *u)
+{
+	return u->params.quirks;
+}
+
 static void unit_free(struct vtd_unit *u)
 {
 	vtd_dev_map_fini(u);
@@ -68,7 +73,8 @@ int vtd_unit_create(const struct vtd_dmar_drhd *drhd,
 
 	if (!drhd || !out)
 		return VTD_ERR(-EINVAL);
-	if (params && params->qi_order > 7)
+	if (params && (params->qi_order > 7 ||
+		       (params->quirks & ~VTD_QUIRKS_ALL)))
 		return VTD_ERR(-EINVAL);
 	*out = NULL;
 	u = hal_page_alloc(0);

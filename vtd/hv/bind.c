@@ -71,13 +71,17 @@ static int check_flags(const struct vtd_vm *vm, const struct vtd_unit *u,
 
 /*
  * Nested when the unit nests and the VM's map is a second-level domain,
- * for PASIDs other than the RID_PASID; shadowed otherwise.
+ * for PASIDs other than the RID_PASID, and, on a unit with the SPR17
+ * erratum, only when the host keeps the VM's RAM writable [GUEST-SVA 8];
+ * shadowed otherwise.
  */
 static bool nested(const struct vtd_vm *vm, const struct vm_dev *d,
 		   u32 pasid)
 {
 	return (vtd_unit_ecap(d->u) & VTD_ECAP_NEST) &&
 	       vtd_unit_paging_type(d->u) == VTD_DOMAIN_PAGING &&
+	       (!(vtd_unit_quirks(d->u) & VTD_QUIRK_SPR17_NESTED_AD) ||
+		vm->p.ram_writable) &&
 	       !(vm->p.pasid_space == VTD_VM_PASIDS_GUEST &&
 		 pasid == VTD_VM_RID_PASID);
 }

@@ -61,7 +61,9 @@ static u32 unit_caps(const struct vtd_vm *vm, u32 *bind_flags, u32 *bits)
 		cap = vtd_unit_cap(d->u);
 		ecap = vtd_unit_ecap(d->u);
 		if (!(ecap & VTD_ECAP_NEST) ||
-		    vtd_unit_paging_type(d->u) != VTD_DOMAIN_PAGING) {
+		    vtd_unit_paging_type(d->u) != VTD_DOMAIN_PAGING ||
+		    ((vtd_unit_quirks(d->u) & VTD_QUIRK_SPR17_NESTED_AD) &&
+		     !vm->p.ram_writable)) {
 			caps &= ~VTD_HV_CAP_NESTED;
 		}
 		if (!(cap & VTD_CAP_FL5LP)) {

@@ -134,8 +134,9 @@ static int setup(void **state)
 
 	fx_setup(state);
 	assert_int_equal(ioasid_allocator_init(&ids, NULL), 0);
-	vm_up(&va, SID_A, c->params == NULL);
-	vm_up(&vb, SID_B, c->params == NULL);
+	/* Parameters without quirks: the VMs' PASIDs are the guests' own. */
+	vm_up(&va, SID_A, !c->params || c->params->quirks);
+	vm_up(&vb, SID_B, !c->params || c->params->quirks);
 	fake_dmar_log_clear(&dmar);
 	return 0;
 }
@@ -723,6 +724,40 @@ static void test_hv_devtlb_timeout_charged_to_its_vm(void **state)
 }
 
 /*
+ * [GUEST-SVA 8] A unit with the SPR17 erratum: a VM whose RAM the host
+ * may map read-only gets its binds shadowed (PGTT = 001; caps say no
+ * nesting); a VM whose host keeps RAM writable nests (PGTT = 011).
+ * Either way the device's DMA reaches the guest's page.
+ */
+static void test_hv_spr17_quirk_shadows_unless_ram_writable(void **state)
+{
+	struct vtd_vm_params p = { .pasid_space = VTD_VM_PASIDS_HOST };
+	struct vtd_hv_caps caps = { 0 };
+	u32 pasid;
+	u64 hpa;
+
+	assert_true(vtd_unit_quirks(u) & VTD_QUIRK_SPR17_NESTED_AD);
+	assert_int_equal(hcall(&va, VTD_HV_QUERY, &caps, sizeof(caps)), 0);
+	assert_false(caps.caps & VTD_HV_CAP_NESTED);
+	assert_int_equal(pasid_alloc(&va, &pasid), 0);
+	assert_int_equal(bind(&va, 0, pasid, G_PML4, 0), 0);
+	assert_int_equal((fx_pasid_entry_of(SID_A, pasid)[0] >> 6) & 7, 1);
+	assert_int_equal(dma(&va, pasid, GVA, true, &hpa), 0);
+	assert_int_equal(hpa, va.page[G_DATA / 0x1000].pa);
+
+	p.ram_writable = true;
+	vm_again(&vb, &p, NULL);
+	memset(&caps, 0, sizeof(caps));
+	assert_int_equal(hcall(&vb, VTD_HV_QUERY, &caps, sizeof(caps)), 0);
+	assert_true(caps.caps & VTD_HV_CAP_NESTED);
+	assert_int_equal(pasid_alloc(&vb, &pasid), 0);
+	assert_int_equal(bind(&vb, 0, pasid, G_PML4, 0), 0);
+	assert_int_equal((fx_pasid_entry_of(SID_B, pasid)[0] >> 6) & 7, 3);
+	assert_int_equal(dma(&vb, pasid, GVA, true, &hpa), 0);
+	assert_int_equal(hpa, vb.page[G_DATA / 0x1000].pa);
+}
+
+/*
  * Fault injection: each allocation of VM creation, device assignment
  * and bind fails in turn; the call returns -ENOMEM, no page leaks, the
  * tables hash as before, and the next attempt succeeds.
@@ -802,6 +837,13 @@ int main(void)
 		.cap = FAKE_DMAR_QEMU_CAP_SM, .ecap = ECAP_NESTED,
 		.params = &guest_space,
 	};
+	static const struct vtd_unit_params spr17_params = {
+		.quirks = VTD_QUIRK_SPR17_NESTED_AD,
+	};
+	static const struct fx_unit spr17 = {
+		.cap = FAKE_DMAR_QEMU_CAP_SM, .ecap = ECAP_NESTED,
+		.params = &spr17_params,
+	};
 	static const struct fx_unit guest_shadow = {
 		.cap = FAKE_DMAR_QEMU_CAP_SM,
 		.ecap = ECAP_NESTED & ~(1ULL << 26),
@@ -827,6 +869,7 @@ int main(void)
 		T(test_hv_guest_pasid_space, &guest),
 		T(test_hv_guest_binds_rid_pasid_by_shadow, &guest),
 		T(test_hv_vm_bounds, &guest),
+		T(test_hv_spr17_quirk_shadows_unless_ram_writable, &spr17),
 		T(test_hv_devtlb_timeout_charged_to_its_vm, &host),
 		T(test_hv_devtlb_timeout_charged_to_its_vm, &shadow),
 		T(test_hv_vm_bounds, &guest_shadow),

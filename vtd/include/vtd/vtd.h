@@ -65,7 +65,23 @@ struct vtd_unit_params {
 	void *fault_ctx;
 	/* Invalidation queue size: 2^qi_order pages (0..7). */
 	unsigned int qi_order;
+	/* Errata of this unit the library works around (VTD_QUIRK_*). */
+	u32 quirks;
 };
+
+/*
+ * Unit errata the integrator names (they cannot be read from the
+ * registers; Linux keys them on the CPU model).
+ *
+ * VTD_QUIRK_SPR17_NESTED_AD: Sapphire Rapids erratum 772415 ("SPR17"):
+ * in nested translation with PWSNP, the unit may set A/D bits in
+ * first-level entries whose page the second level maps read-only
+ * [GUEST-SVA 8]. The guest layer then nests only for VMs whose map keeps
+ * all RAM writable (vtd_vm_params.ram_writable) and shadows the others'
+ * binds, whose host first-level tables the unit may write.
+ */
+#define VTD_QUIRK_SPR17_NESTED_AD	(1U << 0)
+#define VTD_QUIRKS_ALL			VTD_QUIRK_SPR17_NESTED_AD
 
 /**
  * vtd_unit_create() - Set up the software side of one remapping unit.
@@ -123,6 +139,8 @@ int vtd_unit_destroy(struct vtd_unit *u);
 bool vtd_unit_is_scalable(const struct vtd_unit *u);
 u64 vtd_unit_cap(const struct vtd_unit *u);
 u64 vtd_unit_ecap(const struct vtd_unit *u);
+/* The unit's VTD_QUIRK_* (vtd_unit_params.quirks). */
+u32 vtd_unit_quirks(const struct vtd_unit *u);
 
 /**
  * vtd_unit_did_alloc() - Allocate a domain ID on @u [VT-d 9.3].

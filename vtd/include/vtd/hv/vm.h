@@ -53,6 +53,12 @@ struct vtd_vm_params {
 	struct ioasid_set *pasids;
 	/* The guest may bind with SRE (supervisor DMA). */
 	bool allow_supervisor;
+	/*
+	 * The host keeps every RAM page of the VM's map writable: needed
+	 * for nested binds on units with VTD_QUIRK_SPR17_NESTED_AD (else
+	 * those are shadowed).
+	 */
+	bool ram_writable;
 	/* Entries one invalidate call carries out (0: 64). */
 	u32 max_batch;
 	/*
