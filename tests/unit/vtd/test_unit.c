@@ -268,6 +268,8 @@ static void test_unit_create_rejects_bad_input(void **state)
 
 	assert_int_equal(vtd_unit_create(NULL, NULL, &u), -EINVAL);
 	assert_int_equal(vtd_unit_create(&drhd, &p, &u), -EINVAL);
+	p = (struct vtd_unit_params){ .quirks = VTD_QUIRKS_ALL + 1 };
+	assert_int_equal(vtd_unit_create(&drhd, &p, &u), -EINVAL);
 	drhd.reg_base = 0xfed80000;			/* nothing there */
 	assert_int_equal(vtd_unit_create(&drhd, NULL, &u), -ENODEV);
 	fake_dmar_fini(&dmar);
