@@ -389,6 +389,26 @@ static void fill_table(struct sync *c, struct vtd_fl_table *nt,
 		       const struct gview *gv);
 
 /*
+ * Does new table @nt hold what @t holds, but for the Accessed and Dirty
+ * flags a unit may have set [VT-d 3.6.2]? Then every entry of @nt is an
+ * old one (a new table never has a live table's address), and @t can
+ * stay in its place.
+ */
+static bool same_table(const struct vtd_fl_table *nt,
+		       const struct vtd_fl_table *t)
+{
+	const u64 status = VTD_FL_PTE_A | VTD_FL_PTE_D;
+	unsigned int i;
+
+	for (i = 0; i < VTD_FL_TABLE_ENTRIES; i++) {
+		if ((nt->e[i].val ^ READ_ONCE(t->e[i].val)) & ~status) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
  * The new value of the entry at @level spanning [a, a + size), which
  * meets the range, in place of @old, with the guest's side @gv. On a cut
  * or an error before anything was built, @old itself.
@@ -423,6 +443,12 @@ static u64 build_entry(struct sync *c, unsigned int level, u64 a, u64 old,
 		return old;
 	}
 	fill_table(c, nt, level - 1, a, &ov, gv);
+	if (!c->err && ov.t && same_table(nt, ov.t)) {
+		/* Nothing below changed: the old table stays (no new one). */
+		hal_page_free(nt, 0);
+		c->fresh--;
+		return old;
+	}
 	if (c->err || table_empty(nt, 0)) {
 		discard_below(c, nt, level - 1, &ov);
 		hal_page_free(nt, 0);
