@@ -28,6 +28,7 @@
 
 #include <hal/errno.h>
 #include <hal/mem.h>
+#include <vtd/hw/tables.h>
 #include <vtd/pt_fl.h>
 
 #include "fakes/fake_hal.h"
@@ -1335,6 +1336,51 @@ static void test_shadow_remap_moves_only_after_sync(void **state)
 	release();
 }
 
+/* The shadow's table at @level (below the root) on @va's path. */
+static const u64 *shadow_table_of(u64 va, unsigned int level)
+{
+	const u64 *t = (const u64 *)s.fl.root;
+	unsigned int l;
+
+	for (l = s.fl.levels; l > level; l--) {
+		t = hal_phys_to_virt(hal_paddr_init(t[gidx(va, l)] &
+						     VTD_FL_PTE_ADDR));
+	}
+	return t;
+}
+
+/*
+ * A sync where the guest changed nothing keeps every table: no page
+ * allocated, nothing gathered (so nothing to invalidate); after one
+ * guest leaf changes, only the tables on its path are new (3 replaced),
+ * not its neighbours' (a sibling 2 MiB region's table stays).
+ */
+static void test_shadow_unchanged_range_keeps_tables(void **state)
+{
+	u64 va = 0x7f0000001000ULL, nb = va + SZ_2M;
+	const u64 *nb_pt;
+	u64 pages;
+
+	shadow_setup(&def);
+	gset(va, 1, gleaf(GPA_RAM + 0x10000, 1, GE_RW | GE_US));
+	gset(nb, 1, gleaf(GPA_RAM + 0x30000, 1, GE_RW | GE_US));
+	sync_ok(0, VTD_SHADOW_ALL);
+	release();
+	pages = fake_mem_pages_in_use();
+	sync_ok(0, VTD_SHADOW_ALL);
+	assert_int_equal(fake_mem_pages_in_use(), pages);
+	assert_int_equal(g.freed_pages, 0);
+	assert_true(g.start >= g.end);		/* no range to invalidate */
+	release();
+	nb_pt = shadow_table_of(nb, 1);
+	gset(va, 1, gleaf(GPA_RAM + 0x20000, 1, GE_RW | GE_US));
+	sync_ok(0, VTD_SHADOW_ALL);
+	assert_int_equal(g.freed_pages, 3);
+	assert_ptr_equal(shadow_table_of(nb, 1), nb_pt);
+	check_shadow(NULL);
+	release();
+}
+
 /* Build a populated guest: 4K pages, 2M and 1G leaves in both halves. */
 static void populate(void)
 {
@@ -2034,6 +2080,7 @@ int main(void)
 		T(test_shadow_tables_in_read_only_pages),
 		T(test_shadow_unusable_map_answers_are_not_ram),
 		T(test_shadow_remap_moves_only_after_sync),
+		T(test_shadow_unchanged_range_keeps_tables),
 		T(test_shadow_sub_range_touches_nothing_outside),
 		T(test_shadow_split_leaf_invalidated_whole),
 		T(test_shadow_guest_loops_end),
