@@ -28,6 +28,11 @@ u64 fake_time_peek(void)
 	return __atomic_load_n(&virtual_ns, __ATOMIC_RELAXED);
 }
 
+void fake_time_advance(u64 ns)
+{
+	__atomic_add_fetch(&virtual_ns, ns, __ATOMIC_RELAXED);
+}
+
 void hal_cpu_relax(void)
 {
 	__builtin_ia32_pause();

@@ -70,6 +70,8 @@ u64 fake_virt_to_phys_checked(const void *va);
 /* Each hal_time_ns() call advances the virtual clock by this much. */
 #define FAKE_TIME_STEP_NS	1000ULL
 u64 fake_time_peek(void);
+/* Move the virtual clock on by @ns (time passing between calls). */
+void fake_time_advance(u64 ns);
 
 /* ---- Log (fake_hal.c) -------------------------------------------------- */
 

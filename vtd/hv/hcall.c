@@ -5,7 +5,7 @@
  * through the VM's own map (a GPA that is not the VM's RAM is -EFAULT,
  * never a host access), checked whole (version, size, reserved fields)
  * before anything is done, and copied back only when the call succeeded.
- * Guest-triggered logs are limited to a budget per VM.
+ * Guest-triggered logs are rate-limited per VM (a burst, then one a second).
  */
 #include <hal/hal.h>
 #include <ioasid/ioasid.h>
@@ -13,20 +13,32 @@
 
 #include "vm_impl.h"
 
-/* Count a refused call against @vm, and log it within the budget. */
+/*
+ * Count a refused call against @vm, and log it within the VM's budget:
+ * LOG_BURST lines, refilled one per LOG_REFILL_NS (a token bucket on
+ * hal_time_ns()), so a guest that keeps failing calls costs the host's
+ * log at most one line a second.
+ */
 static void log_refusal(struct vtd_vm *vm, u32 nr, int ret)
 {
+	u64 now = hal_time_ns(), refill;
 	u32 left;
 
 	hal_spin_lock(&vm->lock);
 	vm->err.calls_failed++;
+	refill = (now - vm->log_stamp) / LOG_REFILL_NS;
+	if (refill) {
+		vm->log_budget = (u32)HAL_MIN((u64)LOG_BURST,
+					      vm->log_budget + refill);
+		vm->log_stamp += refill * LOG_REFILL_NS;
+	}
 	left = vm->log_budget;
 	vm->log_budget = left ? left - 1 : 0;
 	hal_spin_unlock(&vm->lock);
 	if (left) {
 		hal_log(HAL_LOG_INFO, "vtd: hypercall %u refused (%d)%s\n",
 			nr, ret, left > 1 ? "" :
-			"; further refusals of this VM not logged");
+			"; this VM's next refusals logged at most 1/s");
 	}
 }
 

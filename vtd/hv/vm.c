@@ -22,7 +22,6 @@
 #define SHADOW_PAGES_DEFAULT	512
 #define BINDS_DEFAULT		64
 #define SHADOWS_DEFAULT		4	/* shadows' worth of pages per VM */
-#define LOG_BUDGET	16	/* guest-triggered log lines per VM */
 
 static bool ram_ranges_ok(const struct vtd_vm_ram *r, u32 n)
 {
@@ -62,7 +61,8 @@ int vtd_vm_create(const struct vtd_vm_params *p, struct vtd_vm **out)
 	}
 	hal_spin_init(&vm->lock);
 	vm->p = *p;
-	vm->log_budget = LOG_BUDGET;
+	vm->log_budget = LOG_BURST;
+	vm->log_stamp = hal_time_ns();
 	if (!vm->p.max_batch) {
 		vm->p.max_batch = BATCH_DEFAULT;
 	}

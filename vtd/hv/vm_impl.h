@@ -45,6 +45,10 @@ struct vm_bind {
 	bool pending;
 };
 
+/* Guest-triggered log lines: a burst, then one per second (hcall.c). */
+#define LOG_BURST	16
+#define LOG_REFILL_NS	1000000000ULL
+
 /* The PASID that names a device's requests without PASID (guest space). */
 #define VTD_VM_RID_PASID	0
 
@@ -55,6 +59,7 @@ struct vtd_vm {
 	struct hal_vec binds;		/* struct vm_bind */
 	struct hal_vec units;		/* struct vm_unit */
 	u32 log_budget;			/* guest-triggered log lines left */
+	u64 log_stamp;			/* hal_time_ns() of the last refill */
 	u64 shadow_reserved;		/* of p.shadow_pages_total */
 	struct vtd_vm_errors err;
 	bool call_failed;		/* a submission of this passdown failed */

@@ -778,6 +778,52 @@ static void test_hv_spr17_quirk_shadows_unless_ram_writable(void **state)
 	assert_int_equal(hpa, vb.page[G_DATA / 0x1000].pa);
 }
 
+/* Lines of the log that report a refused hypercall. */
+static unsigned int refusal_lines(void)
+{
+	const char *p = fake_log_text();
+	unsigned int n = 0;
+
+	while ((p = strstr(p, "refused ("))) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+/*
+ * A guest that keeps failing calls: every failure is counted, but the
+ * host's log gets a burst of 16 lines, then one per second of the
+ * host's clock; another VM's budget is its own.
+ */
+static void test_hv_refusal_logs_are_rate_limited(void **state)
+{
+	struct vtd_hv_pasid pp = { .pasid = 0xfffff };
+	struct vtd_vm_errors err;
+	unsigned int i;
+
+	fake_log_clear();
+	for (i = 0; i < 40; i++) {
+		assert_int_not_equal(hcall(&va, VTD_HV_PASID_FREE, &pp,
+					   sizeof(pp)), 0);
+		pp.hdr.version = 0;
+	}
+	assert_int_equal(refusal_lines(), 16);
+	assert_int_equal(vtd_vm_errors(va.vm, VTD_VM_ALL_DEVS, &err), 0);
+	assert_int_equal(err.calls_failed, 40);
+	fake_time_advance(3000000000ULL);		/* 3 s */
+	for (i = 0; i < 10; i++) {
+		assert_int_not_equal(hcall(&va, VTD_HV_PASID_FREE, &pp,
+					   sizeof(pp)), 0);
+		pp.hdr.version = 0;
+	}
+	assert_int_equal(refusal_lines(), 16 + 3);
+	/* VM B's first refusal is logged. */
+	assert_int_not_equal(hcall(&vb, VTD_HV_PASID_FREE, &pp, sizeof(pp)),
+			     0);
+	assert_int_equal(refusal_lines(), 16 + 3 + 1);
+}
+
 /*
  * Fault injection: each allocation of VM creation, device assignment
  * and bind fails in turn; the call returns -ENOMEM, no page leaks, the
@@ -890,6 +936,7 @@ int main(void)
 		T(test_hv_guest_pasid_space, &guest),
 		T(test_hv_guest_binds_rid_pasid_by_shadow, &guest),
 		T(test_hv_vm_bounds, &guest),
+		T(test_hv_refusal_logs_are_rate_limited, &host),
 		T(test_hv_spr17_quirk_shadows_unless_ram_writable, &spr17),
 		T(test_hv_devtlb_timeout_charged_to_its_vm, &host),
 		T(test_hv_devtlb_timeout_charged_to_its_vm, &shadow),
