@@ -825,6 +825,65 @@ static void test_hv_refusal_logs_are_rate_limited(void **state)
 }
 
 /*
+ * Each accepted cache x granularity pair [GUEST-SVA 1]. The IOTLB ones
+ * end a stale translation: by address (test above) and by PASID (here).
+ * The device-TLB ones, with ATS, reach the device: one PASID-based
+ * device-TLB descriptor [VT-d 6.5.2.6] naming its SID and the PASID, one
+ * page (S = 0, the page's address) or everything (S = 1), behind one
+ * wait; they leave the unit's IOTLB alone (the DMA stays stale, as on
+ * hardware: a guest passes both down).
+ */
+static void test_hv_passdown_each_pair(void **state)
+{
+	const struct vtd_ats_params ats = { .queue_depth = 0 };
+	struct vtd_vm_params p = { .pasid_space = VTD_VM_PASIDS_HOST };
+	struct vtd_hv_inv_entry e;
+	u32 pasid, done, i;
+	u64 hpa, qw0, qw1;
+
+	vm_again(&va, &p, &ats);
+	assert_int_equal(pasid_alloc(&va, &pasid), 0);
+	assert_int_equal(bind(&va, 0, pasid, G_PML4, 0), 0);
+	assert_int_equal(dma(&va, pasid, GVA, false, &hpa), 0);	/* cached */
+	gpte(&va, G_PT, idx(GVA, 1), G_DATA2 | 0x67);
+	for (i = 0; i < 2; i++) {
+		e = addr_entry(pasid, GVA, 1);
+		e.cache = VTD_HV_INV_DEVTLB;
+		if (i) {
+			e = (struct vtd_hv_inv_entry){
+				.pasid = pasid, .cache = VTD_HV_INV_DEVTLB,
+				.granularity = VTD_HV_INV_GRAN_PASID,
+			};
+		}
+		fake_dmar_log_clear(&dmar);
+		assert_int_equal(inv(&va, &e, 1, &done), 0);
+		assert_int_equal(fx_log_count(8), 1);
+		assert_int_equal(fx_log_count(5), 1);
+		assert_int_equal(fx_log_count(6), 0);
+		assert_int_equal(fake_dmar_desc_type(&dmar.log[0]), 8);
+		qw0 = dmar.log[0].qw[0];
+		qw1 = dmar.log[0].qw[1];
+		assert_int_equal((qw0 >> 16) & 0xffff, SID_A);
+		assert_int_equal((qw0 >> 32) & 0xfffff, pasid);
+		assert_int_equal((qw1 >> 11) & 1, i);			/* S */
+		if (!i) {
+			assert_int_equal(qw1 >> 12, GVA >> 12);
+		}
+		if (nesting()) {
+			assert_int_equal(dma(&va, pasid, GVA, false, &hpa), 0);
+			assert_int_equal(hpa, va.page[G_DATA / 0x1000].pa);
+		}
+	}
+	e = (struct vtd_hv_inv_entry){
+		.pasid = pasid, .cache = VTD_HV_INV_IOTLB,
+		.granularity = VTD_HV_INV_GRAN_PASID,
+	};
+	assert_int_equal(inv(&va, &e, 1, &done), 0);
+	assert_int_equal(dma(&va, pasid, GVA, false, &hpa), 0);
+	assert_int_equal(hpa, va.page[G_DATA2 / 0x1000].pa);
+}
+
+/*
  * Fault injection: each allocation of VM creation, device assignment
  * and bind fails in turn; the call returns -ENOMEM, no page leaks, the
  * tables hash as before, and the next attempt succeeds.
@@ -937,6 +996,8 @@ int main(void)
 		T(test_hv_guest_binds_rid_pasid_by_shadow, &guest),
 		T(test_hv_vm_bounds, &guest),
 		T(test_hv_refusal_logs_are_rate_limited, &host),
+		T(test_hv_passdown_each_pair, &host),
+		T(test_hv_passdown_each_pair, &shadow),
 		T(test_hv_spr17_quirk_shadows_unless_ram_writable, &spr17),
 		T(test_hv_devtlb_timeout_charged_to_its_vm, &host),
 		T(test_hv_devtlb_timeout_charged_to_its_vm, &shadow),
