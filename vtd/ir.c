@@ -2,11 +2,12 @@
 /*
  * Interrupt remapping [VT-d 5.1, 9.10, 9.11]: the unit's interrupt
  * remapping table, set with IRTA and GCMD.SIRTP and enabled with GCMD.IRE
- * [VT-d 11.4.4.1, 11.4.10]; allocation of its entries by index (a bitmap,
- * aligned power-of-two runs for multi-message MSI); remapped and posted
- * entries, validated whole before anything is written and followed by an
- * interrupt entry cache invalidation [VT-d 6.5.2.7]; and the remappable
- * MSI and I/O APIC formats that point a source at an entry [VT-d 5.1.5].
+ * [VT-d 11.4.4.1, 11.4.10]; allocation of its entries by index (a byte
+ * per index, aligned power-of-two runs for multi-message MSI); remapped
+ * and posted entries, validated whole before anything is written and
+ * followed by an interrupt entry cache invalidation [VT-d 6.5.2.7]; and
+ * the remappable MSI and I/O APIC formats that point a source at an
+ * entry [VT-d 5.1.5].
  */
 #include <hal/hal.h>
 #include <vtd/ir.h>
@@ -34,19 +35,24 @@ static bool is_pow2(u32 v)
 	return v && !(v & (v - 1));
 }
 
-static bool map_test(const struct vtd_ir_state *ir, u32 i)
+#define VTD_IR_RUN_TAIL	0xff
+
+static bool run_used(const struct vtd_ir_state *ir, u32 i)
 {
-	return (ir->map[i / 64] >> (i % 64)) & 1;
+	return ir->runs[i] != 0;
 }
 
-static void map_set(struct vtd_ir_state *ir, u32 i, u32 n, bool on)
+/* Mark the run of 2^@order indices from @i allocated, or free. */
+static void run_set(struct vtd_ir_state *ir, u32 i, unsigned int order,
+		    bool on)
 {
-	for (; n; n--, i++) {
-		if (on) {
-			ir->map[i / 64] |= BIT_ULL(i % 64);
-		} else {
-			ir->map[i / 64] &= ~BIT_ULL(i % 64);
-		}
+	u32 k;
+
+	for (k = 0; k < (1U << order); k++) {
+		ir->runs[i + k] = on ? VTD_IR_RUN_TAIL : 0;
+	}
+	if (on) {
+		ir->runs[i] = (u8)(order + 1);
 	}
 }
 
@@ -55,11 +61,11 @@ static void ir_free_memory(struct vtd_ir_state *ir)
 	if (ir->table) {
 		hal_page_free(ir->table, ir->table_order);
 	}
-	if (ir->map) {
-		hal_page_free(ir->map, ir->map_order);
+	if (ir->runs) {
+		hal_page_free(ir->runs, ir->runs_order);
 	}
 	ir->table = NULL;
-	ir->map = NULL;
+	ir->runs = NULL;
 	ir->entries = 0;
 	ir->used = 0;
 }
@@ -116,15 +122,15 @@ static int ir_alloc_memory(struct vtd_unit *u, const struct vtd_ir_params *p)
 	struct vtd_ir_state *ir = &u->ir;
 
 	ir->table_order = order_of((u64)p->entries * sizeof(struct vtd_irte));
-	ir->map_order = order_of(((u64)p->entries + 63) / 64 * 8);
+	ir->runs_order = order_of(p->entries);
 	ir->table = hal_page_alloc(ir->table_order);
-	ir->map = hal_page_alloc(ir->map_order);
-	if (!ir->table || !ir->map) {
+	ir->runs = hal_page_alloc(ir->runs_order);
+	if (!ir->table || !ir->runs) {
 		ir_free_memory(ir);
 		return VTD_ERR(-ENOMEM);
 	}
 	hal_memset(ir->table, 0, HAL_PAGE_SIZE << ir->table_order);
-	hal_memset(ir->map, 0, HAL_PAGE_SIZE << ir->map_order);
+	hal_memset(ir->runs, 0, HAL_PAGE_SIZE << ir->runs_order);
 	vtd_flush_range(u->coherent, ir->table,
 			(size_t)p->entries * sizeof(struct vtd_irte));
 	ir->entries = p->entries;
@@ -266,10 +272,10 @@ int vtd_ir_alloc(struct vtd_unit *u, u32 count, u32 *index)
 		ret = VTD_ERR(-EINVAL);
 	} else {
 		for (i = 0; i < ir->entries; i += count) {
-			for (k = 0; k < count && !map_test(ir, i + k); k++) {
+			for (k = 0; k < count && !run_used(ir, i + k); k++) {
 			}
 			if (k == count) {
-				map_set(ir, i, count, true);
+				run_set(ir, i, log2_of(count), true);
 				ir->used += count;
 				*index = i;
 				ret = 0;
@@ -287,7 +293,7 @@ static int index_check(const struct vtd_unit *u, u32 index)
 	if (!u->ir.table) {
 		return VTD_ERR(-ENOENT);
 	}
-	if (index >= u->ir.entries || !map_test(&u->ir, index)) {
+	if (index >= u->ir.entries || !run_used(&u->ir, index)) {
 		return VTD_ERR(-EINVAL);
 	}
 	return 0;
@@ -326,13 +332,9 @@ int vtd_ir_free(struct vtd_unit *u, u32 index, u32 count)
 	ir = &u->ir;
 	hal_spin_lock(&ir->lock);
 	ret = index_check(u, index);
-	if (!ret && (index % count || count > ir->entries - index)) {
+	/* Exactly a run vtd_ir_alloc() returned. */
+	if (!ret && ir->runs[index] != log2_of(count) + 1) {
 		ret = VTD_ERR(-EINVAL);
-	}
-	for (k = 0; !ret && k < count; k++) {
-		if (!map_test(ir, index + k)) {
-			ret = VTD_ERR(-EINVAL);
-		}
 	}
 	if (!ret) {
 		for (k = 0; k < count; k++) {
@@ -341,7 +343,7 @@ int vtd_ir_free(struct vtd_unit *u, u32 index, u32 count)
 		ret = iec_flush(u, index, count);
 	}
 	if (!ret) {
-		map_set(ir, index, count, false);
+		run_set(ir, index, log2_of(count), false);
 		ir->used -= count;
 	}
 	hal_spin_unlock(&ir->lock);
@@ -457,8 +459,8 @@ int vtd_ir_set_remapped(struct vtd_unit *u, u32 index,
 		return VTD_ERR(-EINVAL);
 	}
 	hal_spin_lock(&u->ir.lock);
-	ret = irte_commit(u, index, u->ir.table ? remap_encode(u, r, &lo, &hi)
-						: 0, lo, hi);
+	ret = u->ir.table ? remap_encode(u, r, &lo, &hi) : 0;
+	ret = irte_commit(u, index, ret, lo, hi);
 	hal_spin_unlock(&u->ir.lock);
 	return ret;
 }
@@ -473,8 +475,8 @@ int vtd_ir_set_posted(struct vtd_unit *u, u32 index,
 		return VTD_ERR(-EINVAL);
 	}
 	hal_spin_lock(&u->ir.lock);
-	ret = irte_commit(u, index, u->ir.table ? posted_encode(u, p, &lo, &hi)
-						: 0, lo, hi);
+	ret = u->ir.table ? posted_encode(u, p, &lo, &hi) : 0;
+	ret = irte_commit(u, index, ret, lo, hi);
 	hal_spin_unlock(&u->ir.lock);
 	return ret;
 }

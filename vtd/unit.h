@@ -48,8 +48,12 @@ struct vtd_ir_state {
 	struct hal_spinlock lock;
 	struct vtd_irte *table;		/* NULL: no table set up */
 	unsigned int table_order;
-	u64 *map;			/* one bit per allocated index */
-	unsigned int map_order;
+	/*
+	 * One byte per index: 0 free, VTD_IR_RUN_TAIL inside a run, else
+	 * at a run's first index log2(its length) + 1.
+	 */
+	u8 *runs;
+	unsigned int runs_order;
 	u32 entries;
 	u32 used;			/* indices allocated */
 	bool eime;
