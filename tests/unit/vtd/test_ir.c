@@ -209,7 +209,7 @@ static void test_ir_change_without_invalidation_is_stale(void **state)
 {
 	struct vtd_ir_remap rm = remap(0x41, 3);
 	struct fake_ir_result r;
-	u32 index;
+	u32 index, other;
 
 	ir_up(16, false, false);
 	index = alloc_remap(1, 0x41, 3);
@@ -224,11 +224,16 @@ static void test_ir_change_without_invalidation_is_stale(void **state)
 	assert_int_equal(r.vector, 0x41);
 	/* With the invalidation the new vector is used. */
 	dmar.inv_ignore = 0;
+	other = alloc_remap(1, 0x44, 3);
+	assert_int_equal(send(DEV_SID, other, 0, &r), 0);
 	rm.vector = 0x43;
 	assert_int_equal(vtd_ir_set_remapped(u, index, &rm), 0);
 	assert_int_equal(send(DEV_SID, index, 0, &r), 0);
 	assert_false(r.iec_hit);
 	assert_int_equal(r.vector, 0x43);
+	/* Index-selective: the other entry stays cached. */
+	assert_int_equal(send(DEV_SID, other, 0, &r), 0);
+	assert_true(r.iec_hit);
 	/* Clearing invalidates too: not present now. */
 	assert_int_equal(vtd_ir_clear(u, index), 0);
 	assert_int_equal(send(DEV_SID, index, 0, &r), 0x22);
@@ -454,7 +459,7 @@ static void test_ir_bad_input_changes_nothing(void **state)
 	before = ir_state();
 
 	for (i = 0; i < ARRAY_SIZE(badp); i++)
-		assert_int_not_equal(vtd_ir_enable(u, &badp[i]), 0);
+		assert_int_equal(vtd_ir_enable(u, &badp[i]), -EINVAL);
 	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		bad[i] = good;
 	bad[n++].vector = 256;
@@ -541,11 +546,23 @@ static void test_ir_bad_posted_changes_nothing(void **state)
 static void test_ir_enable_refused_without_support(void **state)
 {
 	struct vtd_ir_params p = { .entries = 16, .x2apic = true };
+	static const u32 bad_sizes[] = { 0, 1, 3, 24, 65535, 131072 };
+	struct vtd_ir_params bp = { 0 };
 	u32 writes = dmar.gcmd_writes;
+	unsigned int i;
 
 	/* No ECAP.EIM on this unit. */
 	assert_int_equal(vtd_ir_enable(u, &p), -EOPNOTSUPP);
+	for (i = 0; i < ARRAY_SIZE(bad_sizes); i++) {
+		bp.entries = bad_sizes[i];
+		assert_int_equal(vtd_ir_enable(u, &bp), -EINVAL);
+	}
+	bp.entries = 16;
+	bp.allow_compat = true;
+	bp.x2apic = true;
+	assert_int_equal(vtd_ir_enable(u, &bp), -EINVAL);
 	assert_int_equal(dmar.gcmd_writes, writes);
+	assert_int_equal(dmar.log_len, 0);
 	assert_int_equal(vtd_ir_entries(u), 0);
 	assert_int_equal(vtd_ir_alloc(u, 1, &(u32){ 0 }), -ENOENT);
 	assert_int_equal(vtd_ir_disable(u), -ENOENT);
