@@ -167,6 +167,12 @@ int vtd_fault_handle(struct vtd_unit *u)
 			handled++;
 			if (u->params.fault_fn)
 				u->params.fault_fn(u->params.fault_ctx, u, &f);
+			else if (f.ir)
+				hal_log(HAL_LOG_WARN, "vtd %llx: interrupt "
+					"fault sid %04x index %u reason %#x "
+					"(%s)\n", (unsigned long long)u->reg_base,
+					f.sid, (unsigned int)f.irte_index,
+					f.reason, vtd_fault_reason_str(f.reason));
 			else
 				hal_log(HAL_LOG_WARN, "vtd %llx: DMA %s fault "
 					"sid %04x addr %llx reason %#x (%s)\n",

@@ -351,6 +351,21 @@ static void test_ir_compat_blocked_unless_allowed(void **state)
 	assert_false(dmar.gsts & ((1U << 23) | (1U << 25)));
 }
 
+static void test_ir_fault_logged_without_callback(void **state)
+{
+	struct fake_ir_result r;
+	u32 index;
+
+	ir_up(16, false, false);
+	assert_int_equal(vtd_ir_alloc(u, 4, &index), 0);
+	assert_int_equal(vtd_ir_alloc(u, 1, &index), 0);
+	fake_log_clear();
+	assert_int_equal(send(DEV_SID, index, 0, &r), 0x22);
+	assert_int_equal(vtd_fault_handle(u), 1);
+	fx_assert_logged("vtd fed90000: interrupt fault sid 0018 index 4 "
+			 "reason 0x22 (IR: remapping table entry not present)");
+}
+
 /* ---- Posted ------------------------------------------------------------- */
 
 static void test_ir_posted_delivery(void **state)
@@ -715,6 +730,7 @@ int main(void)
 		FX_TEST(test_ir_not_present_faults_with_index, &with_faults),
 		FX_TEST(test_ir_reserved_and_range_faults, &with_faults),
 		FX_TEST(test_ir_compat_blocked_unless_allowed, &with_faults),
+		FX_TEST(test_ir_fault_logged_without_callback, &legacy),
 		FX_TEST(test_ir_posted_delivery, &full),
 		FX_TEST(test_ir_posted_needs_cap_pi, &legacy),
 		FX_TEST(test_ir_bad_input_changes_nothing, &legacy),
