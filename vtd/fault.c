@@ -165,21 +165,22 @@ int vtd_fault_handle(struct vtd_unit *u)
 			decode(lo, hi, i, &f);
 			u->faults_seen++;
 			handled++;
-			if (u->params.fault_fn)
+			if (u->params.fault_fn) {
 				u->params.fault_fn(u->params.fault_ctx, u, &f);
-			else if (f.ir)
+			} else if (f.ir) {
 				hal_log(HAL_LOG_WARN, "vtd %llx: interrupt "
 					"fault sid %04x index %u reason %#x "
 					"(%s)\n", (unsigned long long)u->reg_base,
 					f.sid, (unsigned int)f.irte_index,
 					f.reason, vtd_fault_reason_str(f.reason));
-			else
+			} else {
 				hal_log(HAL_LOG_WARN, "vtd %llx: DMA %s fault "
 					"sid %04x addr %llx reason %#x (%s)\n",
 					(unsigned long long)u->reg_base,
 					f.write ? "write" : "read", f.sid,
 					(unsigned long long)f.addr, f.reason,
 					vtd_fault_reason_str(f.reason));
+			}
 		}
 	}
 	if (fsts & VTD_FSTS_PFO) {

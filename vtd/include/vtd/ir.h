@@ -175,5 +175,10 @@ int vtd_ir_msi(struct vtd_unit *u, u32 index, struct vtd_msi *msi);
 int vtd_ir_ioapic_rte(struct vtd_unit *u, u32 index, bool active_low,
 		      bool masked, u64 *rte);
 
-/** vtd_ir_entries() - The table's size in entries, 0 when none is set up. */
+/**
+ * vtd_ir_entries() - The size of @u's interrupt remapping table.
+ *
+ * Return: its entries; 0 when none is set up or @u is NULL.
+ * Context: any; reads without the IR lock (a snapshot).
+ */
 u32 vtd_ir_entries(const struct vtd_unit *u);
