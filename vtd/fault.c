@@ -32,6 +32,15 @@ static const struct {
 	{ VTD_FR_SL_RSVD, "reserved bit set in second-level paging entry" },
 	{ VTD_FR_BLOCKED, "translation request blocked by context entry" },
 	{ VTD_FR_INTR_RANGE, "address in the interrupt range (0xFEEx_xxxx)" },
+	/* Interrupt-remapping reasons [VT-d 7.1.3]. */
+	{ VTD_FR_IR_RSVD, "IR: reserved field set in the interrupt request" },
+	{ VTD_FR_IR_INDEX, "IR: interrupt index beyond the remapping table" },
+	{ VTD_FR_IR_NP, "IR: remapping table entry not present" },
+	{ VTD_FR_IR_FETCH, "IR: remapping table access failed" },
+	{ VTD_FR_IR_IRTE_RSVD, "IR: reserved field set in the remapping table entry" },
+	{ VTD_FR_IR_COMPAT, "IR: compatibility-format interrupt blocked" },
+	{ VTD_FR_IR_SID, "IR: source-ID validation failed" },
+	{ VTD_FR_IR_PID_FETCH, "IR: posted interrupt descriptor access failed" },
 	/* Scalable-mode reasons [VT-d 7.1.3]. */
 	{ VTD_FR_SM_RTA_INV, "SM: invalid root table address" },
 	{ VTD_FR_SM_TTM_PASID, "SM: TTM 0 for a request with PASID" },
@@ -115,6 +124,15 @@ static void decode(u64 lo, u64 hi, u32 index, struct vtd_fault *f)
 	f->priv = hi & VTD_FRCD_HI_PRIV;
 	f->at = (u8)FIELD_GET(VTD_FRCD_HI_AT, hi);
 	f->index = index;
+	/*
+	 * [VT-d 11.4.7.6] For an interrupt-remapping reason, FI bits 63:48
+	 * hold the interrupt index and bits 47:12 are 0.
+	 */
+	if (f->reason >= VTD_FR_IR_RSVD && f->reason <= VTD_FR_IR_PID_FETCH) {
+		f->ir = true;
+		f->irte_index = (u16)FIELD_GET(VTD_FRCD_LO_IR_INDEX, lo);
+		f->addr = 0;
+	}
 }
 
 int vtd_fault_handle(struct vtd_unit *u)
@@ -147,15 +165,22 @@ int vtd_fault_handle(struct vtd_unit *u)
 			decode(lo, hi, i, &f);
 			u->faults_seen++;
 			handled++;
-			if (u->params.fault_fn)
+			if (u->params.fault_fn) {
 				u->params.fault_fn(u->params.fault_ctx, u, &f);
-			else
+			} else if (f.ir) {
+				hal_log(HAL_LOG_WARN, "vtd %llx: interrupt "
+					"fault sid %04x index %u reason %#x "
+					"(%s)\n", (unsigned long long)u->reg_base,
+					f.sid, (unsigned int)f.irte_index,
+					f.reason, vtd_fault_reason_str(f.reason));
+			} else {
 				hal_log(HAL_LOG_WARN, "vtd %llx: DMA %s fault "
 					"sid %04x addr %llx reason %#x (%s)\n",
 					(unsigned long long)u->reg_base,
 					f.write ? "write" : "read", f.sid,
 					(unsigned long long)f.addr, f.reason,
 					vtd_fault_reason_str(f.reason));
+			}
 		}
 	}
 	if (fsts & VTD_FSTS_PFO) {

@@ -36,6 +36,7 @@ static void unit_free(struct vtd_unit *u)
 {
 	vtd_dev_map_fini(u);
 	vtd_ctx_free_all(u);
+	vtd_ir_fini(u);
 	vtd_qi_fini(u);
 	if (u->root)
 		hal_page_free(u->root, 0);
@@ -91,6 +92,7 @@ int vtd_unit_create(const struct vtd_dmar_drhd *drhd,
 	hal_spin_init(&u->ctx_lock);
 	hal_spin_init(&u->fault_lock);
 	hal_spin_init(&u->qi.lock);
+	hal_spin_init(&u->ir.lock);
 	if (params) {
 		params_copy(u, params);
 	}

@@ -13,6 +13,7 @@
 #include "err.h"
 #include <vtd/hw/qi.h>
 #include <vtd/hw/regs.h>
+#include <vtd/hw/tables.h>
 
 /* Invalidation queue state [VT-d 6.5.2]. */
 struct vtd_qi {
@@ -38,6 +39,25 @@ struct vtd_qi {
 #define VTD_QI_STATUS_SCRATCH	1	/* replacements of bad descriptors */
 
 struct vtd_dev_map;
+
+/*
+ * Interrupt remapping state (ir.c), guarded by lock (lock order: the IR
+ * lock before unit->lock and unit->qi.lock).
+ */
+struct vtd_ir_state {
+	struct hal_spinlock lock;
+	struct vtd_irte *table;		/* NULL: no table set up */
+	unsigned int table_order;
+	/*
+	 * One byte per index: 0 free, VTD_IR_RUN_TAIL inside a run, else
+	 * at a run's first index log2(its length) + 1.
+	 */
+	u8 *runs;
+	unsigned int runs_order;
+	u32 entries;
+	u32 used;			/* indices allocated */
+	bool eime;
+};
 
 struct vtd_unit {
 	struct hal_mmio *regs;
@@ -79,6 +99,8 @@ struct vtd_unit {
 	struct vtd_unit_params params;
 	struct vtd_msi fault_msi, inv_msi;
 	bool has_fault_msi, has_inv_msi;
+
+	struct vtd_ir_state ir;
 };
 
 static inline u32 vtd_read32(const struct vtd_unit *u, u32 off)
@@ -122,6 +144,9 @@ void vtd_did_free_locked(struct vtd_unit *u, u16 did);
 
 /* fault.c */
 void vtd_fault_clear_all_locked(struct vtd_unit *u);
+
+/* ir.c */
+void vtd_ir_fini(struct vtd_unit *u);
 
 /* qi.c */
 int vtd_qi_init(struct vtd_unit *u);

@@ -148,7 +148,12 @@ static void gcmd_write(struct fake_dmar *d, u32 val)
 	if (oneshot & G_SIRTP) {
 		d->irta_active = d->irta;
 		next |= G_SIRTP;
+		fake_dmar_ir_sirtp(d);
 	}
+	/* [VT-d 11.4.4.1] IRE needs a table latched by SIRTP first. */
+	if ((changed & G_IRE) && (next & G_IRE) && !(cur & G_SIRTP) &&
+	    !(oneshot & G_SIRTP))
+		protocol_error(d, "IRE set before SIRTP", R_GCMD, val);
 	if (oneshot & G_SFL)
 		next |= G_SFL;
 	if (oneshot & G_WBF)
@@ -288,8 +293,10 @@ static void process_queue(struct fake_dmar *d)
 			return;		/* IQH stays on the bad one */
 		}
 		log_desc(d, &desc);
-		if (!(d->inv_ignore & (1U << fake_dmar_desc_type(&desc))))
+		if (!(d->inv_ignore & (1U << fake_dmar_desc_type(&desc)))) {
 			fake_dmar_xlate_inv_desc(d, &desc);
+			fake_dmar_ir_inv_desc(d, &desc);
+		}
 		if (index == d->inject_ite_at || dead_ats(d, &desc)) {
 			d->inject_ite_at = 0;
 			fsts_error(d, FS_ITE);

@@ -130,6 +130,37 @@ struct fake_dmar_cache_stats {
 	u64 drops;		/* entries removed by invalidation */
 };
 
+/*
+ * Interrupt entry cache entry [VT-d 6.4]: one present IRTE as read,
+ * by interrupt index.
+ */
+#define FAKE_DMAR_IEC_MAX	64
+struct fake_dmar_iec {
+	bool valid;
+	u32 index;
+	u64 lo, hi;
+};
+
+/* Outcome of one fake_dmar_msi() interrupt request. */
+struct fake_ir_result {
+	u8 reason;		/* fault reason (0x20-0x27), 0 when delivered */
+	bool recorded;		/* fault written to a fault record */
+	u32 index;		/* interrupt index computed (remappable) */
+	bool remapped;		/* went through an IRTE */
+	bool compat;		/* compatibility format passed through */
+	bool iec_hit;
+	/* Remapped (and compatibility) delivery. */
+	u8 vector;
+	u32 dest;
+	u8 dlm;
+	bool logical, level, rh;
+	/* Posted: the PIR bit set, and the notification sent (if any). */
+	bool posted;
+	bool notified;
+	u8 nv;
+	u32 ndst;
+};
+
 /* Outcome of one fake_dmar_dma() request. */
 struct fake_dma_result {
 	u64 hpa;		/* host physical address (no fault) */
@@ -229,6 +260,12 @@ struct fake_dmar {
 	u32 psc_freed_tables;
 	u32 psc_freed_walks;
 
+	/* Interrupt remapping (fake_dmar_ir.c). */
+	struct fake_dmar_iec iec[FAKE_DMAR_IEC_MAX];
+	struct fake_dmar_cache_stats iec_stats;
+	u64 ir_requests, ir_faults;
+	u32 iec_next;
+
 	/* Private. */
 	u32 pending_gsts;	/* GSTS value once the delay runs out */
 	u32 delay_left;
@@ -285,7 +322,30 @@ unsigned int fake_dmar_pc_count(const struct fake_dmar *d);
 unsigned int fake_dmar_iotlb_count(const struct fake_dmar *d);
 unsigned int fake_dmar_psc_count(const struct fake_dmar *d);
 
+/*
+ * One interrupt request: a DMA write of @data to @addr (0xFEEx_xxxx) from
+ * @sid [VT-d 5.1]. With IRE clear it is delivered as it is; otherwise a
+ * compatibility-format request passes only with CFIS set and EIME clear,
+ * and a remappable one is translated through the IEC and the IRT
+ * latched by SIRTP: reserved bits, the index, P, the IRTE's reserved
+ * bits and source validation are checked in that order. A posted IRTE
+ * sets the vector's PIR bit in its descriptor, then ON and a
+ * notification unless ON was set or SN (without URG) suppresses it.
+ * Returns 0, or the fault reason (recorded unless the IRTE's FPD says
+ * otherwise).
+ */
+int fake_dmar_msi(struct fake_dmar *d, u16 sid, u64 addr, u32 data,
+		  struct fake_ir_result *r);
+unsigned int fake_dmar_iec_count(const struct fake_dmar *d);
+
 /* ---- Model internals: called by fake_dmar.c ----------------------------- */
+/* Apply an interrupt entry cache invalidation descriptor (type 4). */
+void fake_dmar_ir_inv_desc(struct fake_dmar *d,
+			   const struct fake_dmar_desc *desc);
+/* GCMD.SIRTP latched IRTA. */
+void fake_dmar_ir_sirtp(struct fake_dmar *d);
+/* Read a table as the unit sees it (fake_dmar_dma.c). */
+bool fake_dmar_dev_read(struct fake_dmar *d, u64 pa, void *out, size_t len);
 void fake_dmar_xlate_init(struct fake_dmar *d);
 void fake_dmar_xlate_fini(struct fake_dmar *d);
 /* Apply an invalidation descriptor (types 1, 2, 6, 7) to the caches. */

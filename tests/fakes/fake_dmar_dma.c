@@ -288,6 +288,11 @@ static bool dev_read(struct fake_dmar *d, u64 pa, void *out, size_t len)
 	return true;
 }
 
+bool fake_dmar_dev_read(struct fake_dmar *d, u64 pa, void *out, size_t len)
+{
+	return dev_read(d, pa, out, len);
+}
+
 static bool read_u64(struct fake_dmar *d, u64 pa, u64 *v)
 {
 	return dev_read(d, pa, v, sizeof(*v));

@@ -24,6 +24,15 @@ enum vtd_fault_reason {
 	VTD_FR_SL_RSVD = 0x0c,		/* reserved bit in second-level entry */
 	VTD_FR_BLOCKED = 0x0d,		/* translation request blocked */
 	VTD_FR_INTR_RANGE = 0x0e,	/* address in 0xFEEx_xxxx */
+	/* Interrupt remapping [VT-d 7.1.3]; FI holds the IRTE index. */
+	VTD_FR_IR_RSVD = 0x20,		/* reserved field set in the request */
+	VTD_FR_IR_INDEX = 0x21,		/* index beyond the table size */
+	VTD_FR_IR_NP = 0x22,		/* IRTE not present */
+	VTD_FR_IR_FETCH = 0x23,		/* IRT access failed */
+	VTD_FR_IR_IRTE_RSVD = 0x24,	/* reserved field set in the IRTE */
+	VTD_FR_IR_COMPAT = 0x25,	/* compatibility format blocked */
+	VTD_FR_IR_SID = 0x26,		/* source-ID validation failed */
+	VTD_FR_IR_PID_FETCH = 0x27,	/* posted descriptor access failed */
 	VTD_FR_SM_RTA_INV = 0x30,	/* invalid root table address */
 	VTD_FR_SM_TTM_PASID = 0x31,	/* TTM 0 for a request with PASID */
 	VTD_FR_SM_TTM_PGR = 0x32,	/* TTM 0 for a page group request */

@@ -9,6 +9,7 @@
  * Lock order (take left before right; never the reverse):
  *
  *     domain->lock -> unit->ctx_lock -> unit->lock -> unit->qi.lock
+ *     unit's IR lock (<vtd/ir.h>) -> unit->lock -> unit->qi.lock
  *
  * unit->ctx_lock guards the root, context and PASID tables, the device
  * slots and the domain-ID space; unit->lock guards the unit's registers
@@ -44,6 +45,8 @@ struct vtd_fault {
 	bool priv;		/* privileged (supervisor) request */
 	u8 at;			/* address type */
 	u32 index;		/* fault recording register index */
+	bool ir;		/* an interrupt-remapping fault (0x20-0x27) */
+	u16 irte_index;		/* ir: the request's interrupt index */
 };
 
 /*

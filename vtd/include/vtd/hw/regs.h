@@ -437,6 +437,7 @@ _Static_assert((~VTD_GCMD_ONE_SHOT) == 0x96ffffffU, "VT-d 11.4.4.1");
 #define VTD_FRCD_SIZE		16
 #define VTD_FRCD_LO_OFF		0x0
 #define  VTD_FRCD_LO_FI		GENMASK_ULL(63, 12)		/* bits 63:12   Fault Info */
+#define  VTD_FRCD_LO_IR_INDEX	GENMASK_ULL(63, 48)		/* bits 63:48   interrupt index (IR reasons) */
 #define VTD_FRCD_HI_OFF		0x8
 #define  VTD_FRCD_HI_SID	GENMASK_ULL(79 - 64, 64 - 64)	/* bits 79:64   Source Identifier */
 #define  VTD_FRCD_HI_T2		BIT_ULL(92 - 64)		/* bit 92       Type bit 2 */

@@ -399,3 +399,118 @@ static inline void vtd_fl_pte_write(struct vtd_fl_pte *p, u64 val)
 {
 	WRITE_ONCE(p->val, val);
 }
+
+/* ======================================================================
+ * 4. Interrupt remapping [VT-d 5.1, 9.10-9.12]
+ *
+ * The interrupt remapping table (IRT) is 2^(IRTA.S + 1) 128-bit entries
+ * (IRTEs), at most 65536, 4 KiB aligned [VT-d 11.4.10]. An IRTE is in
+ * remapped format (IM = 0, [VT-d 9.10]) or posted format (IM = 1,
+ * [VT-d 9.11]); the words below are lo = bits 63:0, hi = bits 127:64.
+ * Every field was checked against a second source: Linux's struct irte
+ * (include/linux/dmar.h), whose bitfields give the same positions.
+ * ====================================================================== */
+
+struct vtd_irte {
+	u64 lo;
+	u64 hi;
+};
+_Static_assert(sizeof(struct vtd_irte) == 16, "VT-d 9.10: 128-bit IRTE");
+
+#define VTD_IRT_ENTRIES_MAX	65536		/* IRTA.S = 15 */
+#define VTD_IRTES_PER_PAGE	(4096 / sizeof(struct vtd_irte))
+
+/* [VT-d 9.10] Remapped-format IRTE, low qword. */
+#define VTD_IRTE_LO_P		BIT_ULL(0)			/* bit 0      Present */
+#define VTD_IRTE_LO_FPD		BIT_ULL(1)			/* bit 1      Fault Processing Disable */
+#define VTD_IRTE_LO_DM		BIT_ULL(2)			/* bit 2      Destination Mode: 1 = logical */
+#define VTD_IRTE_LO_RH		BIT_ULL(3)			/* bit 3      Redirection Hint */
+#define VTD_IRTE_LO_TM		BIT_ULL(4)			/* bit 4      Trigger Mode: 1 = level */
+#define VTD_IRTE_LO_DLM		GENMASK_ULL(7, 5)		/* bits 7:5   Delivery Mode */
+#define  VTD_IRTE_DLM_FIXED	0
+#define  VTD_IRTE_DLM_LOWEST	1				/*  lowest priority */
+#define  VTD_IRTE_DLM_SMI	2
+#define  VTD_IRTE_DLM_NMI	4
+#define  VTD_IRTE_DLM_INIT	5
+#define  VTD_IRTE_DLM_EXTINT	7
+#define VTD_IRTE_LO_AVAIL	GENMASK_ULL(11, 8)		/* bits 11:8  Available to software */
+#define VTD_IRTE_LO_RSVD1	GENMASK_ULL(14, 12)		/* bits 14:12 Reserved (0) */
+#define VTD_IRTE_LO_IM		BIT_ULL(15)			/* bit 15     IRTE Mode: 1 = posted */
+#define VTD_IRTE_LO_V		GENMASK_ULL(23, 16)		/* bits 23:16 Vector */
+#define VTD_IRTE_LO_RSVD2	GENMASK_ULL(31, 24)		/* bits 31:24 Reserved (0) */
+#define VTD_IRTE_LO_DST		GENMASK_ULL(63, 32)		/* bits 63:32 Destination ID */
+/*
+ * xAPIC mode (IRTA.EIME = 0): the 8-bit APIC ID is in bits 47:40; bits
+ * 39:32 and 63:48 are reserved [VT-d 9.10]. x2APIC mode uses all 32.
+ */
+#define VTD_IRTE_LO_DST_XAPIC	GENMASK_ULL(47, 40)
+#define VTD_IRTE_LO_DST_XAPIC_RSVD	(GENMASK_ULL(39, 32) | GENMASK_ULL(63, 48))
+
+/* [VT-d 9.10, 9.11] High qword, common to both formats. */
+#define VTD_IRTE_HI_SID		GENMASK_ULL(79 - 64, 64 - 64)	/* bits 79:64 Source Identifier */
+#define VTD_IRTE_HI_SQ		GENMASK_ULL(81 - 64, 80 - 64)	/* bits 81:80 Source-id Qualifier */
+#define  VTD_IRTE_SQ_ALL	0				/*  compare all 16 bits */
+#define  VTD_IRTE_SQ_IGN_F2	1				/*  ignore function bit 2 */
+#define  VTD_IRTE_SQ_IGN_F21	2				/*  ignore function bits 2:1 */
+#define  VTD_IRTE_SQ_IGN_F	3				/*  ignore function bits 2:0 */
+#define VTD_IRTE_HI_SVT		GENMASK_ULL(83 - 64, 82 - 64)	/* bits 83:82 Source Validation Type */
+#define  VTD_IRTE_SVT_NONE	0				/*  no validation */
+#define  VTD_IRTE_SVT_SID	1				/*  SID with SQ */
+#define  VTD_IRTE_SVT_BUS	2				/*  bus in [SID 15:8, SID 7:0] */
+#define VTD_IRTE_HI_RSVD	GENMASK_ULL(127 - 64, 84 - 64)	/* bits 127:84 Reserved (0), remapped */
+
+/* [VT-d 9.11] Posted-format IRTE (IM = 1). */
+#define VTD_PIRTE_LO_RSVD1	GENMASK_ULL(7, 2)		/* bits 7:2   Reserved (0) */
+#define VTD_PIRTE_LO_RSVD2	GENMASK_ULL(13, 12)		/* bits 13:12 Reserved (0) */
+#define VTD_PIRTE_LO_URG	BIT_ULL(14)			/* bit 14     Urgent */
+#define VTD_PIRTE_LO_RSVD3	GENMASK_ULL(37, 24)		/* bits 37:24 Reserved (0) */
+#define VTD_PIRTE_LO_PDA_L	GENMASK_ULL(63, 38)		/* bits 63:38 Posted Descriptor Address 31:6 */
+#define VTD_PIRTE_HI_RSVD	GENMASK_ULL(95 - 64, 84 - 64)	/* bits 95:84 Reserved (0) */
+#define VTD_PIRTE_HI_PDA_H	GENMASK_ULL(127 - 64, 96 - 64)	/* bits 127:96 Posted Descriptor Address 63:32 */
+#define VTD_PID_ALIGN		64				/* the descriptor is 64-byte aligned */
+
+/*
+ * [VT-d 9.12] Posted Interrupt Descriptor (512-bit): PIR (one request bit
+ * per vector, bits 255:0), then ON (Outstanding Notification), SN
+ * (Suppress Notification), NV (Notification Vector) and NDST
+ * (Notification Destination) in qword 4.
+ */
+struct vtd_pid {
+	u64 pir[4];
+	u64 ctl;
+	u64 rsvd[3];
+};
+_Static_assert(sizeof(struct vtd_pid) == 64, "VT-d 9.12");
+#define VTD_PID_CTL_ON		BIT_ULL(256 - 256)		/* bit 256    Outstanding Notification */
+#define VTD_PID_CTL_SN		BIT_ULL(257 - 256)		/* bit 257    Suppress Notification */
+#define VTD_PID_CTL_NV		GENMASK_ULL(271 - 256, 264 - 256) /* bits 271:264 Notification Vector */
+#define VTD_PID_CTL_NDST	GENMASK_ULL(319 - 256, 288 - 256) /* bits 319:288 Notification Destination */
+
+/*
+ * [VT-d 5.1.5.2] Remappable-format MSI address and data: the 16-bit
+ * handle in address bits 19:5 (handle 14:0) and bit 2 (handle 15), the
+ * interrupt format bit 4 set, SHV (bit 3) when the data carries a
+ * subhandle (bits 15:0), which the unit adds to the handle: a
+ * multi-message MSI device sets the low data bits of each message.
+ */
+#define VTD_IR_MSI_ADDR_BASE	GENMASK(31, 20)		/* 0xFEE */
+#define  VTD_IR_MSI_ADDR_BASE_VAL	0xfee
+#define VTD_IR_MSI_ADDR_HANDLE	GENMASK(19, 5)		/* handle 14:0 */
+#define VTD_IR_MSI_ADDR_IF	BIT(4)			/* Interrupt Format: 1 = remappable */
+#define VTD_IR_MSI_ADDR_SHV	BIT(3)			/* SubHandle Valid */
+#define VTD_IR_MSI_ADDR_HANDLE15	BIT(2)		/* handle 15 */
+#define VTD_IR_MSI_DATA_SUBHANDLE	GENMASK(15, 0)
+
+/*
+ * [VT-d 5.1.5.1] Remappable-format I/O APIC redirection table entry:
+ * handle 14:0 in bits 63:49, interrupt format bit 48, handle 15 in bit
+ * 11; mask, trigger, polarity and the vector (which must equal the
+ * IRTE's, for EOI) keep their I/O APIC positions, bits 10:8 are 0.
+ */
+#define VTD_IR_RTE_HANDLE	GENMASK_ULL(63, 49)
+#define VTD_IR_RTE_IF		BIT_ULL(48)
+#define VTD_IR_RTE_MASK		BIT_ULL(16)
+#define VTD_IR_RTE_TM		BIT_ULL(15)		/* 1 = level */
+#define VTD_IR_RTE_POL		BIT_ULL(13)		/* 1 = active low */
+#define VTD_IR_RTE_HANDLE15	BIT_ULL(11)
+#define VTD_IR_RTE_VECTOR	GENMASK_ULL(7, 0)
