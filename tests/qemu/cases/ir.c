@@ -12,7 +12,8 @@
  * Cases: remapped_msi_arrives (the IRTE's vector, then another vector
  * after vtd_ir_set_remapped() and its IEC invalidation); not_present_drops
  * (vtd_ir_clear(): nothing arrives; QEMU 10 records fault 0x22 with the
- * index, 7.2 records nothing and prints a line, docs/QEMU.md 3; the
+ * index, 7.2 records nothing and prints a line, docs/QEMU.md section 3,
+ * "Interrupt remapping"; the
  * runner says which through vtd.irfr=).
  *
  * What these cases cannot see (measured by breaking the library): QEMU
