@@ -52,6 +52,9 @@ int vtd_vm_destroy_to(struct vtd_vm *vm, struct vtd_domain *to)
 	}
 	hal_spin_lock(&vm->lock);
 	ret = vtd_vm_unbind_all_locked(vm);
+	if (!ret) {
+		ret = vtd_vm_irq_unroute_all_locked(vm);
+	}
 	for (i = 0; i < vm->devs.count && !ret; i++) {
 		d = hal_vec_at(&vm->devs, sizeof(*d), i);
 		/* Either way the VM's domain is gone from the device first. */

@@ -21,6 +21,7 @@
 #define BATCH_DEFAULT	64
 #define SHADOW_PAGES_DEFAULT	512
 #define BINDS_DEFAULT		64
+#define IRQS_DEFAULT		64
 #define SHADOWS_DEFAULT		4	/* shadows' worth of pages per VM */
 
 static bool ram_ranges_ok(const struct vtd_vm_ram *r, u32 n)
@@ -71,6 +72,9 @@ int vtd_vm_create(const struct vtd_vm_params *p, struct vtd_vm **out)
 	}
 	if (!vm->p.max_binds) {
 		vm->p.max_binds = BINDS_DEFAULT;
+	}
+	if (!vm->p.max_irqs) {
+		vm->p.max_irqs = IRQS_DEFAULT;
 	}
 	if (!vm->p.shadow_pages_total) {
 		vm->p.shadow_pages_total =

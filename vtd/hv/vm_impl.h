@@ -30,6 +30,13 @@ struct vm_unit {
 
 struct vtd_shadow;
 
+/* A route of one of the VM's devices' MSIs through IRTE @index (irq.c). */
+struct vm_irq {
+	u32 dev;
+	u32 index;		/* on the device's unit */
+	u32 handle;		/* what the host names it by */
+};
+
 /*
  * A PASID of one of the VM's devices bound to a guest table: nested, or
  * shadowed (@sh; for the RID_PASID, @shd is the domain over the shadow
@@ -58,6 +65,8 @@ struct vtd_vm {
 	struct hal_vec devs;		/* struct vm_dev */
 	struct hal_vec binds;		/* struct vm_bind */
 	struct hal_vec units;		/* struct vm_unit */
+	struct hal_vec irqs;		/* struct vm_irq */
+	u32 next_irq;			/* the next route's handle */
 	u32 log_budget;			/* guest-triggered log lines left */
 	u64 log_stamp;			/* hal_time_ns() of the last refill */
 	u64 shadow_reserved;		/* of p.shadow_pages_total */
@@ -82,6 +91,9 @@ int vtd_vm_shadow_bind_locked(struct vtd_vm *vm, struct vm_bind *b,
 			      vtd_gpa_t gpgd, unsigned int levels, u32 flags);
 int vtd_vm_shadow_unbind_locked(struct vtd_vm *vm, struct vm_bind *b);
 void vtd_vm_shadow_release_locked(struct vm_bind *b, bool flushed);
+
+/* irq.c */
+int vtd_vm_irq_unroute_all_locked(struct vtd_vm *vm);
 
 /* bind.c */
 int vtd_vm_unbind_pasid_locked(struct vtd_vm *vm, u32 pasid);

@@ -11,6 +11,7 @@
  */
 #include <ioasid/ioasid.h>
 #include <vtd/hv/vm.h>
+#include <vtd/ir.h>
 
 #include "fixture.h"
 
@@ -883,6 +884,70 @@ static void test_hv_passdown_each_pair(void **state)
 	assert_int_equal(hpa, va.page[G_DATA2 / 0x1000].pa);
 }
 
+/* @sid writes @m (an interrupt request); the model's fault reason. */
+static u8 msi_from(u16 sid, const struct vtd_msi *m, struct fake_ir_result *r)
+{
+	return (u8)fake_dmar_msi(&dmar, sid, m->addr | (u64)m->addr_hi << 32,
+				 m->data, r);
+}
+
+/*
+ * MSI routes: a VM routes its own device's MSI to a host vector; the
+ * device's message arrives there, another device writing the same
+ * message is blocked by source validation (0x26); an update moves it and
+ * a refused field leaves it; VM B names no device of A's and no route
+ * of A's; the quota holds; teardown frees every route (the message then
+ * finds its IRTE not present, 0x22, and the unit's table has no index
+ * left allocated).
+ */
+static void test_hv_msi_routes(void **state)
+{
+	const struct vtd_ir_params irp = { .entries = 64 };
+	struct vtd_vm_params p = {
+		.pasid_space = VTD_VM_PASIDS_HOST, .max_irqs = 2,
+	};
+	struct vtd_vm_irq r = { .dev = 0, .vector = 0x51, .dest = 0 };
+	struct fake_ir_result res;
+	struct vtd_msi msi, m2;
+	u32 h, h2;
+
+	assert_int_equal(vtd_ir_enable(u, &irp), 0);
+	vm_again(&va, &p, NULL);
+	assert_int_equal(vtd_vm_irq_route(va.vm, &r, &h, &msi), 0);
+	assert_int_equal(msi_from(SID_A, &msi, &res), 0);
+	assert_true(res.remapped);
+	assert_int_equal(res.vector, 0x51);
+	assert_int_equal(msi_from(SID_B, &msi, &res), 0x26);
+	vtd_fault_handle(u);
+	/* Moved, then a refused field changes nothing. */
+	r.vector = 0x52;
+	assert_int_equal(vtd_vm_irq_update(va.vm, h, &r), 0);
+	assert_int_equal(msi_from(SID_A, &msi, &res), 0);
+	assert_int_equal(res.vector, 0x52);
+	r.vector = 256;
+	assert_int_equal(vtd_vm_irq_update(va.vm, h, &r), -EINVAL);
+	r = (struct vtd_vm_irq){ .dev = 1, .vector = 0x53 };
+	assert_int_equal(vtd_vm_irq_update(va.vm, h, &r), -EINVAL);
+	assert_int_equal(msi_from(SID_A, &msi, &res), 0);
+	assert_int_equal(res.vector, 0x52);
+	/* B: no device 1, no route of its own to touch. */
+	assert_int_equal(vtd_vm_irq_route(vb.vm, &r, &h2, &m2), -ENODEV);
+	assert_int_equal(vtd_vm_irq_unroute(vb.vm, h), -ENOENT);
+	assert_int_equal(msi_from(SID_A, &msi, &res), 0);
+	/* The quota: two routes. */
+	r = (struct vtd_vm_irq){ .dev = 0, .vector = 0x60 };
+	assert_int_equal(vtd_vm_irq_route(va.vm, &r, &h2, &m2), 0);
+	assert_int_not_equal(h2, h);
+	assert_int_equal(vtd_vm_irq_route(va.vm, &r, &h2, &m2), -EDQUOT);
+	/* Teardown frees both. */
+	assert_int_equal(vtd_vm_destroy(va.vm), 0);
+	assert_int_equal(msi_from(SID_A, &msi, &res), 0x22);
+	vtd_fault_handle(u);
+	assert_int_equal(vtd_ir_disable(u), 0);
+	p.domain = va.d;
+	assert_int_equal(vtd_vm_create(&p, &va.vm), 0);	/* for teardown */
+}
+
 /*
  * Fault injection: each allocation of VM creation, device assignment
  * and bind fails in turn; the call returns -ENOMEM, no page leaks, the
@@ -997,6 +1062,7 @@ int main(void)
 		T(test_hv_vm_bounds, &guest),
 		T(test_hv_refusal_logs_are_rate_limited, &host),
 		T(test_hv_passdown_each_pair, &host),
+		T(test_hv_msi_routes, &host),
 		T(test_hv_passdown_each_pair, &shadow),
 		T(test_hv_spr17_quirk_shadows_unless_ram_writable, &spr17),
 		T(test_hv_devtlb_timeout_charged_to_its_vm, &host),

@@ -81,6 +81,8 @@ struct vtd_vm_params {
 	 * no shadowed bind at all).
 	 */
 	u64 shadow_pages_total;
+	/* MSI routes the VM may hold at once (0: 64), vtd_vm_irq_route(). */
+	u32 max_irqs;
 };
 
 /*
@@ -199,6 +201,56 @@ int vtd_vm_unbind(struct vtd_vm *vm, u32 dev, u32 pasid);
  */
 int vtd_vm_invalidate(struct vtd_vm *vm, const struct vtd_hv_inv_entry *e,
 		      u32 n, u32 *done);
+
+/*
+ * An MSI route of one of the VM's devices (vtd_vm_irq_route()): remapped
+ * to a host vector and destination (the one that injects into the
+ * guest), or posted to a vCPU's posted-interrupt descriptor with the
+ * guest's vector [VT-d 9.11]. Source validation is always the device's
+ * own source ID.
+ */
+struct vtd_vm_irq {
+	u32 dev;		/* the VM's device handle */
+	bool posted;
+	unsigned int vector;	/* remapped: host vector; posted: guest's */
+	u32 dest;		/* remapped: APIC ID */
+	hal_paddr_t pda;	/* posted: descriptor, 64-byte aligned */
+	bool urgent;		/* posted: notify even when suppressed */
+};
+
+/**
+ * vtd_vm_irq_route() - Route device @r->dev's MSI: an IRTE allocated on
+ * its unit and programmed (then invalidated), and in @msi the
+ * remappable-format address and data the host writes into the device's
+ * MSI capability. @handle names the route for update and unroute.
+ * Return: 0; -EINVAL (bad arguments, a field vtd_ir_set_remapped() or
+ * _posted() refuses); -ENODEV (not the VM's device); -EDQUOT (max_irqs);
+ * -ENOENT (no interrupt remapping on the unit: vtd_ir_enable());
+ * -EOPNOTSUPP (posted without CAP.PI); -ENOSPC; -ENOMEM; -ETIMEDOUT/-EIO.
+ * Nothing changes on error.
+ */
+int vtd_vm_irq_route(struct vtd_vm *vm, const struct vtd_vm_irq *r,
+		     u32 *handle, struct vtd_msi *msi);
+
+/**
+ * vtd_vm_irq_update() - Reprogram route @handle (same device; remapped
+ * or posted, any vector or destination, e.g. when the guest moves the
+ * interrupt or its vCPU is scheduled elsewhere): the IRTE is rewritten
+ * and invalidated before the call returns; the device's MSI stays.
+ * Return: 0; -ENOENT (no such route of this VM); -EINVAL (another
+ * device, or a refused field: the IRTE is then unchanged); the unit's
+ * errors.
+ */
+int vtd_vm_irq_update(struct vtd_vm *vm, u32 handle,
+		      const struct vtd_vm_irq *r);
+
+/**
+ * vtd_vm_irq_unroute() - Free route @handle: its IRTE cleared and
+ * invalidated (the device's MSI is dropped from then on). Teardown does
+ * this for every route. Return: 0; -EINVAL; -ENOENT; -ETIMEDOUT/-EIO
+ * (the route stays).
+ */
+int vtd_vm_irq_unroute(struct vtd_vm *vm, u32 handle);
 
 /**
  * vtd_vm_hypercall() - The entry point: call @nr with its argument block
