@@ -226,13 +226,15 @@ static int attach(struct vtd_unit *u, u16 sid, u32 pasid,
 	return ret;
 }
 
-int vtd_pasid_attach_sl(struct vtd_unit *u, u16 sid, u32 pasid,
-			struct vtd_domain *d, u32 flags)
+/* A PASID entry over a domain of @type, as @kind (SL or PT). */
+static int attach_domain(struct vtd_unit *u, u16 sid, u32 pasid,
+			 struct vtd_domain *d, u32 flags,
+			 enum vtd_domain_type type, enum vtd_pasid_kind kind)
 {
-	struct pasid_req r = { .d = d, .kind = VTD_PASID_KIND_SL };
+	struct pasid_req r = { .d = d, .kind = kind };
 	int ret = check_common(u, pasid, d, flags, false);
 
-	if (!ret && d->type != VTD_DOMAIN_PAGING) {
+	if (!ret && d->type != type) {
 		ret = VTD_ERR(-EINVAL);
 	}
 	if (!ret) {
@@ -245,23 +247,18 @@ int vtd_pasid_attach_sl(struct vtd_unit *u, u16 sid, u32 pasid,
 	return attach(u, sid, pasid, &r);
 }
 
+int vtd_pasid_attach_sl(struct vtd_unit *u, u16 sid, u32 pasid,
+			struct vtd_domain *d, u32 flags)
+{
+	return attach_domain(u, sid, pasid, d, flags, VTD_DOMAIN_PAGING,
+			     VTD_PASID_KIND_SL);
+}
+
 int vtd_pasid_attach_pt(struct vtd_unit *u, u16 sid, u32 pasid,
 			struct vtd_domain *d, u32 flags)
 {
-	struct pasid_req r = { .d = d, .kind = VTD_PASID_KIND_PT };
-	int ret = check_common(u, pasid, d, flags, false);
-
-	if (!ret && d->type != VTD_DOMAIN_PASSTHROUGH) {
-		ret = VTD_ERR(-EINVAL);
-	}
-	if (!ret) {
-		ret = vtd_domain_fits_unit(d, u);
-	}
-	if (ret) {
-		return ret;
-	}
-	vtd_domain_rid_pasid_cfg(d, u, 0, flags & VTD_PASID_FPD, &r.cfg);
-	return attach(u, sid, pasid, &r);
+	return attach_domain(u, sid, pasid, d, flags,
+			     VTD_DOMAIN_PASSTHROUGH, VTD_PASID_KIND_PT);
 }
 
 int vtd_pasid_attach_fl(struct vtd_unit *u, u16 sid, u32 pasid,
