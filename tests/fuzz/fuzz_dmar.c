@@ -21,6 +21,7 @@
 
 #include <vtd/dmar.h>
 
+#include "fakes/dmar_strict.h"
 #include "fakes/fake_hal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -181,34 +182,6 @@ static int dmar_cmp(const struct vtd_dmar *a, const struct vtd_dmar *b)
 	return 0;
 }
 
-/* The reason with which strict mode refuses what warning @w accepts. */
-static int warn_is_reason(enum vtd_dmar_warn w, enum vtd_dmar_err r)
-{
-	switch (w) {
-	case VTD_DMAR_WARN_CHECKSUM:
-		return r == VTD_DMAR_ERR_CHECKSUM;
-	case VTD_DMAR_WARN_HAW:
-		return r == VTD_DMAR_ERR_HAW;
-	case VTD_DMAR_WARN_TRAILING:
-		return r == VTD_DMAR_ERR_STRUCT_SHORT ||
-		       r == VTD_DMAR_ERR_STRUCT_OVERRUN;
-	case VTD_DMAR_WARN_DRHD_ALIGN:
-	case VTD_DMAR_WARN_RMRR_ALIGN:
-		return r == VTD_DMAR_ERR_ALIGN;
-	case VTD_DMAR_WARN_DRHD_DUPLICATE:
-	case VTD_DMAR_WARN_DRHD_INCLUDE_ALL:
-		return r == VTD_DMAR_ERR_DUPLICATE;
-	case VTD_DMAR_WARN_RMRR_RANGE:
-		return r == VTD_DMAR_ERR_RANGE;
-	case VTD_DMAR_WARN_SCOPE_TYPE:
-		return r == VTD_DMAR_ERR_SCOPE_TYPE;
-	case VTD_DMAR_WARN_SCOPE_EMPTY:
-		return r == VTD_DMAR_ERR_SCOPE_SHORT;
-	default:
-		return 0;
-	}
-}
-
 /* A failed parse: a defined error with a reason, and nothing built. */
 static void check_failed(int ret, const struct vtd_dmar *d,
 			 const struct vtd_dmar_error *err)
@@ -246,7 +219,7 @@ static void check_modes(int ret, const struct vtd_dmar *d, int rets,
 		return;
 	}
 	CHECK(rets == -EINVAL || rets == -EBADMSG);
-	CHECK(warn_is_reason(d->warnings[0].kind, es->reason));
+	CHECK(dmar_warn_is_reason(d->warnings[0].kind, es->reason));
 	CHECK(es->offset == d->warnings[0].offset);
 }
 

@@ -18,6 +18,7 @@
 
 #include <vtd/dmar.h>
 
+#include "fakes/dmar_strict.h"
 #include "fakes/fake_hal.h"
 
 /* ---- Table builder ------------------------------------------------------ */
@@ -2133,34 +2134,6 @@ static u32 rng(void)
 	return rng_state;
 }
 
-/* The strict-mode reason that refuses what warning @w accepts. */
-static bool warn_is_reason(enum vtd_dmar_warn w, enum vtd_dmar_err r)
-{
-	switch (w) {
-	case VTD_DMAR_WARN_CHECKSUM:
-		return r == VTD_DMAR_ERR_CHECKSUM;
-	case VTD_DMAR_WARN_HAW:
-		return r == VTD_DMAR_ERR_HAW;
-	case VTD_DMAR_WARN_TRAILING:
-		return r == VTD_DMAR_ERR_STRUCT_SHORT ||
-		       r == VTD_DMAR_ERR_STRUCT_OVERRUN;
-	case VTD_DMAR_WARN_DRHD_ALIGN:
-	case VTD_DMAR_WARN_RMRR_ALIGN:
-		return r == VTD_DMAR_ERR_ALIGN;
-	case VTD_DMAR_WARN_DRHD_DUPLICATE:
-	case VTD_DMAR_WARN_DRHD_INCLUDE_ALL:
-		return r == VTD_DMAR_ERR_DUPLICATE;
-	case VTD_DMAR_WARN_RMRR_RANGE:
-		return r == VTD_DMAR_ERR_RANGE;
-	case VTD_DMAR_WARN_SCOPE_TYPE:
-		return r == VTD_DMAR_ERR_SCOPE_TYPE;
-	case VTD_DMAR_WARN_SCOPE_EMPTY:
-		return r == VTD_DMAR_ERR_SCOPE_SHORT;
-	default:
-		return false;
-	}
-}
-
 static void assert_scopes_sane(const struct vtd_dmar_scope *s, u32 n)
 {
 	assert_true(!s == !n);
@@ -2293,8 +2266,8 @@ static void test_dmar_fuzz(void **state)
 			} else {
 				assert_true(rets == -EINVAL ||
 					    rets == -EBADMSG);
-				assert_true(warn_is_reason(d.warnings[0].kind,
-							   es.reason));
+				assert_true(dmar_warn_is_reason(
+					d.warnings[0].kind, es.reason));
 				assert_int_equal(es.offset,
 						 d.warnings[0].offset);
 			}
