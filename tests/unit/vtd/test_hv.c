@@ -751,32 +751,37 @@ static void test_hv_devtlb_timeout_charged_to_its_vm(void **state)
  * nesting); a VM whose host keeps RAM writable nests (PGTT = 011).
  * Either way the device's DMA reaches the guest's page.
  */
-static void test_hv_spr17_quirk_shadows_unless_ram_writable(void **state)
+/*
+ * @v's device on the SPR17 unit: QUERY says whether binds nest, a bind
+ * gets PGTT 011 (nested) or 001 (shadowed) as @nests says, and the DMA
+ * reaches the guest's page either way.
+ */
+static void spr17_bind(struct vm *v, bool nests)
 {
-	struct vtd_vm_params p = { .pasid_space = VTD_VM_PASIDS_HOST };
 	struct vtd_hv_caps caps = { 0 };
 	u32 pasid;
 	u64 hpa;
 
-	assert_true(vtd_unit_quirks(u) & VTD_QUIRK_SPR17_NESTED_AD);
-	assert_int_equal(hcall(&va, VTD_HV_QUERY, &caps, sizeof(caps)), 0);
-	assert_false(caps.caps & VTD_HV_CAP_NESTED);
-	assert_int_equal(pasid_alloc(&va, &pasid), 0);
-	assert_int_equal(bind(&va, 0, pasid, G_PML4, 0), 0);
-	assert_int_equal((fx_pasid_entry_of(SID_A, pasid)[0] >> 6) & 7, 1);
-	assert_int_equal(dma(&va, pasid, GVA, true, &hpa), 0);
-	assert_int_equal(hpa, va.page[G_DATA / 0x1000].pa);
+	assert_int_equal(hcall(v, VTD_HV_QUERY, &caps, sizeof(caps)), 0);
+	assert_int_equal(!!(caps.caps & VTD_HV_CAP_NESTED), nests);
+	assert_int_equal(pasid_alloc(v, &pasid), 0);
+	assert_int_equal(bind(v, 0, pasid, G_PML4, 0), 0);
+	assert_int_equal((fx_pasid_entry_of(v->sid, pasid)[0] >> 6) & 7,
+			 nests ? 3 : 1);
+	assert_int_equal(dma(v, pasid, GVA, true, &hpa), 0);
+	assert_int_equal(hpa, v->page[G_DATA / 0x1000].pa);
+}
 
-	p.ram_writable = true;
+static void test_hv_spr17_quirk_shadows_unless_ram_writable(void **state)
+{
+	struct vtd_vm_params p = {
+		.pasid_space = VTD_VM_PASIDS_HOST, .ram_writable = true,
+	};
+
+	assert_true(vtd_unit_quirks(u) & VTD_QUIRK_SPR17_NESTED_AD);
+	spr17_bind(&va, false);
 	vm_again(&vb, &p, NULL);
-	memset(&caps, 0, sizeof(caps));
-	assert_int_equal(hcall(&vb, VTD_HV_QUERY, &caps, sizeof(caps)), 0);
-	assert_true(caps.caps & VTD_HV_CAP_NESTED);
-	assert_int_equal(pasid_alloc(&vb, &pasid), 0);
-	assert_int_equal(bind(&vb, 0, pasid, G_PML4, 0), 0);
-	assert_int_equal((fx_pasid_entry_of(SID_B, pasid)[0] >> 6) & 7, 3);
-	assert_int_equal(dma(&vb, pasid, GVA, true, &hpa), 0);
-	assert_int_equal(hpa, vb.page[G_DATA / 0x1000].pa);
+	spr17_bind(&vb, true);
 }
 
 /* Lines of the log that report a refused hypercall. */
