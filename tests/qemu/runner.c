@@ -8,6 +8,7 @@
  */
 #include <stdarg.h>
 
+#include <hal/atomic.h>
 #include <hal/time.h>
 #include <hal/types.h>
 
@@ -140,6 +141,25 @@ bool boot_test_wait(bool (*cond_fn)(void *arg), void *arg, u64 timeout_ns)
 			return cond_fn(arg);
 		x86_cpu_relax();
 	}
+}
+
+struct count_wait {
+	const u32 *counter;
+	u32 want;
+};
+
+static bool count_reached(void *arg)
+{
+	const struct count_wait *w = arg;
+
+	return hal_atomic_load(w->counter, HAL_ACQUIRE) >= w->want;
+}
+
+bool boot_test_wait_count(const u32 *counter, u32 want, u64 timeout_ns)
+{
+	struct count_wait w = { counter, want };
+
+	return boot_test_wait(count_reached, &w, timeout_ns);
 }
 
 static int test_cmp(const struct boot_test *a, const struct boot_test *b)

@@ -143,24 +143,10 @@ static void fault_cb(void *ctx, struct vtd_unit *u, const struct vtd_fault *f)
 		e->faults_lost++;
 }
 
-struct irq_wait {
-	const u32 *counter;
-	u32 want;
-};
-
-static bool irq_reached(void *arg)
-{
-	const struct irq_wait *w = arg;
-
-	return hal_atomic_load(w->counter, HAL_ACQUIRE) >= w->want;
-}
-
 /* Wait until *@counter reaches @want; true when it did. */
 static bool wait_irqs(const u32 *counter, u32 want)
 {
-	struct irq_wait w = { counter, want };
-
-	return boot_test_wait(irq_reached, &w, IRQ_TIMEOUT_NS);
+	return boot_test_wait_count(counter, want, IRQ_TIMEOUT_NS);
 }
 
 /*

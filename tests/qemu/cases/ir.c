@@ -104,18 +104,6 @@ static void fault_cb(void *ctx, struct vtd_unit *u, const struct vtd_fault *f)
 		e->faults[e->fault_count++] = *f;
 }
 
-struct irq_wait {
-	const u32 *counter;
-	u32 want;
-};
-
-static bool irq_reached(void *arg)
-{
-	const struct irq_wait *w = arg;
-
-	return hal_atomic_load(w->counter, HAL_ACQUIRE) >= w->want;
-}
-
 static u32 irqs(struct ir_env *e, int i)
 {
 	return hal_atomic_load(&e->irqs[i], HAL_ACQUIRE);
@@ -124,11 +112,11 @@ static u32 irqs(struct ir_env *e, int i)
 /* Raise edu's interrupt, wait up to @ns for vector @i's count to grow. */
 static bool raise_and_wait(struct ir_env *e, int i, u64 ns)
 {
-	struct irq_wait w = { &e->irqs[i], irqs(e, i) + 1 };
+	u32 want = irqs(e, i) + 1;
 	bool got;
 
 	hal_mmio_write32(e->edu.bar, EDU_IRQ_RAISE, EDU_TEST_IRQ);
-	got = boot_test_wait(irq_reached, &w, ns);
+	got = boot_test_wait_count(&e->irqs[i], want, ns);
 	hal_mmio_write32(e->edu.bar, EDU_IRQ_ACK, EDU_TEST_IRQ);
 	return got;
 }

@@ -137,3 +137,11 @@ const struct x86_acpi_header *boot_test_dmar(void);
  * Return: true when the condition became true.
  */
 bool boot_test_wait(bool (*cond_fn)(void *arg), void *arg, u64 timeout_ns);
+
+/**
+ * boot_test_wait_count() - Wait up to @timeout_ns for *@counter (bumped
+ * by an interrupt handler with release order) to reach @want.
+ *
+ * Return: true when it did.
+ */
+bool boot_test_wait_count(const u32 *counter, u32 want, u64 timeout_ns);
