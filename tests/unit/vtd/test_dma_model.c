@@ -374,6 +374,23 @@ static void test_dma_unmap_frees_tables_after_invalidation(void **state)
 }
 
 /*
+ * Make the unit's next IOTLB invalidation fail: with queued invalidation
+ * the descriptor does nothing and its wait never ends (-ETIMEDOUT);
+ * with registers the unit refuses it, IAIG = 0 (-EIO). Returns that
+ * errno.
+ */
+static int fail_next_iotlb_inv(void)
+{
+	if (vtd_qi_enabled(u)) {
+		dmar.inv_ignore = IGN_IOTLB;
+		dmar.wait_never_completes = true;
+		return -ETIMEDOUT;
+	}
+	dmar.reg_inv_refuse = 1U << 2;
+	return -EIO;
+}
+
+/*
  * An unmap whose invalidation fails frees nothing the unit may still
  * cache: the emptied tables stay allocated, and the library logs how
  * many it leaks that way. The model, which still caches pointers to them
@@ -391,15 +408,7 @@ static void test_dma_unmap_failed_invalidation_keeps_tables(void **state)
 	attach(SID_A, d, 0, false);
 	assert_int_equal(dma_hpa(SID_A, IOVA_T + 0x1000), a.pa + 0x1000);
 	pages = fake_mem_pages_in_use();
-	if (vtd_qi_enabled(u)) {
-		/* The IOTLB descriptor does nothing, its wait never ends. */
-		dmar.inv_ignore = IGN_IOTLB;
-		dmar.wait_never_completes = true;
-		want = -ETIMEDOUT;
-	} else {
-		dmar.reg_inv_refuse = 1U << 2;		/* IAIG = 0 */
-		want = -EIO;
-	}
+	want = fail_next_iotlb_inv();
 	fake_log_clear();
 	assert_int_equal(vtd_domain_unmap(d, vtd_iova_init(IOVA_T), 0x2000),
 			 want);
@@ -464,14 +473,7 @@ static void test_dma_merge_failed_invalidation_keeps_table(void **state)
 	attach(SID_A, d, 0, false);
 	assert_int_equal(dma_hpa(SID_A, base + 0x1000), pa + 0x1000);
 	pages = fake_mem_pages_in_use();
-	if (vtd_qi_enabled(u)) {
-		dmar.inv_ignore = IGN_IOTLB;
-		dmar.wait_never_completes = true;
-		want = -ETIMEDOUT;
-	} else {
-		dmar.reg_inv_refuse = 1U << 2;		/* IAIG = 0 */
-		want = -EIO;
-	}
+	want = fail_next_iotlb_inv();
 	fake_log_clear();
 	assert_int_equal(vtd_domain_map(d, vtd_iova_init(base + 0x1ff000),
 					hal_paddr_init(pa + 0x1ff000), 0x1000,
