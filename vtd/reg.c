@@ -15,7 +15,7 @@
  * CONFIG_VTD_TIMEOUT_US has passed.
  */
 static int wait_reg(struct vtd_unit *u, u32 off, unsigned int width,
-		    u64 mask, u64 want)
+		    u64 mask, u64 want, u64 *last)
 {
 	u64 deadline = vtd_deadline();
 	bool late = false;
@@ -24,6 +24,9 @@ static int wait_reg(struct vtd_unit *u, u32 off, unsigned int width,
 		u64 v = width == 8 ? vtd_read64(u, off) : vtd_read32(u, off);
 
 		if ((v & mask) == want) {
+			if (last) {
+				*last = v;
+			}
 			return 0;
 		}
 		/* One last look after the deadline: we may have been away. */
@@ -43,12 +46,18 @@ static int wait_reg(struct vtd_unit *u, u32 off, unsigned int width,
 
 int vtd_reg_wait32(struct vtd_unit *u, u32 off, u32 mask, u32 want)
 {
-	return wait_reg(u, off, 4, mask, want);
+	return wait_reg(u, off, 4, mask, want, NULL);
 }
 
 int vtd_reg_wait64(struct vtd_unit *u, u32 off, u64 mask, u64 want)
 {
-	return wait_reg(u, off, 8, mask, want);
+	return wait_reg(u, off, 8, mask, want, NULL);
+}
+
+int vtd_reg_wait64_val(struct vtd_unit *u, u32 off, u64 mask, u64 want,
+		       u64 *val)
+{
+	return wait_reg(u, off, 8, mask, want, val);
 }
 
 /* The GCMD controls that stay set, and their GSTS status bits. */

@@ -132,6 +132,9 @@ static inline u64 vtd_deadline(void)
 /* reg.c */
 int vtd_reg_wait32(struct vtd_unit *u, u32 off, u32 mask, u32 want);
 int vtd_reg_wait64(struct vtd_unit *u, u32 off, u64 mask, u64 want);
+/* vtd_reg_wait64(), and the value that ended the wait in @val. */
+int vtd_reg_wait64_val(struct vtd_unit *u, u32 off, u64 mask, u64 want,
+		       u64 *val);
 void vtd_reg_gsts_seed_locked(struct vtd_unit *u);
 int vtd_reg_gcmd_locked(struct vtd_unit *u, u32 cmd, u32 status, bool on);
 int vtd_reg_flush_write_buffer(struct vtd_unit *u);

@@ -230,3 +230,19 @@ bool vtd_vm_is_bound_locked(const struct vtd_vm *vm, u32 dev, u32 pasid)
 
 	return bind_find_locked(vm, dev, pasid, &i) != NULL;
 }
+
+/* Does any binding of the VM's devices use @pasid? */
+bool vtd_vm_pasid_bound_locked(const struct vtd_vm *vm, u32 pasid)
+{
+	const struct vm_bind *b;
+	u32 i;
+
+	hal_lock_assert_held(&vm->lock);
+	for (i = 0; i < vm->binds.count; i++) {
+		b = hal_vec_at(&vm->binds, BIND_SIZE, i);
+		if (b->pasid == pasid) {
+			return true;
+		}
+	}
+	return false;
+}

@@ -107,7 +107,8 @@ static int call_query(struct vtd_vm *vm, u64 gpa)
 	hal_spin_lock(&vm->lock);
 	c.caps = unit_caps(vm, &c.bind_flags, &c.pasid_bits) |
 		 (vm->p.pasid_space == VTD_VM_PASIDS_HOST ?
-		  VTD_HV_CAP_HOST_PASIDS : VTD_HV_CAP_GUEST_PASIDS);
+		  VTD_HV_CAP_HOST_PASIDS | VTD_HV_CAP_VCMD :
+		  VTD_HV_CAP_GUEST_PASIDS);
 	c.pasid_quota = vm->p.pasid_space == VTD_VM_PASIDS_HOST ?
 			ioasid_set_quota(vm->p.pasids) : 0;
 	c.max_batch = vm->p.max_batch;
@@ -186,6 +187,30 @@ static int call_invalidate(struct vtd_vm *vm, u64 gpa)
 	return ret;
 }
 
+static int call_vcmd(struct vtd_vm *vm, u64 gpa)
+{
+	struct vtd_hv_vcmd a;
+	int ret = copy_in(vm, gpa, &a, sizeof(a));
+
+	if (!ret && (a.reserved || a.rsp)) {
+		ret = -EINVAL;
+	}
+	if (!ret) {
+		ret = vtd_vm_vcmd(vm, a.cmd, &a.rsp);
+	}
+	if (ret) {
+		return ret;
+	}
+	ret = vtd_vm_copy(vm, gpa, &a, sizeof(a), true);
+	if (ret && FIELD_GET(VTD_VCMD_CMD, a.cmd) == VTD_VCMD_CMD_ALLOC_PASID &&
+	    FIELD_GET(VTD_VCRSP_SC, a.rsp) == VTD_VCRSP_SC_OK) {
+		/* The guest cannot learn the ID: give it back. */
+		ioasid_free(vm->p.pasids, NULL,
+			    (u32)FIELD_GET(VTD_VCRSP_RSLT_PASID, a.rsp));
+	}
+	return ret;
+}
+
 int vtd_vm_hypercall(struct vtd_vm *vm, u32 nr, vtd_gpa_t arg)
 {
 	u64 gpa = vtd_gpa_val(arg);
@@ -208,6 +233,9 @@ int vtd_vm_hypercall(struct vtd_vm *vm, u32 nr, vtd_gpa_t arg)
 		break;
 	case VTD_HV_INVALIDATE:
 		ret = call_invalidate(vm, gpa);
+		break;
+	case VTD_HV_VCMD:
+		ret = call_vcmd(vm, gpa);
 		break;
 	default:
 		ret = -ENOSYS;

@@ -72,6 +72,11 @@ struct vtd_vm {
 	u64 shadow_reserved;		/* of p.shadow_pages_total */
 	struct vtd_vm_errors err;
 	bool call_failed;		/* a submission of this passdown failed */
+	/* The virtual unit's VCMD registers (vcmd.c). */
+	u64 vcmd;			/* the last command accepted */
+	u64 vcrsp;			/* its response; IP while it runs */
+	u64 vcmd_eo;			/* extended operand, kept, unused */
+	u64 vcmd_ignored;		/* writes ignored while IP was set */
 };
 
 /* vm.c */
@@ -96,6 +101,7 @@ void vtd_vm_shadow_release_locked(struct vm_bind *b, bool flushed);
 int vtd_vm_irq_unroute_all_locked(struct vtd_vm *vm);
 
 /* bind.c */
+bool vtd_vm_pasid_bound_locked(const struct vtd_vm *vm, u32 pasid);
 int vtd_vm_unbind_pasid_locked(struct vtd_vm *vm, u32 pasid);
 int vtd_vm_unbind_all_locked(struct vtd_vm *vm);
 bool vtd_vm_is_bound_locked(const struct vtd_vm *vm, u32 dev, u32 pasid);

@@ -23,6 +23,12 @@
  *  VTD_HV_INVALIDATE     passes down .count entries at .entries (GPA);
  *                        .done tells how many were carried out, also
  *                        on error (the first not done is the failing one).
+ *  VTD_HV_VCMD           runs the virtual-command value .cmd (the layout
+ *                        of the VCMD register, <vtd/hw/regs.h>) as a
+ *                        write to the virtual unit's VCMD would, and
+ *                        returns the VCRSP value in .rsp: for a guest
+ *                        without a virtual IOMMU. -EBUSY while a
+ *                        command of the VM runs.
  */
 #pragma once
 
@@ -37,6 +43,7 @@ enum vtd_hv_call_nr {
 	VTD_HV_BIND = 4,
 	VTD_HV_UNBIND = 5,
 	VTD_HV_INVALIDATE = 6,
+	VTD_HV_VCMD = 7,
 };
 
 struct vtd_hv_hdr {
@@ -52,6 +59,7 @@ _Static_assert(sizeof(struct vtd_hv_hdr) == 8, "vtd_hv_hdr");
 #define VTD_HV_CAP_GUEST_PASIDS	(1U << 3)	/* the guest numbers PASIDs itself */
 #define VTD_HV_CAP_AW48		(1U << 4)	/* 4-level guest tables */
 #define VTD_HV_CAP_AW57		(1U << 5)	/* 5-level guest tables */
+#define VTD_HV_CAP_VCMD		(1U << 6)	/* VTD_HV_VCMD is served */
 
 struct vtd_hv_caps {
 	struct vtd_hv_hdr hdr;
@@ -125,3 +133,12 @@ struct vtd_hv_inv {
 	uint64_t reserved;		/* zero */
 };
 _Static_assert(sizeof(struct vtd_hv_inv) == 32, "vtd_hv_inv");
+
+/* VTD_HV_VCMD. */
+struct vtd_hv_vcmd {
+	struct vtd_hv_hdr hdr;
+	uint64_t cmd;			/* VCMD value */
+	uint64_t rsp;			/* out: VCRSP value (IP clear) */
+	uint64_t reserved;		/* zero */
+};
+_Static_assert(sizeof(struct vtd_hv_vcmd) == 32, "vtd_hv_vcmd");

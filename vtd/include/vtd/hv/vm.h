@@ -252,6 +252,54 @@ int vtd_vm_irq_update(struct vtd_vm *vm, u32 handle,
  */
 int vtd_vm_irq_unroute(struct vtd_vm *vm, u32 handle);
 
+/*
+ * The virtual command interface of a VM's virtual IOMMU [VT-d 10.4.44,
+ * 11.4.16]: the guest allocates and frees host PASIDs of its VM's set by
+ * writing VCMD and reading VCRSP (docs/GUEST.md, "Virtual command
+ * interface"). The hypervisor traps the guest's accesses to its virtual
+ * unit's registers 0xe00..0xe3f and hands each 64-bit access over; it
+ * ORs vtd_vm_vcmd_ecap() into the virtual unit's ECAP.
+ *
+ * Commands run one at a time per VM, synchronously in the trapping
+ * write: VCRSP reads IP while a command runs, and a VCMD write while IP
+ * is set is ignored, as hardware does. Status codes (VCRSP.SC):
+ * VTD_VCRSP_SC_OK; VTD_VCRSP_SC_NO_PASID for an allocation over the
+ * VM's quota or the PASID space; VTD_VCRSP_SC_BAD_PASID for a free of
+ * PASID 0, beyond the width, not allocated, another VM's, or still bound
+ * (the guest unbinds first: a free in the trap never waits on hardware);
+ * VTD_VCRSP_SC_UNDEFINED for an unknown command or reserved bits set
+ * (bits 15:8, an operand where none is taken, operand bits above 35).
+ * Nothing changes unless the status is OK.
+ */
+
+/** vtd_vm_vcmd_ecap() - VTD_ECAP_VCS for a VM with host PASIDs, else 0. */
+u64 vtd_vm_vcmd_ecap(const struct vtd_vm *vm);
+
+/**
+ * vtd_vm_vcmd_write() - The guest wrote @val to its virtual unit's
+ * register at @off: VCMD runs a command (or is ignored while IP is set),
+ * VCMD_EO is kept, writes to VCRSP and VCCAP are ignored (read-only).
+ * Return: 0; -EINVAL (no VM, or @off not an 8-byte register of the
+ * block: the access is the hypervisor's to handle).
+ */
+int vtd_vm_vcmd_write(struct vtd_vm *vm, u32 off, u64 val);
+
+/**
+ * vtd_vm_vcmd_read() - The value the guest reads at @off: VCMD (the last
+ * command accepted), VCMD_EO, VCRSP, VCCAP (VTD_VCCAP_NS | _PAS | _FPS
+ * with host PASIDs, else 0), 0 for the block's reserved offsets.
+ * Return: 0; -EINVAL as vtd_vm_vcmd_write().
+ */
+int vtd_vm_vcmd_read(struct vtd_vm *vm, u32 off, u64 *val);
+
+/**
+ * vtd_vm_vcmd() - Run VCMD value @cmd now and return its VCRSP value in
+ * @rsp (the VTD_HV_VCMD hypercall). Return: 0 (the outcome is in
+ * @rsp's status code); -EINVAL; -EBUSY when a command of the VM is
+ * running (IP set): nothing was done.
+ */
+int vtd_vm_vcmd(struct vtd_vm *vm, u64 cmd, u64 *rsp);
+
 /**
  * vtd_vm_hypercall() - The entry point: call @nr with its argument block
  * at guest-physical @arg, copied in and out through the VM's own map. A

@@ -395,6 +395,18 @@ _Static_assert((~VTD_GCMD_ONE_SHOT) == 0x96ffffffU, "VT-d 11.4.4.1");
 #define  VTD_RDTC_CLOS		GENMASK_ULL(36, 32)	/* Class of Service */
 #define  VTD_RDTC_RMID		GENMASK_ULL(11, 0)	/* Resource Monitoring ID */
 
+/*
+ * The virtual command interface [VT-d 10.4.44, 11.4.16], in the layout of
+ * VT-d 3.3 and later (rev 5.10 read here): VCMD 0xe00, VCRSP 0xe10, VCCAP
+ * 0xe30, operand from bit 16, PASID result at 35:16, status code at 7:1.
+ * Second source for the offsets, the operand and result positions and
+ * the status codes: Linux commit 4d99efb229e6 ("iommu/vt-d: Update the
+ * virtual command related registers"; DMAR_VCMD_REG, VCMD_CMD_OPERAND(),
+ * VCMD_VRSP_RESULT_PASID(), VCMD_VRSP_SC(), VCMD_VRSP_SC_NO_PASID_AVAIL
+ * and _INVALID_PASID = 16). The older layout (VCCAP 0xe00, command 7:0,
+ * operand from bit 8, 2-bit status) is VT-d 3.0-3.2's and not supported.
+ */
+
 /* [VT-d 11.4.16.1] Virtual Command Register (64-bit, valid when ECAP.VCS) */
 #define VTD_VCMD_REG		0xe00
 #define  VTD_VCMD_OA		GENMASK_ULL(63, 16)	/* Operand A */
@@ -407,7 +419,12 @@ _Static_assert((~VTD_GCMD_ONE_SHOT) == 0x96ffffffU, "VT-d 11.4.4.1");
 /* [VT-d 11.4.16.2] Virtual Command Extended Operand Register (64-bit) */
 #define VTD_VCMD_EO_REG		0xe08
 
-/* [VT-d 11.4.16.3] Virtual Command Response Register (64-bit, RO) */
+/*
+ * [VT-d 11.4.16.3] Virtual Command Response Register (64-bit, RO). The
+ * status code 1 for a command the unit does not define is rev 5.10's
+ * (and the pre-3.3 layout's, GUEST-SVA.md section 3); Linux never
+ * decoded it (any code other than 0 and 16 was "unexpected").
+ */
 #define VTD_VCRSP_REG		0xe10
 #define  VTD_VCRSP_RSLT		GENMASK_ULL(63, 16)	/* Result */
 #define  VTD_VCRSP_RSLT_PASID	GENMASK_ULL(35, 16)	/* Allocate PASID: the PASID */
@@ -419,9 +436,14 @@ _Static_assert((~VTD_GCMD_ONE_SHOT) == 0x96ffffffU, "VT-d 11.4.4.1");
 #define  VTD_VCRSP_IP		BIT_ULL(0)		/* In Progress */
 
 /*
- * [VT-d 11.4.16.4] Virtual Command Capability Register (64-bit, RO).
- * Not yet checked against a second source, and unused: Linux, written to
- * VT-d 3.x, tests PASID allocation at bit 0 (DMA_VCS_PAS), not bit 1.
+ * [VT-d 11.4.16.4] Virtual Command Capability Register (64-bit, RO): bit
+ * N set when command N is supported, as ECCAP is a bitmap indexed by the
+ * enhanced command's opcode (Linux's DMA_ECMD_ECCAP3_ECNTS, bit 48 of
+ * ECCAP3, is opcode 0xf0 = 3 * 64 + 48). Settled so for this library:
+ * PAS (allocate) is bit 1. Linux 5.11-6.3 guests tested bit 0
+ * (DMA_VCS_PAS) for allocation, which is NS here; a host that sets NS as
+ * well (libvtd's does, vtd/hv/vcmd.c) serves them too, since their
+ * operand, result and status positions are this layout's.
  */
 #define VTD_VCCAP_REG		0xe30
 #define  VTD_VCCAP_FPS		BIT_ULL(2)		/* Free PASID Support */
