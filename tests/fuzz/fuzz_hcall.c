@@ -1,17 +1,25 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * libFuzzer harness for the guest layer's hypercall entry point
- * (vtd_vm_hypercall): two VMs on one DMAR model with nesting; every input
- * is a sequence of calls made by VM A (the attacker) with arbitrary call
- * numbers, argument bytes in its memory and argument addresses. After
- * every call the invariants hold: the software walk of VM B's bound
- * PASID and of its requests without PASID gives what it gave before, B's
- * DMA through the model still reaches B's page, and the model saw no
- * protocol error. A's own state may change in any valid way.
+ * libFuzzer harness for the guest layer's two guest-facing interfaces:
+ * the hypercall entry point (vtd_vm_hypercall) and the virtual command
+ * registers of a VM's virtual IOMMU (vtd_vm_vcmd_write/_read). Two VMs on
+ * one DMAR model with nesting; every input is a sequence of hypercalls
+ * and register accesses made by VM A (the attacker) with arbitrary call
+ * numbers, argument bytes in its memory, argument addresses, register
+ * offsets and values. After every step the invariants hold: the software
+ * walk of VM B's bound PASID and of its requests without PASID gives what
+ * it gave before, B's DMA through the model still reaches B's page, B's
+ * PASIDs are all still B's, A holds no more than its quota, and the model
+ * saw no protocol error; after a VCMD write, VCRSP reads IP clear with a
+ * defined status, and a PASID it returns is A's. A's own state may
+ * change in any valid way.
  *
- * Input: records of [nr:1][where:1][len:1][len bytes], where "where"
- * picks the argument block's GPA (A's argument page, its last bytes, A's
- * MMIO page, or a GPA taken from the next 8 input bytes).
+ * Input: records of [nr:1][where:1][len:1][len bytes]. nr < 0x80: a
+ * hypercall (nr % 8), where "where" picks the argument block's GPA (A's
+ * argument page, its last bytes, A's MMIO page, or a GPA taken from the
+ * next 8 input bytes). nr >= 0x80: a register access (reg_access()):
+ * at 0xe00 + where with the record's first 8 bytes, or a well-formed
+ * command built from them.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,6 +28,7 @@
 #include <ioasid/ioasid.h>
 #include <vtd/domain.h>
 #include <vtd/hv/vm.h>
+#include <vtd/hw/regs.h>
 
 #include "fakes/fake_dmar.h"
 #include "fakes/fake_hal.h"
@@ -48,7 +57,7 @@ static struct fake_dmar dmar;
 static struct vtd_unit *u;
 static struct ioasid_allocator ids;
 static struct vm va, vb;
-static u32 b_pasid;
+static u32 b_pasid, b_spare;
 static u8 b_state[4096];
 static size_t b_state_len;
 
@@ -151,12 +160,66 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	vm_up(&va, SID_A);
 	vm_up(&vb, SID_B);
 	CHECK(vtd_vm_pasid_alloc(vb.vm, &b_pasid) == 0);
+	CHECK(vtd_vm_pasid_alloc(vb.vm, &b_spare) == 0);	/* held, unbound */
 	b.pasid = b_pasid;
 	CHECK(vtd_vm_bind(vb.vm, &b) == 0);
 	CHECK(fake_dmar_dma(&dmar, SID_B, b_pasid, GVA, true, &r) == 0);
 	CHECK(r.hpa == hal_paddr_val(hal_virt_to_phys(vb.page[5])));
 	b_state_len = b_snapshot(b_state);
 	return 0;
+}
+
+static u32 a_last;		/* the last PASID A's VCMD allocation got */
+
+/*
+ * A well-formed command from @val: an opcode 0..3 and, for a free, one
+ * of B's PASIDs, A's last, or any 20-bit number.
+ */
+static u64 vcmd_shaped(const u8 *val)
+{
+	u32 pick[3] = { b_pasid, b_spare, a_last };
+	u32 pasid = val[1] % 4 < 3 ? pick[val[1] % 4] :
+		    (u32)(val[2] | val[3] << 8 | (val[4] & 0xf) << 16);
+
+	return FIELD_PREP(VTD_VCMD_CMD, val[0] % 4) |
+	       (val[0] % 4 == VTD_VCMD_CMD_FREE_PASID ?
+		FIELD_PREP(VTD_VCMD_OA_PASID, pasid) : 0);
+}
+
+/*
+ * A register access of A's guest (nr bit 0: write; bit 1: a well-formed
+ * VCMD write, else the raw offset and value); after a VCMD write, check
+ * VCRSP.
+ */
+static void reg_access(u8 nr, u8 where, const u8 *val, size_t len)
+{
+	u8 buf[8] = { 0 };
+	u32 off = VTD_VCMD_REG + where;
+	u64 v, rsp;
+	unsigned int sc;
+
+	memcpy(buf, val, len < 8 ? len : 8);
+	memcpy(&v, buf, 8);
+	if (nr & 2) {
+		off = VTD_VCMD_REG;
+		v = vcmd_shaped(buf);
+	} else if (!(nr & 1)) {
+		vtd_vm_vcmd_read(va.vm, off, &v);
+		return;
+	}
+	if (vtd_vm_vcmd_write(va.vm, off, v) || off != VTD_VCMD_REG) {
+		return;
+	}
+	CHECK(vtd_vm_vcmd_read(va.vm, VTD_VCRSP_REG, &rsp) == 0);
+	CHECK(!(rsp & VTD_VCRSP_IP));
+	sc = (unsigned int)FIELD_GET(VTD_VCRSP_SC, rsp);
+	CHECK(sc == VTD_VCRSP_SC_OK || sc == VTD_VCRSP_SC_UNDEFINED ||
+	      sc == VTD_VCRSP_SC_NO_PASID);
+	if (sc == VTD_VCRSP_SC_OK &&
+	    FIELD_GET(VTD_VCMD_CMD, v) == VTD_VCMD_CMD_ALLOC_PASID) {
+		a_last = (u32)FIELD_GET(VTD_VCRSP_RSLT_PASID, rsp);
+		CHECK(ioasid_find(&va.set, a_last, NULL, NULL, NULL) == 0);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -172,6 +235,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data += 3;
 		size -= 3;
 		len = len < size ? len : (u8)size;
+		if (nr & 0x80) {
+			reg_access(nr, where, data, len);
+			data += len;
+			size -= len;
+			goto check;
+		}
 		memset(va.page[G_ARGS / 0x1000], 0, 0x1000);
 		memcpy(va.page[G_ARGS / 0x1000], data, len);
 		data += len;
@@ -196,12 +265,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		vtd_vm_hypercall(va.vm, nr % 8, vtd_gpa_init(gpa));
+check:
 		CHECK(b_snapshot(now) == b_state_len);
 		CHECK(memcmp(now, b_state, b_state_len) == 0);
 		CHECK(fake_dmar_dma(&dmar, SID_B, b_pasid, GVA, false,
 				    &r) == 0);
 		CHECK(r.hpa == hal_paddr_val(hal_virt_to_phys(vb.page[5])));
 		CHECK(dmar.protocol_errors == 0);
+		CHECK(ioasid_find(&vb.set, b_spare, NULL, NULL, NULL) == 0);
+		CHECK(ioasid_find(&vb.set, b_pasid, NULL, NULL, NULL) == 0);
+		CHECK(ioasid_set_count(&vb.set) == 2);
+		CHECK(ioasid_set_count(&va.set) <= ioasid_set_quota(&va.set));
 	}
 	return 0;
 }
