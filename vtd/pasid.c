@@ -285,8 +285,14 @@ int vtd_pasid_attach_fl(struct vtd_unit *u, u16 sid, u32 pasid,
 	    (fl->coherent && !u->coherent)) {
 		return VTD_ERR(-EOPNOTSUPP);
 	}
+	/*
+	 * AW as for a first-level RID_PASID entry (vtd_domain_rid_pasid_cfg())
+	 * and as Linux programs it: QEMU 10 bounds the first-stage canonical
+	 * check by it (docs/QEMU.md, "The PASID entry's AW field").
+	 */
 	r.cfg = (struct vtd_pasid_cfg){
 		.pgtt = VTD_PE_PGTT_FL,
+		.aw = vtd_unit_max_agaw(u),
 		.flptr = hal_paddr_val(fl->root_pa),
 		.flpm = vtd_fl_pt_flpm(fl),
 		.sre = flags & VTD_PASID_SRE,

@@ -5,7 +5,9 @@
  * so virtual and physical addresses are equal, MMIO regions are the
  * physical window itself (switched to uncached), pages come from the
  * buddy allocator in page_alloc.c, time is the PIT-calibrated TSC, and
- * messages go to the console. The spinlock is a ticket lock
+ * messages go to the console. A window can instead be routed to handlers
+ * (x86_mmio_route(), <arch/mmio_route.h>): the test hypervisor's way of
+ * emulating a device's registers, as its MMIO trap would. The spinlock is a ticket lock
  * (arch/x86/include/hal/lock_impl.h); the kernel runs on the boot CPU
  * only, which is CPU 0 for hal_spin_held().
  */
@@ -18,6 +20,7 @@
 #include <arch/cpu.h>
 #include <arch/exit.h>
 #include <arch/mm.h>
+#include <arch/mmio_route.h>
 #include <arch/paging.h>
 
 #define MMIO_REGIONS		32
@@ -30,10 +33,69 @@ struct hal_mmio {
 	u64 base;
 	u64 size;
 	bool used;
+	const struct x86_mmio_ops *ops;	/* routed, or NULL: the window */
+	void *ctx;
 };
 
+/* A window routed to handlers; base 0: unused. */
+struct mmio_route {
+	u64 base;
+	u64 size;
+	const struct x86_mmio_ops *ops;
+	void *ctx;
+};
+
+#define MMIO_ROUTES		4
+
 static struct hal_mmio mmio_regions[MMIO_REGIONS];
+static struct mmio_route mmio_routes[MMIO_ROUTES];
 static struct hal_spinlock mmio_lock = HAL_SPINLOCK_INIT;
+
+int x86_mmio_route(u64 base, u64 size, const struct x86_mmio_ops *ops,
+		   void *ctx)
+{
+	unsigned int i;
+	int ret = -ENOSPC;
+
+	if (!base || !size || !ops || !ops->read || !ops->write)
+		return -EINVAL;
+	hal_spin_lock(&mmio_lock);
+	for (i = 0; i < MMIO_ROUTES; i++) {
+		if (!mmio_routes[i].base) {
+			mmio_routes[i] = (struct mmio_route){ base, size, ops,
+							      ctx };
+			ret = 0;
+			break;
+		}
+	}
+	hal_spin_unlock(&mmio_lock);
+	return ret;
+}
+
+void x86_mmio_unroute(u64 base)
+{
+	unsigned int i;
+
+	hal_spin_lock(&mmio_lock);
+	for (i = 0; i < MMIO_ROUTES; i++) {
+		if (mmio_routes[i].base == base)
+			mmio_routes[i] = (struct mmio_route){ 0 };
+	}
+	hal_spin_unlock(&mmio_lock);
+}
+
+/* The route of window [@pa, @pa + @size), or NULL. */
+static const struct mmio_route *route_of(u64 pa, u64 size)
+{
+	unsigned int i;
+
+	for (i = 0; i < MMIO_ROUTES; i++) {
+		if (mmio_routes[i].base && mmio_routes[i].base == pa &&
+		    size <= mmio_routes[i].size)
+			return &mmio_routes[i];
+	}
+	return NULL;
+}
 
 /* This lock layout, for libvtd.a's link-time check (<hal/lock.h>). */
 HAL_SPINLOCK_LAYOUT_DEFINE();
@@ -41,19 +103,27 @@ HAL_SPINLOCK_LAYOUT_DEFINE();
 struct hal_mmio *hal_mmio_map(hal_paddr_t base, u64 size)
 {
 	u64 pa = hal_paddr_val(base);
+	const struct mmio_route *rt;
 	struct hal_mmio *r = NULL;
 	unsigned int i;
 
-	if (size == 0 || !HAL_IS_ALIGNED(pa, HAL_PAGE_SIZE) ||
-	    !x86_paging_mapped(pa, size) || x86_paging_set_uncached(pa, size))
+	if (size == 0 || !HAL_IS_ALIGNED(pa, HAL_PAGE_SIZE))
+		return NULL;
+	hal_spin_lock(&mmio_lock);
+	rt = route_of(pa, size);
+	hal_spin_unlock(&mmio_lock);
+	if (!rt && (!x86_paging_mapped(pa, size) ||
+		    x86_paging_set_uncached(pa, size)))
 		return NULL;
 	hal_spin_lock(&mmio_lock);
 	for (i = 0; i < MMIO_REGIONS; i++) {
 		if (!mmio_regions[i].used) {
 			r = &mmio_regions[i];
-			r->base = pa;
-			r->size = size;
-			r->used = true;
+			*r = (struct hal_mmio){
+				.base = pa, .size = size, .used = true,
+				.ops = rt ? rt->ops : NULL,
+				.ctx = rt ? rt->ctx : NULL,
+			};
 			break;
 		}
 	}
@@ -81,22 +151,36 @@ static volatile void *mmio_ptr(const struct hal_mmio *r, u32 off, u32 width)
 
 u32 hal_mmio_read32(const struct hal_mmio *r, u32 off)
 {
-	return *(volatile u32 *)mmio_ptr(r, off, 4);
+	volatile void *p = mmio_ptr(r, off, 4);
+
+	return r->ops ? (u32)r->ops->read(r->ctx, off, 4) : *(volatile u32 *)p;
 }
 
 u64 hal_mmio_read64(const struct hal_mmio *r, u32 off)
 {
-	return *(volatile u64 *)mmio_ptr(r, off, 8);
+	volatile void *p = mmio_ptr(r, off, 8);
+
+	return r->ops ? r->ops->read(r->ctx, off, 8) : *(volatile u64 *)p;
 }
 
 void hal_mmio_write32(const struct hal_mmio *r, u32 off, u32 val)
 {
-	*(volatile u32 *)mmio_ptr(r, off, 4) = val;
+	volatile void *p = mmio_ptr(r, off, 4);
+
+	if (r->ops)
+		r->ops->write(r->ctx, off, 4, val);
+	else
+		*(volatile u32 *)p = val;
 }
 
 void hal_mmio_write64(const struct hal_mmio *r, u32 off, u64 val)
 {
-	*(volatile u64 *)mmio_ptr(r, off, 8) = val;
+	volatile void *p = mmio_ptr(r, off, 8);
+
+	if (r->ops)
+		r->ops->write(r->ctx, off, 8, val);
+	else
+		*(volatile u64 *)p = val;
 }
 
 void *hal_page_alloc(unsigned int order)

@@ -44,9 +44,12 @@
 #include <hal/string.h>
 #include <hal/types.h>
 
+#include <ioasid/ioasid.h>
+
 #include <vtd/dmar.h>
 #include <vtd/domain.h>
 #include <vtd/hv/vm.h>
+#include <vtd/vcmd.h>
 #include <vtd/vtd.h>
 
 #include <arch/apic.h>
@@ -55,6 +58,7 @@
 
 #include <boot_test/boot_test.h>
 #include <boot_test/edu.h>
+#include <boot_test/viommu.h>
 
 /* Private library headers (tests/qemu objects build with -Ivtd). */
 #include <vtd/hw/qi.h>
@@ -1246,6 +1250,243 @@ DMA_TEST(guest_binds_rid_pasid_by_shadow)
 	EXPECT_FAULT(t, e, HV_GVA + 0x400, true, FR_CTX_NOT_PRESENT, false,
 		     0);
 	BT_ASSERT_EQ(t, ram[HV_DST_B + 0x400], 0);
+}
+
+/* ---- h) Enlightened PASID allocation (VCMD) ----------------------------- */
+
+/* The virtual units' register windows: addresses no device decodes. */
+#define VIRT_A		0x7f00000000ULL
+#define VIRT_B		0x7f00010000ULL
+#define VCMD_QUOTA	3
+
+/* A VM with host PASIDs (quota VCMD_QUOTA) and its guest's allocator. */
+struct vcmd_vm {
+	struct ioasid_set set;		/* host: the VM's PASIDs */
+	struct vtd_vm_ram ram_range;
+	struct vtd_vm *vm;
+	u8 *ram;
+	struct viommu vio;
+	struct ioasid_allocator gids;	/* guest: its own allocator */
+	struct ioasid_set gset;
+	struct vtd_vcmd *vcmd;
+};
+
+static struct ioasid_allocator vcmd_host_ids;
+static struct vcmd_vm vcmd_a, vcmd_b;
+
+/* The guest's hypercall: its block copied into its RAM at HV_ARGS. */
+static int vcmd_guest_hcall(void *priv, u32 nr, hal_paddr_t gpa, void *blk,
+			    u32 size)
+{
+	struct vcmd_vm *g = priv;
+	int ret;
+
+	(void)gpa;
+	ret = hv_call(g->vm, g->ram, nr, blk, size);
+	hal_memcpy(blk, g->ram + HV_ARGS, size);
+	return ret;
+}
+
+/*
+ * VM @g over domain @d (its 16 pages of RAM at GPA 0), its virtual IOMMU
+ * at @base, and the guest's allocator with VCMD registered, through the
+ * registers (@hcall false) or the hypercall.
+ */
+static void vcmd_vm_up(struct boot_test_ctx *t, struct dma_env *e,
+		       struct vcmd_vm *g, struct vtd_domain *d, u64 base,
+		       bool hcall)
+{
+	struct vtd_vm_params p;
+
+	g->ram = env_alloc(e, 4);
+	BT_ASSERT(t, g->ram, "out of pages");
+	hal_memset(g->ram, 0, HV_RAM_PAGES * SZ_4K);
+	MAP(t, d, 0, pa_of(g->ram), HV_RAM_PAGES * SZ_4K, RW);
+	BT_ASSERT_OK(t, ioasid_set_init(&vcmd_host_ids, &g->set, VCMD_QUOTA));
+	g->ram_range = (struct vtd_vm_ram){ 0, HV_RAM_PAGES * SZ_4K };
+	p = (struct vtd_vm_params){
+		.domain = d, .ram = &g->ram_range, .ram_count = 1,
+		.pasid_space = VTD_VM_PASIDS_HOST, .pasids = &g->set,
+	};
+	BT_ASSERT_OK(t, vtd_vm_create(&p, &g->vm));
+	BT_ASSERT_OK(t, viommu_up(&g->vio, g->vm, base));
+	BT_ASSERT_OK(t, ioasid_allocator_init(&g->gids, NULL));
+	BT_ASSERT_OK(t, ioasid_set_init(&g->gids, &g->gset, 64));
+	BT_ASSERT_OK(t, hcall ?
+		     vtd_vcmd_register_hcall(vcmd_guest_hcall, g, &g->gids,
+					     &g->vcmd) :
+		     vtd_vcmd_register(g->vio.gu, &g->gids, &g->vcmd));
+}
+
+static void vcmd_vm_down(struct boot_test_ctx *t, struct vcmd_vm *g)
+{
+	if (g->vcmd) {
+		ioasid_set_free_all(&g->gset);
+		BT_ASSERT_OK(t, vtd_vcmd_unregister(g->vcmd));
+		g->vcmd = NULL;
+	}
+	if (g->vio.gu) {
+		BT_ASSERT_OK(t, ioasid_set_destroy(&g->gset));
+		ioasid_allocator_destroy(&g->gids);
+		BT_ASSERT_OK(t, viommu_down(&g->vio));
+		g->vio.gu = NULL;
+	}
+	if (g->vm) {
+		BT_ASSERT_OK(t, vtd_vm_destroy(g->vm));
+		g->vm = NULL;
+		ioasid_set_free_all(&g->set);
+		BT_ASSERT_OK(t, ioasid_set_destroy(&g->set));
+	}
+}
+
+/* The guest's raw command through its virtual unit's window: VCRSP. */
+static u64 vcmd_raw(struct hal_mmio *w, u64 cmd)
+{
+	hal_mmio_write64(w, VTD_VCMD_REG, cmd);
+	return hal_mmio_read64(w, VTD_VCRSP_REG);
+}
+
+#define VCMD_SC(rsp)	((u32)FIELD_GET(VTD_VCRSP_SC, (rsp)))
+#define VCMD_FREE(p)	(FIELD_PREP(VTD_VCMD_CMD, VTD_VCMD_CMD_FREE_PASID) | \
+			 FIELD_PREP(VTD_VCMD_OA_PASID, (p)))
+
+static void vcmd_alloc_body(struct boot_test_ctx *t, struct dma_env *e)
+{
+	struct vtd_domain *da, *db;
+	struct hal_mmio *w;
+	int a[VCMD_QUOTA], b[VCMD_QUOTA], i, j;
+
+	BT_ASSERT_OK(t, env_domain(e, VTD_DOMAIN_PAGING, &da));
+	BT_ASSERT_OK(t, env_domain(e, VTD_DOMAIN_PAGING, &db));
+	vcmd_vm_up(t, e, &vcmd_a, da, VIRT_A, false);
+	if (t->failed)
+		return;
+	vcmd_vm_up(t, e, &vcmd_b, db, VIRT_B, true);
+	if (t->failed)
+		return;
+	for (i = 0; i < VCMD_QUOTA; i++) {
+		a[i] = ioasid_alloc(&vcmd_a.gset, NULL, 1, 0xfffff, NULL);
+		b[i] = ioasid_alloc(&vcmd_b.gset, NULL, 1, 0xfffff, NULL);
+		BT_ASSERT(t, a[i] > 0 && b[i] > 0, "alloc %d: %d %d", i, a[i],
+			  b[i]);
+		/* The host's set for the VM owns what its guest got. */
+		BT_ASSERT_OK(t, ioasid_find(&vcmd_a.set, (u32)a[i], NULL,
+					    NULL, NULL));
+		BT_ASSERT_OK(t, ioasid_find(&vcmd_b.set, (u32)b[i], NULL,
+					    NULL, NULL));
+		BT_ASSERT_EQ(t, ioasid_find(&vcmd_b.set, (u32)a[i], NULL,
+					    NULL, NULL), -EACCES);
+	}
+	for (i = 0; i < VCMD_QUOTA; i++)
+		for (j = 0; j < VCMD_QUOTA; j++)
+			BT_ASSERT(t, a[i] != b[j], "both got %d", a[i]);
+	/* Quota exhaustion reaches the guest as an allocation error. */
+	BT_ASSERT_EQ(t, ioasid_alloc(&vcmd_a.gset, NULL, 1, 0xfffff, NULL),
+		     -ENOSPC);
+	BT_ASSERT_EQ(t, ioasid_set_count(&vcmd_a.set), VCMD_QUOTA);
+	/* Guest A frees B's PASID: the error status, B keeps it. */
+	w = hal_mmio_map(hal_paddr_init(VIRT_A), 0x1000);
+	BT_ASSERT(t, w, "virtual unit window");
+	BT_ASSERT_EQ(t, VCMD_SC(vcmd_raw(w, VCMD_FREE(b[0]))),
+		     VTD_VCRSP_SC_BAD_PASID);
+	hal_mmio_unmap(w);
+	BT_ASSERT_OK(t, ioasid_find(&vcmd_b.set, (u32)b[0], NULL, NULL, NULL));
+	/* The guest's own free reaches the host. */
+	BT_ASSERT_OK(t, ioasid_free(&vcmd_a.gset, NULL, (u32)a[0]));
+	BT_ASSERT_EQ(t, ioasid_find(&vcmd_a.set, (u32)a[0], NULL, NULL, NULL),
+		     -ENOENT);
+	BT_ASSERT_EQ(t, vtd_vcmd_free_failed(vcmd_a.vcmd), 0);
+}
+
+/*
+ * Two guests, each a "guest" instance of libvtd over its virtual IOMMU
+ * (a register window routed to the host side's emulation), allocate
+ * PASIDs through VCMD (A by its registers, B by the hypercall): each
+ * gets PASIDs its VM's host set owns, disjoint from the other's; the
+ * quota shows as -ENOSPC in the guest; A's free of B's PASID gets the
+ * error status and B keeps it.
+ */
+DMA_TEST(vcmd_guests_allocate_host_pasids)
+{
+	BT_ASSERT_OK(t, ioasid_allocator_init(&vcmd_host_ids, NULL));
+	vcmd_alloc_body(t, e);
+	vcmd_vm_down(t, &vcmd_a);
+	vcmd_vm_down(t, &vcmd_b);
+	ioasid_allocator_destroy(&vcmd_host_ids);
+}
+
+/* Make @sid's requests without PASID carry @pasid (edu has no PASID). */
+static int set_rid_pasid(struct dma_env *e, u32 pasid)
+{
+	struct vtd_sm_ctx_entry *ce = sm_ctx_entry(e->u, e->sid);
+	u64 q1;
+	int ret;
+
+	if (!ce)
+		return -ENOENT;
+	q1 = READ_ONCE(ce->qw[1]) & ~VTD_SM_CTX_Q1_RID_PASID;
+	WRITE_ONCE(ce->qw[1], q1 | FIELD_PREP(VTD_SM_CTX_Q1_RID_PASID, pasid));
+	hal_cache_flush_line(ce);
+	hal_fence();
+	ret = vtd_inv_context_global(e->u);
+	return ret ? ret : vtd_inv_iotlb_global(e->u);
+}
+
+static void vcmd_bind_body(struct boot_test_ctx *t, struct dma_env *e)
+{
+	struct vtd_hv_bind b = {
+		.hdr = { VTD_HV_ABI_VERSION, sizeof(b) }, .dev = 0,
+		.gpgd = HV_PML4, .addr_width = 48,
+	};
+	struct vtd_domain *d;
+	u8 *ram;
+	u32 dev;
+	int id;
+
+	BT_ASSERT_OK(t, env_domain(e, VTD_DOMAIN_PAGING, &d));
+	vcmd_vm_up(t, e, &vcmd_a, d, VIRT_A, false);
+	if (t->failed)
+		return;
+	ram = vcmd_a.ram;
+	BT_ASSERT_OK(t, vtd_vm_assign(vcmd_a.vm, e->u, e->sid, &dev));
+	id = ioasid_alloc(&vcmd_a.gset, NULL, 1, 0xfffff, NULL);
+	BT_ASSERT(t, id > 0, "VCMD allocation: %d", id);
+	BT_ASSERT_OK(t, ioasid_find(&vcmd_a.set, (u32)id, NULL, NULL, NULL));
+	hv_gpte(ram, HV_PML4, 4, HV_GVA, HV_PDPT | 0x7);
+	hv_gpte(ram, HV_PDPT, 3, HV_GVA, HV_PD | 0x7);
+	hv_gpte(ram, HV_PD, 2, HV_GVA, HV_PT | 0x7);
+	hv_gpte(ram, HV_PT, 1, HV_GVA, HV_DST_A | 0x7);
+	hv_gpte(ram, HV_PT, 1, HV_GVA + 0x10000, HV_SRC | 0x5);
+	fill_pattern(ram + HV_SRC, SZ_4K, 0x5e);
+	b.pasid = (u32)id;
+	BT_ASSERT_OK(t, hv_call(vcmd_a.vm, ram, VTD_HV_BIND, &b, sizeof(b)));
+	BT_ASSERT(t, pasid_entry(e->u, e->sid, (u32)id) &&
+		     (pasid_entry(e->u, e->sid, (u32)id)->qw[0] & VTD_PE_Q0_P),
+		  "PASID entry %d not present", id);
+	BT_ASSERT_OK(t, set_rid_pasid(e, (u32)id));
+	DMA_COPY(t, e, HV_GVA + 0x10000 + 0x80, HV_GVA + 0x140, 0, 400);
+	BT_ASSERT_BYTES(t, ram + HV_DST_A + 0x140, ram + HV_SRC + 0x80, 400);
+	EXPECT_NO_FAULT(t, e);
+	BT_ASSERT_OK(t, set_rid_pasid(e, 0));
+}
+
+/*
+ * End to end: the guest's ioasid_alloc() gets a host PASID through its
+ * virtual IOMMU's VCMD, the guest binds it to its own first-level table
+ * through the guest SVA hypercall (shadowed: QEMU nests nothing), and
+ * edu's DMA through that PASID entry lands on the guest's pages. edu
+ * sends no PASID, so the test makes its context entry's RID_PASID that
+ * PASID, as a PASID-capable device would tag its requests. Needs
+ * first-level translation (QEMU 10 x-flts).
+ */
+DMA_TEST(vcmd_pasid_bind_dma)
+{
+	if (!e->scalable || !(vtd_unit_ecap(e->u) & VTD_ECAP_FLTS))
+		BT_SKIP(t, "no first-level translation");
+	BT_ASSERT_OK(t, ioasid_allocator_init(&vcmd_host_ids, NULL));
+	vcmd_bind_body(t, e);
+	vcmd_vm_down(t, &vcmd_a);
+	ioasid_allocator_destroy(&vcmd_host_ids);
 }
 
 /* ---- Detach ------------------------------------------------------------- */
