@@ -43,15 +43,15 @@ static u64 run_alloc(struct vtd_vm *vm)
 }
 
 /*
- * Free @pasid: the VM's own (vtd_vm_pasid_check() asks its set), and no
- * binding uses it, decided under vm->lock so that no bind slips in.
+ * Free @pasid: the VM's own (ioasid_free() asks its set: another VM's,
+ * a free one or one beyond the space is refused), and no binding uses
+ * it, decided under vm->lock so that no bind slips in between.
  */
 static u64 run_free(struct vtd_vm *vm, u32 pasid)
 {
-	int ret;
+	int ret = pasid ? 0 : -EINVAL;	/* every device's RID_PASID */
 
 	hal_spin_lock(&vm->lock);
-	ret = vtd_vm_pasid_check(vm, pasid);
 	if (!ret && vtd_vm_pasid_bound_locked(vm, pasid)) {
 		ret = -EBUSY;
 	}
@@ -87,24 +87,26 @@ static u64 run(struct vtd_vm *vm, u64 cmd)
 }
 
 /*
- * Claim the VM's command slot (IP set, @cmd recorded), or -EBUSY when a
- * command runs: one at a time, and the claim is what makes a second
- * writer see IP, as a guest would on hardware.
+ * Claim the VM's command slot: VCRSP goes from IP clear to IP set in one
+ * atomic step, so one command runs at a time and a second writer sees
+ * IP, as a guest would on hardware (-EBUSY). The claimer alone then
+ * writes VCMD's shadow and, last, the response (release: a reader that
+ * sees IP clear sees the command that produced it).
  */
 static int claim(struct vtd_vm *vm, u64 cmd)
 {
-	int ret = 0;
+	u64 old = hal_atomic_load(&vm->vcrsp, HAL_RELAXED);
 
-	hal_spin_lock(&vm->lock);
-	if (vm->vcrsp & VTD_VCRSP_IP) {
-		vm->vcmd_ignored++;
-		ret = -EBUSY;
-	} else {
-		vm->vcmd = cmd;
-		vm->vcrsp = VTD_VCRSP_IP;
-	}
-	hal_spin_unlock(&vm->lock);
-	return ret;
+	do {
+		if (old & VTD_VCRSP_IP) {
+			hal_atomic_fetch_add(&vm->vcmd_ignored, 1,
+					     HAL_RELAXED);
+			return -EBUSY;
+		}
+	} while (!hal_atomic_cas(&vm->vcrsp, &old, VTD_VCRSP_IP,
+				 HAL_ACQUIRE, HAL_RELAXED));
+	hal_atomic_store(&vm->vcmd, cmd, HAL_RELAXED);
+	return 0;
 }
 
 int vtd_vm_vcmd(struct vtd_vm *vm, u64 cmd, u64 *rsp)
@@ -120,9 +122,7 @@ int vtd_vm_vcmd(struct vtd_vm *vm, u64 cmd, u64 *rsp)
 		return ret;
 	}
 	r = run(vm, cmd);
-	hal_spin_lock(&vm->lock);
-	vm->vcrsp = r;
-	hal_spin_unlock(&vm->lock);
+	hal_atomic_store(&vm->vcrsp, r, HAL_RELEASE);
 	*rsp = r;
 	return 0;
 }
@@ -149,9 +149,7 @@ int vtd_vm_vcmd_write(struct vtd_vm *vm, u32 off, u64 val)
 	if (off == VTD_VCMD_REG) {
 		vtd_vm_vcmd(vm, val, &rsp);	/* -EBUSY: ignored */
 	} else if (off == VTD_VCMD_EO_REG) {
-		hal_spin_lock(&vm->lock);
-		vm->vcmd_eo = val;
-		hal_spin_unlock(&vm->lock);
+		hal_atomic_store(&vm->vcmd_eo, val, HAL_RELAXED);
 	}
 	return 0;
 }
@@ -161,16 +159,15 @@ int vtd_vm_vcmd_read(struct vtd_vm *vm, u32 off, u64 *val)
 	if (!vm || !val || !block_reg(off)) {
 		return -EINVAL;
 	}
-	hal_spin_lock(&vm->lock);
 	switch (off) {
 	case VTD_VCMD_REG:
-		*val = vm->vcmd;
+		*val = hal_atomic_load(&vm->vcmd, HAL_RELAXED);
 		break;
 	case VTD_VCMD_EO_REG:
-		*val = vm->vcmd_eo;
+		*val = hal_atomic_load(&vm->vcmd_eo, HAL_RELAXED);
 		break;
 	case VTD_VCRSP_REG:
-		*val = vm->vcrsp;
+		*val = hal_atomic_load(&vm->vcrsp, HAL_ACQUIRE);
 		break;
 	case VTD_VCCAP_REG:
 		*val = host_pasids(vm) ? VCCAP_HOST : 0;
@@ -179,6 +176,5 @@ int vtd_vm_vcmd_read(struct vtd_vm *vm, u32 off, u64 *val)
 		*val = 0;
 		break;
 	}
-	hal_spin_unlock(&vm->lock);
 	return 0;
 }

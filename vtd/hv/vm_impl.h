@@ -72,7 +72,7 @@ struct vtd_vm {
 	u64 shadow_reserved;		/* of p.shadow_pages_total */
 	struct vtd_vm_errors err;
 	bool call_failed;		/* a submission of this passdown failed */
-	/* The virtual unit's VCMD registers (vcmd.c). */
+	/* The virtual unit's VCMD registers (vcmd.c), atomics, no lock. */
 	u64 vcmd;			/* the last command accepted */
 	u64 vcrsp;			/* its response; IP while it runs */
 	u64 vcmd_eo;			/* extended operand, kept, unused */
