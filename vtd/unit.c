@@ -285,7 +285,8 @@ int vtd_unit_destroy(struct vtd_unit *u)
 
 	if (!u)
 		return VTD_ERR(-EINVAL);
-	if (u->attached)
+	/* Devices attached, or a VCMD allocator still drawing on it. */
+	if (u->attached || hal_atomic_load(&u->vcmd_users, HAL_ACQUIRE))
 		return VTD_ERR(-EBUSY);
 	ret = vtd_unit_disable(u);
 	if (ret) {

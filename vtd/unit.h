@@ -101,6 +101,9 @@ struct vtd_unit {
 	bool has_fault_msi, has_inv_msi;
 
 	struct vtd_ir_state ir;
+
+	/* VCMD allocators registered on the unit (vcmd.c): destroy waits. */
+	u32 vcmd_users;
 };
 
 static inline u32 vtd_read32(const struct vtd_unit *u, u32 off)

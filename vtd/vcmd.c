@@ -124,6 +124,9 @@ static int register_with(struct vtd_vcmd *v, struct ioasid_allocator *a,
 		hal_page_free(v, 0);
 		return ret;
 	}
+	if (v->u) {
+		hal_atomic_fetch_add(&v->u->vcmd_users, 1, HAL_RELAXED);
+	}
 	*out = v;
 	return 0;
 }
@@ -190,6 +193,9 @@ int vtd_vcmd_unregister(struct vtd_vcmd *v)
 	ret = ioasid_unregister_allocator(v->a, &vcmd_ops, v);
 	if (ret) {
 		return ret;	/* -EBUSY: IDs outstanding, still active */
+	}
+	if (v->u) {
+		hal_atomic_fetch_sub(&v->u->vcmd_users, 1, HAL_RELEASE);
 	}
 	hal_page_free(v, 0);
 	return 0;

@@ -5,7 +5,12 @@
  * once: allocate a PASID, bind it, pass invalidations down, unbind, free
  * it; every few rounds the VM is torn down and made again. Then every
  * VM is gone, every page is back, the model saw no protocol error, and
- * TSan saw no race. Prints "N passed, N failed" last.
+ * TSan saw no race. Then two vCPUs of one VM issue virtual commands at
+ * once (allocate, bind, free refused while bound, unbind, free), by
+ * hypercall form and by register writes: each command they see complete
+ * is whole (its PASID the VM's, never another's), a write while the
+ * other's command runs is ignored or -EBUSY, and the VM never holds more
+ * than its quota. Prints "N passed, N failed" last.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -14,6 +19,7 @@
 #include <ioasid/ioasid.h>
 #include <vtd/domain.h>
 #include <vtd/hv/vm.h>
+#include <vtd/hw/regs.h>
 
 #include "fakes/fake_dmar.h"
 #include "fakes/fake_hal.h"
@@ -111,6 +117,90 @@ static void *run(void *arg)
 	return NULL;
 }
 
+#define VCMD_ROUNDS	2000
+#define ALLOC_CMD	FIELD_PREP(VTD_VCMD_CMD, VTD_VCMD_CMD_ALLOC_PASID)
+#define FREE_CMD(p)	(FIELD_PREP(VTD_VCMD_CMD, VTD_VCMD_CMD_FREE_PASID) | \
+			 FIELD_PREP(VTD_VCMD_OA_PASID, (p)))
+
+/* One command by the hypercall form, retried while the other's runs. */
+static u64 vcmd(struct vm *v, u64 cmd)
+{
+	u64 rsp = 0;
+	int ret;
+
+	while ((ret = vtd_vm_vcmd(v->vm, cmd, &rsp)) == -EBUSY)
+		;
+	CHECK(v, ret == 0);
+	CHECK(v, !(rsp & VTD_VCRSP_IP));
+	return rsp;
+}
+
+struct vcpu {
+	struct vm *v;
+	bool binds;		/* this vCPU binds what it allocates */
+	struct vm fail;		/* its own failure count */
+};
+
+static void *run_vcmd(void *arg)
+{
+	struct vcpu *c = arg;
+	struct vm *v = c->v;
+	struct vtd_vm_bind b = { .gpgd = { G_PML4 }, .addr_width = 48 };
+	u64 rsp;
+	u32 r, pasid;
+
+	for (r = 0; r < VCMD_ROUNDS; r++) {
+		rsp = vcmd(v, ALLOC_CMD);
+		if (FIELD_GET(VTD_VCRSP_SC, rsp) != VTD_VCRSP_SC_OK) {
+			/* Only the quota may refuse. */
+			CHECK(&c->fail, ioasid_set_count(&v->set) > 0);
+			continue;
+		}
+		pasid = (u32)FIELD_GET(VTD_VCRSP_RSLT_PASID, rsp);
+		CHECK(&c->fail, ioasid_find(&v->set, pasid, NULL, NULL,
+					    NULL) == 0);
+		CHECK(&c->fail, ioasid_set_count(&v->set) <= 4);
+		if (c->binds) {
+			b.pasid = pasid;
+			CHECK(&c->fail, vtd_vm_bind(v->vm, &b) == 0);
+			CHECK(&c->fail, FIELD_GET(VTD_VCRSP_SC,
+				vcmd(v, FREE_CMD(pasid))) ==
+				VTD_VCRSP_SC_BAD_PASID);
+			CHECK(&c->fail, vtd_vm_unbind(v->vm, 0, pasid) == 0);
+			rsp = vcmd(v, FREE_CMD(pasid));
+		} else {
+			/* The register form: a write may be ignored (IP). */
+			do {
+				vtd_vm_vcmd_write(v->vm, VTD_VCMD_REG,
+						  FREE_CMD(pasid));
+				vtd_vm_vcmd_read(v->vm, VTD_VCRSP_REG, &rsp);
+			} while (ioasid_find(&v->set, pasid, NULL, NULL,
+					     NULL) == 0);
+			rsp = 0;
+		}
+		CHECK(&c->fail, FIELD_GET(VTD_VCRSP_SC, rsp) ==
+				VTD_VCRSP_SC_OK);
+	}
+	return NULL;
+}
+
+/* Two vCPUs of @v issue virtual commands at once. */
+static int vcmd_stress(struct vm *v)
+{
+	struct vcpu c[2] = { { .v = v, .binds = true }, { .v = v } };
+	pthread_t t[2];
+	int i, failed = 0;
+
+	for (i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, run_vcmd, &c[i]);
+	for (i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		failed += c[i].fail.failures;
+	}
+	CHECK(v, ioasid_set_count(&v->set) == 0);
+	return failed;
+}
+
 int main(void)
 {
 	struct vtd_dmar_drhd drhd = {
@@ -151,9 +241,11 @@ int main(void)
 			(unsigned long long)pages);
 	}
 	CHECK(&a, dmar.protocol_errors == 0);
+	a.failures += vcmd_stress(&a);
 	failed = a.failures + b.failures;
-	printf("hv_stress: 2 VMs x %u rounds, %llu descriptors\n", ROUNDS,
-	       (unsigned long long)dmar.desc_count);
+	printf("hv_stress: 2 VMs x %u rounds, %llu descriptors; 2 vCPUs x "
+	       "%u virtual commands\n", ROUNDS,
+	       (unsigned long long)dmar.desc_count, VCMD_ROUNDS);
 	printf("%d passed, %d failed\n", failed ? 0 : 1, failed ? 1 : 0);
 	return failed ? 1 : 0;
 }

@@ -432,6 +432,8 @@ static void test_vcmd_unregister_rule(void **state)
 	vcmd_on(&va, false);
 	id = galloc(&va);
 	assert_true(id > 0);
+	/* The guest's unit cannot go while the allocator draws on it. */
+	assert_int_equal(vtd_unit_destroy(va.gu), -EBUSY);
 	assert_int_equal(vtd_vcmd_unregister(va.vcmd), -EBUSY);
 	id2 = galloc(&va);
 	assert_int_equal(ioasid_find(&va.set, id2, NULL, NULL, NULL), 0);

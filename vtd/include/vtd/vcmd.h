@@ -53,8 +53,8 @@ int vtd_vcmd_register_hcall(vtd_vcmd_hcall_fn fn, void *priv,
 			    struct ioasid_allocator *a, struct vtd_vcmd **out);
 
 /**
- * vtd_vcmd_unregister() - Take the allocator away (before its unit
- * goes). The ioasid rule holds: while PASIDs it allocated are
+ * vtd_vcmd_unregister() - Take the allocator away; its unit cannot be
+ * destroyed before (vtd_unit_destroy() is -EBUSY). The ioasid rule holds: while PASIDs it allocated are
  * outstanding it stays registered and active, and this returns -EBUSY;
  * free them first. Return: 0; -EINVAL; -EBUSY.
  */

@@ -131,8 +131,9 @@ int vtd_unit_disable(struct vtd_unit *u);
 /**
  * vtd_unit_destroy() - Disable the unit and free everything it owns.
  *
- * Return: 0; -EINVAL for NULL; -EBUSY while devices are attached (detach
- * them first; nothing is done); -ETIMEDOUT when the unit does not turn
+ * Return: 0; -EINVAL for NULL; -EBUSY while devices are attached or a
+ * virtual command allocator is registered on it (detach them, or
+ * vtd_vcmd_unregister(), first; nothing is done); -ETIMEDOUT when the unit does not turn
  * translation or queued invalidation off: its memory then stays
  * allocated, since the hardware may still read it, and the call may be
  * repeated.
