@@ -365,6 +365,35 @@ static void test_vcmd_bad_commands(void **state)
 	assert_int_equal(ioasid_set_count(&va.set), 0);
 }
 
+/*
+ * The PASID space exhausted (by another set of the host's allocator):
+ * the same status as the quota, nothing taken; one freed, the next
+ * allocation gets exactly it.
+ */
+static void test_vcmd_space_exhausted(void **state)
+{
+	static struct ioasid_set hog;
+	int id, last = -1;
+	u64 rsp;
+
+	assert_int_equal(ioasid_set_init(&ids, &hog, HOST_MAX_ID + 1), 0);
+	while ((id = ioasid_alloc(&hog, NULL, 1, HOST_MAX_ID, NULL)) > 0) {
+		last = id;
+	}
+	assert_int_equal(id, -ENOSPC);
+	rsp = raw(&va, ALLOC);
+	assert_int_equal(SC(rsp), VTD_VCRSP_SC_NO_PASID);
+	assert_int_equal(FIELD_GET(VTD_VCRSP_RSLT, rsp), 0);
+	assert_int_equal(ioasid_set_count(&va.set), 0);
+	assert_int_equal(ioasid_free(&hog, NULL, (u32)last), 0);
+	rsp = raw(&va, ALLOC);
+	assert_int_equal(SC(rsp), VTD_VCRSP_SC_OK);
+	assert_int_equal(FIELD_GET(VTD_VCRSP_RSLT_PASID, rsp), last);
+	assert_int_equal(SC(raw(&va, FREE(last))), VTD_VCRSP_SC_OK);
+	assert_true(ioasid_set_free_all(&hog) > 0);
+	assert_int_equal(ioasid_set_destroy(&hog), 0);
+}
+
 /* ---- One command at a time ---------------------------------------------- */
 
 static u64 busy_rsp, busy_cmd;
@@ -564,6 +593,7 @@ int main(void)
 		T(test_vcmd_alloc_mmio),
 		T(test_vcmd_alloc_hcall),
 		T(test_vcmd_bad_commands),
+		T(test_vcmd_space_exhausted),
 		T(test_vcmd_ip_honoured),
 		T(test_vcmd_unregister_rule),
 		T(test_vcmd_guest_refusals),
