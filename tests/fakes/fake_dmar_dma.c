@@ -1045,6 +1045,14 @@ static u8 pasid_read(struct fake_dmar *d, struct req *q, u64 ctx0,
 		     aw > 4 ||
 		     !((cap_sagaw(d) >> aw) & 1)))
 			return SM_PTE_INV;
+		/*
+		 * First-level only: QEMU 10 bounds the first-stage input by
+		 * AW (2^min(30 + 9 AW, 48), docs/QEMU.md) and faults what
+		 * lies above; stricter here, an AW below 48 bits (2) makes
+		 * the entry invalid.
+		 */
+		if (field(pe[0], 8, 6) == 1 && aw < 2)
+			return SM_PTE_INV;
 		return 0;
 	default:
 		return SM_PTE_INV;
