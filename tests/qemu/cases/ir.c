@@ -598,3 +598,57 @@ IR_TEST(ioapic_pin_remapped)
 		   "0x%llx\n", pin.gsi, pin.sid, index,
 		   (unsigned long long)rte);
 }
+
+/* ---- x2APIC destinations (IRTA.EIME) ------------------------------------ */
+
+#define X2APIC_NOBODY		0x100	/* an x2APIC ID no CPU here has */
+
+/*
+ * Interrupt remapping with EIME (vtd.eim=1: QEMU 10.0 with eim=on and an
+ * x2APIC CPU, which the kernel runs in x2APIC mode): the IRTE's 32-bit
+ * destination [VT-d 9.10] is the x2APIC ID. edu's MSI arrives at the
+ * boot CPU's x2APIC ID; sent to 0x100 instead, whose low 8 bits are the
+ * boot CPU's ID 0, it does not (an 8-bit destination would have reached
+ * it); and back, it arrives again.
+ */
+IR_TEST(x2apic_eime)
+{
+	const struct vtd_ir_params ip = { .entries = 256, .x2apic = true };
+	struct vtd_ir_remap r = remap_to(e, 0);
+	u64 eim = 0;
+	struct vtd_msi m;
+
+	boot_test_option_u64("vtd.eim", &eim);
+	if (!eim)
+		BT_SKIP(t, "no vtd.eim=1 (a configuration with eim=on and "
+			   "x2APIC)");
+	BT_ASSERT(t, vtd_unit_ecap(e->u) & VTD_ECAP_EIM, "no ECAP.EIM");
+	BT_ASSERT(t, x86_lapic_x2apic(), "the kernel is not in x2APIC mode");
+	/* ir_up's table is xAPIC: replace it with an EIME one. */
+	BT_ASSERT_OK(t, vtd_ir_free(e->u, e->index, 1));
+	e->have_index = false;
+	BT_ASSERT_OK(t, vtd_ir_disable(e->u));
+	BT_ASSERT_OK(t, vtd_ir_enable(e->u, &ip));
+	BT_ASSERT(t, unit_reg(e, VTD_IRTA_REG, true) & VTD_IRTA_EIME,
+		  "IRTA.EIME clear");
+	BT_ASSERT_OK(t, vtd_ir_alloc(e->u, 1, &e->index));
+	e->have_index = true;
+	BT_ASSERT_OK(t, vtd_ir_set_remapped(e->u, e->index, &r));
+	BT_ASSERT_OK(t, vtd_ir_msi(e->u, e->index, &m));
+	msi_program(e, &m);
+	BT_ASSERT(t, raise_and_wait(e, 0, IRQ_TIMEOUT_NS),
+		  "no MSI at x2APIC ID %u through IRTE %u", x86_lapic_id(),
+		  e->index);
+	r.dest = x86_lapic_id() + X2APIC_NOBODY;
+	BT_ASSERT_OK(t, vtd_ir_set_remapped(e->u, e->index, &r));
+	BT_ASSERT(t, !raise_and_wait(e, 0, NO_IRQ_WAIT_NS),
+		  "MSI for x2APIC ID 0x%x reached ID %u", r.dest,
+		  x86_lapic_id());
+	r = remap_to(e, 1);
+	BT_ASSERT_OK(t, vtd_ir_set_remapped(e->u, e->index, &r));
+	BT_ASSERT(t, raise_and_wait(e, 1, IRQ_TIMEOUT_NS),
+		  "no MSI at vector 0x%x, x2APIC ID %u", e->vec[1],
+		  x86_lapic_id());
+	vtd_fault_handle(e->u);
+	BT_ASSERT_EQ(t, e->fault_count, 0);
+}
