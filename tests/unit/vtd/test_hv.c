@@ -960,6 +960,7 @@ static void test_hv_msi_routes(void **state)
  */
 static int target_ret;
 static bool target_posted;
+static u64 target_pda = 0x100000;
 static u32 target_calls;
 
 static int irq_target(void *ctx, u32 vcpu, u32 vector, struct vtd_vm_irq *r)
@@ -970,7 +971,7 @@ static int irq_target(void *ctx, u32 vcpu, u32 vector, struct vtd_vm_irq *r)
 	}
 	if (target_posted) {
 		r->posted = true;
-		r->pda = hal_paddr_init(0x100000);
+		r->pda = hal_paddr_init(target_pda + 64 * vcpu);
 		return 0;
 	}
 	r->vector = vector - 0x10;
@@ -1146,6 +1147,53 @@ static void test_hv_msi_routes_by_hypercall(void **state)
 }
 
 /*
+ * Posted by hypercall (a unit with CAP.PI): the host's target posts the
+ * guest's vector to the vCPU's descriptor; the device's message sets
+ * that vector's PIR bit in the descriptor of the vCPU the guest named,
+ * and an update to another vCPU and vector sets that one's.
+ */
+static void test_hv_msi_posted_by_hypercall(void **state)
+{
+	const struct vtd_ir_params irp = { .entries = 64 };
+	struct vtd_vm_params p = {
+		.pasid_space = VTD_VM_PASIDS_HOST, .vcpus = 2,
+		.irq_target = irq_target,
+	};
+	struct fx_page pid = fx_page_new();
+	struct vtd_hv_irq a;
+	struct fake_ir_result res;
+	u64 *d = pid.va;
+	struct vtd_msi m;
+	u32 h;
+
+	assert_int_equal(vtd_ir_enable(u, &irp), 0);
+	vm_again(&va, &p, NULL);
+	target_posted = true;
+	target_pda = pid.pa;
+	assert_int_equal(irq_route(&va, 0, 1, 0x55, &h, &m), 0);
+	assert_int_equal(msi_from(SID_A, &m, &res), 0);
+	assert_true(res.posted);
+	/* vCPU 1's descriptor, 64 bytes in: PIR bits 127:64 in qword 1. */
+	assert_int_equal(d[8 + 1], 1ULL << (0x55 - 64));
+	assert_int_equal(d[1], 0);
+	a = (struct vtd_hv_irq){ .dev = 0, .vcpu = 0, .vector = 0xa1,
+				 .handle = h };
+	assert_int_equal(irq_call(&va, VTD_HV_IRQ_UPDATE, &a), 0);
+	assert_int_equal(msi_from(SID_A, &m, &res), 0);
+	assert_true(res.posted);
+	assert_int_equal(d[2], 1ULL << (0xa1 - 128));	/* vCPU 0 */
+	assert_int_equal(msi_from(SID_B, &m, &res), 0x26);
+	vtd_fault_handle(u);
+	target_posted = false;
+	target_pda = 0x100000;
+	assert_int_equal(vtd_vm_destroy(va.vm), 0);
+	assert_int_equal(vtd_ir_disable(u), 0);
+	fx_page_free(&pid);
+	p.domain = va.d;
+	assert_int_equal(vtd_vm_create(&p, &va.vm), 0);	/* for teardown */
+}
+
+/*
  * Fault injection: each allocation of VM creation, device assignment
  * and bind fails in turn; the call returns -ENOMEM, no page leaks, the
  * tables hash as before, and the next attempt succeeds.
@@ -1216,6 +1264,10 @@ int main(void)
 	static const struct fx_unit host = {
 		.cap = FAKE_DMAR_QEMU_CAP_SM, .ecap = ECAP_NESTED,
 	};
+	/* Posted interrupts (CAP.PI, bit 59). */
+	static const struct fx_unit host_pi = {
+		.cap = FAKE_DMAR_QEMU_CAP_SM | (1ULL << 59), .ecap = ECAP_NESTED,
+	};
 	/* No nesting: every bind is shadowed. */
 	static const struct fx_unit shadow = {
 		.cap = FAKE_DMAR_QEMU_CAP_SM,
@@ -1261,6 +1313,7 @@ int main(void)
 		T(test_hv_passdown_each_pair, &host),
 		T(test_hv_msi_routes, &host),
 		T(test_hv_msi_routes_by_hypercall, &host),
+		T(test_hv_msi_posted_by_hypercall, &host_pi),
 		T(test_hv_passdown_each_pair, &shadow),
 		T(test_hv_spr17_quirk_shadows_unless_ram_writable, &spr17),
 		T(test_hv_devtlb_timeout_charged_to_its_vm, &host),
