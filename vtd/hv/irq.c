@@ -38,6 +38,21 @@ static int irq_find_locked(const struct vtd_vm *vm, u32 handle, bool guest,
 	return -ENOENT;
 }
 
+/*
+ * A handle no route of @vm holds: the counter's next value, skipping
+ * those still in use once it has wrapped (a guest can route and unroute
+ * 2^32 times). At most max_irqs values are skipped.
+ */
+static u32 irq_next_handle_locked(struct vtd_vm *vm)
+{
+	u32 pos;
+
+	while (!irq_find_locked(vm, vm->next_irq, false, &pos)) {
+		vm->next_irq++;
+	}
+	return vm->next_irq++;
+}
+
 /* Program IRTE @index of @d's unit as @r asks, validated for @d only. */
 static int irte_program(const struct vm_dev *d, u32 index,
 			const struct vtd_vm_irq *r)
@@ -91,7 +106,7 @@ int vtd_vm_irq_route_as(struct vtd_vm *vm, const struct vtd_vm_irq *r,
 	if (!ret) {
 		rec.dev = r->dev;
 		rec.guest = guest;
-		rec.handle = vm->next_irq++;
+		rec.handle = irq_next_handle_locked(vm);
 		hal_vec_push(&vm->irqs, IRQ_SIZE, &rec);
 		*handle = rec.handle;
 	} else if (!vm->irqs.count) {

@@ -14,6 +14,7 @@
 #include <vtd/ir.h>
 
 #include "fixture.h"
+#include "hv/vm_impl.h"	/* next_irq, to wrap it */
 
 #define SID_A		0x0018		/* VM A's device, 00:03.0 */
 #define SID_B		0x0020		/* VM B's device, 00:04.0 */
@@ -1045,20 +1046,26 @@ static void test_hv_msi_routes_by_hypercall(void **state)
 	struct vtd_vm_params pb = p;
 	struct vtd_vm_irq host_r = { .dev = 0, .vector = 0x70 };
 	struct vtd_hv_irq bad[16], good;
-	struct vtd_msi m, mb, mb2, mh;
-	u32 h, hb, hb2, hh, calls;
+	struct vtd_msi m, mb, mb2, mb3, mh;
+	u32 h, hb, hb2, hb3, hh, calls;
 	unsigned int i, n = 0;
 	u64 irt;
 
 	assert_int_equal(vtd_ir_enable(u, &irp), 0);
+	pb.max_irqs = 3;
 	vm_again(&va, &p, NULL);
 	vm_again(&vb, &pb, NULL);
 	assert_int_equal(irq_route(&va, 0, 1, 0x51, &h, &m), 0);
 	assert_int_equal(irq_lands(SID_A, &m), 0x4103);
 	assert_int_equal(irq_lands(SID_B, &m), 0x10026);
 	assert_int_equal(irq_route(&vb, 0, 0, 0x61, &hb, &mb), 0);
+	/* B's counter about to wrap: the handle B still holds is skipped. */
+	vb.vm->next_irq = 0xffffffffU;
 	assert_int_equal(irq_route(&vb, 0, 0, 0x62, &hb2, &mb2), 0);
-	assert_int_not_equal(hb2, h);	/* a handle A does not hold */
+	assert_int_equal(hb2, 0xffffffffU);	/* a handle A does not hold */
+	assert_int_equal(irq_route(&vb, 0, 0, 0x63, &hb3, &mb3), 0);
+	assert_int_equal(hb, 0);
+	assert_int_equal(hb3, 1);
 	good = (struct vtd_hv_irq){ .dev = 0, .vcpu = 0, .vector = 0x60,
 				    .handle = h };
 	assert_int_equal(irq_call(&va, VTD_HV_IRQ_UPDATE, &good), 0);
@@ -1126,6 +1133,7 @@ static void test_hv_msi_routes_by_hypercall(void **state)
 	assert_int_equal(irq_lands(SID_A, &m), 0x5001);
 	assert_int_equal(irq_lands(SID_B, &mb2), 0x5201);
 	assert_int_equal(irq_lands(SID_A, &mh), 0x7000);
+	assert_int_equal(irq_lands(SID_B, &mb3), 0x5301);
 
 	/* Unroute: the message finds no entry; B's routes stay. */
 	bad[0] = (struct vtd_hv_irq){ .handle = h };
