@@ -35,12 +35,12 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include <vtd/hw/qi.h>
 #include <vtd/hw/tables.h>
 #include <vtd/ir.h>
 
+#include "bench/timing.h"
 #include "bench/verdict.h"
 #include "fakes/fake_dmar.h"
 #include "fakes/fake_hal.h"
@@ -60,14 +60,6 @@ struct env {
 	struct vtd_irte *bare;	/* a table of our own for the bare write */
 	bool coherent;
 };
-
-static double now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e9 + t.tv_nsec;
-}
 
 static void die(const char *what)
 {
@@ -132,19 +124,19 @@ static void bare_write(struct env *e, u32 i, unsigned int v)
 
 static double run_bare(struct env *e, u32 n)
 {
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 	u32 i;
 
 	for (i = 0; i < n; i++) {
 		bare_write(e, i, 0x40 + (i & 1));
 	}
-	return now_ns() - t0;
+	return bench_now_ns() - t0;
 }
 
 static double run_probe(struct env *e, u32 n)
 {
 	const struct vtd_qi_desc d = vtd_qi_iec_index((u16)e->index, 0);
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 	u32 i;
 
 	for (i = 0; i < n; i++) {
@@ -153,13 +145,13 @@ static double run_probe(struct env *e, u32 n)
 			die("vtd_qi_submit");
 		}
 	}
-	return now_ns() - t0;
+	return bench_now_ns() - t0;
 }
 
 static double run_update(struct env *e, u32 n)
 {
 	struct vtd_ir_remap r[2] = { remap(0x40), remap(0x41) };
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 	u32 i;
 
 	for (i = 0; i < n; i++) {
@@ -167,26 +159,19 @@ static double run_update(struct env *e, u32 n)
 			die("vtd_ir_set_remapped");
 		}
 	}
-	return now_ns() - t0;
+	return bench_now_ns() - t0;
 }
 
 /* Median of RUNS runs of @fn(@e, N), in ns per call. */
 static double median(double (*fn)(struct env *e, u32 n), struct env *e)
 {
-	double v[RUNS], t;
-	unsigned int i, j;
+	double v[RUNS];
+	unsigned int i;
 
 	for (i = 0; i < RUNS; i++) {
 		v[i] = fn(e, N) / N;
 	}
-	for (i = 1; i < RUNS; i++) {
-		for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	}
-	return v[RUNS / 2];
+	return bench_median(v, RUNS);
 }
 
 struct counts {
