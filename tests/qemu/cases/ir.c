@@ -17,7 +17,9 @@
  * sid_mismatch_blocked (0x26); compat_without_cfi (CFI left clear, which
  * neither QEMU honours: the message is delivered); qemu_reads_irte_uncached
  * (an IRTE rewritten without IEC invalidation is used at once);
- * ioapic_pin_remapped (COM1's I/O APIC pin through a remappable RTE).
+ * ioapic_pin_remapped (COM1's I/O APIC pin through a remappable RTE);
+ * x2apic_eime (32-bit destinations, vtd.eim=1); guest_routes_msi_by_hypercall
+ * (a VM's own VTD_HV_IRQ_ROUTE and _UNROUTE).
  *
  * What these cases cannot see: QEMU under TCG reads the IRTE for every
  * interrupt (qemu_reads_irte_uncached shows it), so a missing IEC
@@ -35,6 +37,8 @@
 #include <hal/types.h>
 
 #include <vtd/dmar.h>
+#include <vtd/domain.h>
+#include <vtd/hv/vm.h>
 #include <vtd/hw/regs.h>
 #include <vtd/hw/tables.h>
 #include <vtd/ir.h>
@@ -651,4 +655,98 @@ IR_TEST(x2apic_eime)
 		  x86_lapic_id());
 	vtd_fault_handle(e->u);
 	BT_ASSERT_EQ(t, e->fault_count, 0);
+}
+
+/* ---- A guest's own route, by hypercall ---------------------------------- */
+
+#define GUEST_VECTOR		0x40	/* what the guest asks for */
+
+/* The host's target: vCPU 0's vector x comes from host vector vec[1]. */
+static int guest_target(void *ctx, u32 vcpu, u32 vector, struct vtd_vm_irq *r)
+{
+	struct ir_env *e = ctx;
+
+	if (vector != GUEST_VECTOR)
+		return -EINVAL;
+	r->vector = (unsigned int)e->vec[1];
+	r->dest = x86_lapic_id();
+	return 0;
+}
+
+/*
+ * A VM owns edu and routes its MSI itself (VTD_HV_IRQ_ROUTE, docs/
+ * GUEST.md): the host's target picks the host vector; the guest writes
+ * the address and data the call returned into edu's MSI capability, and
+ * edu's interrupt arrives at that host vector through the IRTE the call
+ * made; after the guest's VTD_HV_IRQ_UNROUTE it arrives nowhere.
+ * Returns NULL or what failed.
+ */
+static const char *guest_route(struct ir_env *e, struct vtd_vm *vm, u8 *ram,
+			       u32 *irte)
+{
+	struct vtd_hv_irq a = {
+		.hdr = { VTD_HV_ABI_VERSION, sizeof(a) }, .dev = 0, .vcpu = 0,
+		.vector = GUEST_VECTOR,
+	};
+	struct vtd_msi m;
+
+	hal_memcpy(ram, &a, sizeof(a));
+	if (vtd_vm_hypercall(vm, VTD_HV_IRQ_ROUTE, vtd_gpa_init(0)))
+		return "VTD_HV_IRQ_ROUTE failed";
+	hal_memcpy(&a, ram, sizeof(a));
+	m = (struct vtd_msi){ .addr = (u32)a.msi_addr,
+			      .addr_hi = (u32)(a.msi_addr >> 32),
+			      .data = a.msi_data };
+	*irte = (m.addr >> 5) & 0x7fff;		/* handle [VT-d 5.1.5.2] */
+	msi_program(e, &m);
+	if (!raise_and_wait(e, 1, IRQ_TIMEOUT_NS) || irqs(e, 0))
+		return "edu's MSI did not arrive at the host's vector";
+	a = (struct vtd_hv_irq){ .hdr = a.hdr, .handle = a.handle };
+	hal_memcpy(ram, &a, sizeof(a));
+	if (vtd_vm_hypercall(vm, VTD_HV_IRQ_UNROUTE, vtd_gpa_init(0)))
+		return "VTD_HV_IRQ_UNROUTE failed";
+	x86_printf("QEMU-EXPECT: %s\n", QEMU_IRTE_NOT_PRESENT);
+	x86_printf("QEMU-EXPECT: %s\n", QEMU_EVENT_MASKED);
+	if (raise_and_wait(e, 1, NO_IRQ_WAIT_NS) || irqs(e, 0))
+		return "edu's MSI arrived after the guest's unroute";
+	return NULL;
+}
+
+IR_TEST(guest_routes_msi_by_hypercall)
+{
+	const struct vtd_vm_ram range = { 0, HAL_PAGE_SIZE };
+	struct vtd_vm_params p = {
+		.ram = &range, .ram_count = 1,
+		.pasid_space = VTD_VM_PASIDS_GUEST, .vcpus = 1,
+		.irq_target = guest_target, .irq_ctx = e,
+	};
+	const char *why = "set-up failed";
+	struct vtd_domain *d = NULL;
+	struct vtd_vm *vm = NULL;
+	u8 *ram = hal_page_alloc(0);
+	enum vtd_domain_type type = VTD_DOMAIN_PAGING;
+	u32 dev, irte = 0;
+	int ret;
+
+	BT_ASSERT(t, ram, "out of pages");
+	hal_memset(ram, 0, HAL_PAGE_SIZE);
+	/* The VM's map: second-level, or first-level where that is all. */
+	if (!(vtd_unit_ecap(e->u) & VTD_ECAP_SLTS) &&
+	    (vtd_unit_ecap(e->u) & VTD_ECAP_FLTS))
+		type = VTD_DOMAIN_PAGING_FL;
+	if (!vtd_domain_create(e->u, type, 0, &d) &&
+	    !vtd_domain_map(d, vtd_iova_init(0), hal_virt_to_phys(ram),
+			    HAL_PAGE_SIZE, VTD_PROT_READ | VTD_PROT_WRITE)) {
+		p.domain = d;
+		if (!vtd_vm_create(&p, &vm) &&
+		    !vtd_vm_assign(vm, e->u, e->edu.bdf, &dev))
+			why = guest_route(e, vm, ram, &irte);
+	}
+	ret = vm ? vtd_vm_destroy(vm) : 0;
+	if (d)
+		vtd_domain_destroy(d);
+	hal_page_free(ram, 0);
+	BT_ASSERT(t, !why, "%s", why);
+	BT_ASSERT_OK(t, ret);
+	expect_ir_fault(t, e, FR_IR_NOT_PRESENT, irte);
 }
