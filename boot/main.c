@@ -117,13 +117,16 @@ void x86_boot_main(u32 magic, u32 info)
 	else
 		x86_printf("pci: no MCFG, using ports 0xcf8/0xcfc\n");
 
-	ret = x86_lapic_init();
-	if (ret)
-		fatal("local APIC", ret);
-	x86_irq_enable();
-
 	append_fw_cfg_cmdline(bi);
 	x86_printf("cmdline: \"%s\"\n", bi->cmdline);
+
+	/* "x2apic": x2APIC mode, where the CPU has it (tests/qemu/run). */
+	ret = x86_lapic_init(cmdline_has_word(bi->cmdline, "x2apic"));
+	if (ret)
+		fatal("local APIC", ret);
+	x86_printf("apic: %s mode, ID %u\n",
+		   x86_lapic_x2apic() ? "x2APIC" : "xAPIC", x86_lapic_id());
+	x86_irq_enable();
 
 	if (cmdline_has_word(bi->cmdline, "demo"))
 		boot_demo();

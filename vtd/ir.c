@@ -200,12 +200,18 @@ static int ir_program(struct vtd_unit *u, const struct vtd_ir_params *p)
 
 int vtd_ir_enable(struct vtd_unit *u, const struct vtd_ir_params *p)
 {
+	struct vtd_ir_params sized;
 	int ret;
 
 	if (!u || !p) {
 		return VTD_ERR(-EINVAL);
 	}
-	ret = ir_check_params(u, p);
+	/* 0 entries: the build's size (CONFIG_VTD_IR_ENTRIES). */
+	sized = *p;
+	if (!sized.entries) {
+		sized.entries = CONFIG_VTD_IR_ENTRIES;
+	}
+	ret = ir_check_params(u, &sized);
 	if (ret) {
 		return ret;
 	}
@@ -214,11 +220,11 @@ int vtd_ir_enable(struct vtd_unit *u, const struct vtd_ir_params *p)
 		ret = VTD_ERR(-EBUSY);
 		goto out;
 	}
-	ret = ir_alloc_memory(u, p);
+	ret = ir_alloc_memory(u, &sized);
 	if (ret) {
 		goto out;
 	}
-	ret = ir_program(u, p);
+	ret = ir_program(u, &sized);
 	if (ret) {
 		/*
 		 * Remapping is off (or the unit does not answer); the unit

@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * Local APIC in xAPIC mode [SDM 3A 10.4]: enabled through IA32_APIC_BASE
- * and the spurious-interrupt vector register, with the task priority at
- * 0 so that every vector is delivered, the timer and error LVTs masked,
- * and EOI after each handled interrupt. MSIs aimed at it use the
- * compatibility format of [SDM 3A 10.11], which reaches the APIC directly
- * while the remapping hardware has interrupt remapping disabled.
+ * Local APIC [SDM 3A 10.4]: enabled through IA32_APIC_BASE and the
+ * spurious-interrupt vector register, with the task priority at 0 so
+ * that every vector is delivered, the timer and error LVTs masked, and
+ * EOI after each handled interrupt. In xAPIC mode through its MMIO
+ * window; in x2APIC mode [SDM 3A 10.12] (IA32_APIC_BASE.EXTD, when asked
+ * and CPUID.1:ECX.x2APIC says the CPU has it) through MSRs 0x800 +
+ * offset/16,
+ * with a 32-bit APIC ID, which is what an interrupt remapping unit with
+ * IRTA.EIME delivers to. MSIs aimed at it use the compatibility format
+ * of [SDM 3A 10.11], which reaches the APIC directly while the remapping
+ * hardware has interrupt remapping disabled.
  */
 #include <hal/bits.h>
 #include <hal/compiler.h>
@@ -20,6 +25,7 @@
 
 /* [SDM 3A Figure 10-5] IA32_APIC_BASE. */
 #define APIC_BASE_EN		BIT_ULL(11)	/* xAPIC global enable */
+#define APIC_BASE_EXTD		BIT_ULL(10)	/* x2APIC mode */
 #define APIC_BASE_ADDR		GENMASK_ULL(51, 12)
 
 /* [SDM 3A Table 10-1] Local APIC register offsets. */
@@ -50,21 +56,31 @@
 #define MSI_DATA_DELIVERY	GENMASK(10, 8)		/* 000: fixed */
 
 #define CPUID_1_EDX_APIC	BIT(9)
+#define CPUID_1_ECX_X2APIC	BIT(21)
+/* [SDM 3A 10.12.1.2] x2APIC register MSR: 0x800 + MMIO offset / 16. */
+#define X2APIC_MSR(off)		(0x800 + (off) / 16)
+#define X2APIC_MSR_SELF_IPI	0x83f
 #define SELF_IPI_TIMEOUT_NS	10000000ULL
 
 static volatile u32 *lapic;
+static bool x2apic;
 
 static u32 lapic_read(u32 off)
 {
+	if (x2apic)
+		return (u32)x86_rdmsr(X2APIC_MSR(off));
 	return lapic[off / 4];
 }
 
 static void lapic_write(u32 off, u32 val)
 {
-	lapic[off / 4] = val;
+	if (x2apic)
+		x86_wrmsr(X2APIC_MSR(off), val);
+	else
+		lapic[off / 4] = val;
 }
 
-int x86_lapic_init(void)
+int x86_lapic_init(bool want_x2apic)
 {
 	u32 a, b, c, d;
 	u64 base;
@@ -79,6 +95,12 @@ int x86_lapic_init(void)
 		return ret;
 	x86_wrmsr(X86_MSR_APIC_BASE, base | APIC_BASE_EN);
 	lapic = (volatile u32 *)(uintptr_t)(base & APIC_BASE_ADDR);
+	/* [SDM 3A 10.12.5] xAPIC to x2APIC: EXTD set while EN is set. */
+	if (want_x2apic && (c & CPUID_1_ECX_X2APIC)) {
+		x86_wrmsr(X86_MSR_APIC_BASE,
+			  base | APIC_BASE_EN | APIC_BASE_EXTD);
+		x2apic = true;
+	}
 
 	lapic_write(LAPIC_TPR, 0);
 	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED);
@@ -94,7 +116,15 @@ u32 x86_lapic_id(void)
 {
 	if (!lapic)
 		return 0;
+	/* [SDM 3A 10.12.5.1] The x2APIC ID is all 32 bits of the register. */
+	if (x2apic)
+		return lapic_read(LAPIC_ID);
 	return FIELD_GET(LAPIC_ID_XAPIC, lapic_read(LAPIC_ID));
+}
+
+bool x86_lapic_x2apic(void)
+{
+	return x2apic;
 }
 
 void x86_lapic_eoi(void)
@@ -109,6 +139,14 @@ int x86_lapic_self_ipi(u8 vector)
 
 	if (!lapic)
 		return -ENODEV;
+	/*
+	 * [SDM 3A 10.12.9, 10.12.11] x2APIC: the SELF IPI register (MSR
+	 * 0x83F) takes the vector; there is no delivery status to wait on.
+	 */
+	if (x2apic) {
+		x86_wrmsr(X2APIC_MSR_SELF_IPI, vector);
+		return 0;
+	}
 	lapic_write(LAPIC_ICR_HI, 0);
 	lapic_write(LAPIC_ICR_LO, FIELD_PREP(LAPIC_ICR_VECTOR, vector) |
 				  FIELD_PREP(LAPIC_ICR_DELIVERY, 0) |

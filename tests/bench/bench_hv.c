@@ -27,13 +27,13 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include <ioasid/ioasid.h>
 #include <vtd/domain.h>
 #include <vtd/hv/vm.h>
 #include <vtd/pt_fl.h>
 
+#include "bench/timing.h"
 #include "bench/verdict.h"
 #include "fakes/fake_dmar.h"
 #include "fakes/fake_hal.h"
@@ -62,14 +62,6 @@ struct env {
 	u32 pasid;
 	bool nest;
 };
-
-static double now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e9 + t.tv_nsec;
-}
 
 static void die(const char *what)
 {
@@ -130,25 +122,18 @@ static void env_up(struct env *e, bool nest)
 /* Median of RUNS runs of @fn(@e, N), in ns per call. */
 static double median(double (*fn)(struct env *e, u32 n), struct env *e)
 {
-	double v[RUNS], t;
-	unsigned int i, j;
+	double v[RUNS];
+	unsigned int i;
 
 	for (i = 0; i < RUNS; i++) {
 		v[i] = fn(e, N) / N;
 	}
-	for (i = 1; i < RUNS; i++) {
-		for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	}
-	return v[RUNS / 2];
+	return bench_median(v, RUNS);
 }
 
 static double raw_nested(struct env *e, u32 n)
 {
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 
 	while (n--) {
 		if (vtd_pasid_attach_nested(e->u, SID, e->pasid, e->d,
@@ -157,7 +142,7 @@ static double raw_nested(struct env *e, u32 n)
 			die("raw nested");
 		}
 	}
-	return now_ns() - t0;
+	return bench_now_ns() - t0;
 }
 
 static double hv_bind(struct env *e, u32 n)
@@ -165,21 +150,21 @@ static double hv_bind(struct env *e, u32 n)
 	struct vtd_vm_bind b = {
 		.pasid = e->pasid, .gpgd = { G_PML4 }, .addr_width = 48,
 	};
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 
 	while (n--) {
 		if (vtd_vm_bind(e->vm, &b) || vtd_vm_unbind(e->vm, 0, e->pasid)) {
 			die("hv bind");
 		}
 	}
-	return now_ns() - t0;
+	return bench_now_ns() - t0;
 }
 
 static struct vtd_fl_pt raw_fl;
 
 static double raw_fl_attach(struct env *e, u32 n)
 {
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 
 	while (n--) {
 		if (vtd_pasid_attach_fl(e->u, SID, e->pasid, e->d, &raw_fl,
@@ -188,14 +173,14 @@ static double raw_fl_attach(struct env *e, u32 n)
 			die("raw fl");
 		}
 	}
-	return now_ns() - t0;
+	return bench_now_ns() - t0;
 }
 
 static struct vtd_hv_inv_entry ent[16];
 
 static double raw_flush1(struct env *e, u32 n)
 {
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 
 	while (n--) {
 		if (vtd_pasid_flush(e->u, SID, e->pasid, vtd_iova_init(GVA),
@@ -203,13 +188,13 @@ static double raw_flush1(struct env *e, u32 n)
 			die("raw flush");
 		}
 	}
-	return now_ns() - t0;
+	return bench_now_ns() - t0;
 }
 
 static double raw_flush16(struct env *e, u32 n)
 {
 	struct vtd_flush_batch b;
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 	unsigned int i;
 
 	while (n--) {
@@ -226,7 +211,7 @@ static double raw_flush16(struct env *e, u32 n)
 			die("raw batch submit");
 		}
 	}
-	return now_ns() - t0;
+	return bench_now_ns() - t0;
 }
 
 /*
@@ -248,7 +233,7 @@ static void guest_remap(struct env *e)
 
 static double hv_inv(struct env *e, u32 n, u32 count)
 {
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 	u32 done;
 
 	while (n--) {
@@ -258,7 +243,7 @@ static double hv_inv(struct env *e, u32 n, u32 count)
 			die("hv passdown");
 		}
 	}
-	return now_ns() - t0;
+	return bench_now_ns() - t0;
 }
 
 static double hv_inv1(struct env *e, u32 n)
@@ -274,7 +259,7 @@ static double hv_inv16(struct env *e, u32 n)
 static double raw_fl_remap(struct env *e, u32 n)
 {
 	struct vtd_fl_gather g;
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 
 	while (n--) {
 		vtd_fl_pt_gather_init(&g);
@@ -286,7 +271,7 @@ static double raw_fl_remap(struct env *e, u32 n)
 		}
 		vtd_fl_pt_gather_release(&g);
 	}
-	return now_ns() - t0;
+	return bench_now_ns() - t0;
 }
 
 /* Descriptors and waits of one passdown of @count entries. */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * libFuzzer harness for the guest layer's two guest-facing interfaces:
- * the hypercall entry point (vtd_vm_hypercall) and the virtual command
+ * libFuzzer harness for the guest layer's guest-facing interfaces: the
+ * hypercall entry point (vtd_vm_hypercall) and the virtual command
  * registers of a VM's virtual IOMMU (vtd_vm_vcmd_write/_read). Two VMs on
  * one DMAR model with nesting; every input is a sequence of hypercalls
  * and register accesses made by VM A (the attacker) with arbitrary call
@@ -9,17 +9,22 @@
  * offsets and values. After every step the invariants hold: the software
  * walk of VM B's bound PASID and of its requests without PASID gives what
  * it gave before, B's DMA through the model still reaches B's page, B's
- * PASIDs are all still B's, A holds no more than its quota, and the model
- * saw no protocol error; after a VCMD write, VCRSP reads IP clear with a
- * defined status, and a PASID it returns is A's. A's own state may
- * change in any valid way.
+ * MSI route still lands on its vector and no other device's message
+ * passes it, every present IRTE other than B's accepts A's device alone
+ * (SVT 1, SQ 0), A holds at most its max_irqs entries, B's PASIDs are all
+ * still B's, A holds no more PASIDs than its quota, and the model saw no
+ * protocol error; after a VCMD write, VCRSP reads IP clear with a defined
+ * status, and a PASID it returns is A's. A's own state may change in any
+ * valid way.
  *
  * Input: records of [nr:1][where:1][len:1][len bytes]. nr < 0x80: a
- * hypercall (nr % 8), where "where" picks the argument block's GPA (A's
- * argument page, its last bytes, A's MMIO page, or a GPA taken from the
- * next 8 input bytes). nr >= 0x80: a register access (reg_access()):
- * at 0xe00 + where with the record's first 8 bytes, or a well-formed
- * command built from them.
+ * hypercall (nr % 12), where "where" picks the argument block's GPA (bits
+ * 1:0: A's argument page, its last bytes, A's MMIO page, or a GPA taken
+ * from the next 8 input bytes) and, with bit 2, has the header written
+ * valid for the call (version and size), so that the fuzzer reaches past
+ * it to the calls' own fields. nr >= 0x80: a register access
+ * (reg_access()): at 0xe00 + where with the record's first 8 bytes, or a
+ * well-formed command built from them.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,6 +34,7 @@
 #include <vtd/domain.h>
 #include <vtd/hv/vm.h>
 #include <vtd/hw/regs.h>
+#include <vtd/ir.h>
 
 #include "fakes/fake_dmar.h"
 #include "fakes/fake_hal.h"
@@ -58,6 +64,11 @@ static struct vtd_unit *u;
 static struct ioasid_allocator ids;
 static struct vm va, vb;
 static u32 b_pasid, b_spare;
+static struct vtd_msi b_msi;
+static u32 b_irte;
+#define IRT_ENTRIES	64
+#define MAX_IRQS	4
+#define B_VECTOR	0x77
 static u8 b_state[4096];
 static size_t b_state_len;
 
@@ -79,6 +90,13 @@ static void gpte(struct vm *v, u64 table, unsigned int idx, u64 val)
 static unsigned int idx(u64 gva, unsigned int level)
 {
 	return (unsigned int)(gva >> (12 + 9 * (level - 1))) & 511;
+}
+
+/* The host's target: guest vector x from host vector x, APIC ID = vCPU. */
+static int irq_target(void *ctx, u32 vcpu, u32 vector, struct vtd_vm_irq *r)
+{
+	r->dest = vcpu;
+	return 0;
 }
 
 static void vm_up(struct vm *v, u16 sid)
@@ -110,6 +128,9 @@ static void vm_up(struct vm *v, u16 sid)
 	p.pasid_space = VTD_VM_PASIDS_HOST;
 	p.pasids = &v->set;
 	p.allow_supervisor = sid == SID_A;
+	p.max_irqs = MAX_IRQS;
+	p.vcpus = 4;
+	p.irq_target = irq_target;
 	CHECK(vtd_vm_create(&p, &v->vm) == 0);
 	CHECK(vtd_vm_assign(v->vm, u, sid, &dev) == 0);
 	gpte(v, G_PML4, idx(GVA, 4), 0x2000 | 0x27);
@@ -138,6 +159,41 @@ static size_t b_snapshot(u8 *out)
 	return n;
 }
 
+/* Where @sid's message @m lands: its vector, or 0x100 | the fault. */
+static unsigned int msi_lands(u16 sid, const struct vtd_msi *m)
+{
+	struct fake_ir_result r;
+	int fr = fake_dmar_msi(&dmar, sid, m->addr | (u64)m->addr_hi << 32,
+			       m->data, &r);
+
+	if (fr) {
+		vtd_fault_handle(u);
+		return 0x100U | (unsigned int)fr;
+	}
+	return r.vector;
+}
+
+/*
+ * The IRT as the unit reads it: every present entry but B's is validated
+ * for A's device alone, and A holds at most MAX_IRQS of them.
+ */
+static void irt_check(void)
+{
+	const u64 *t = hal_phys_to_virt(hal_paddr_init(dmar.irta_active &
+						       ~0xfffULL));
+	unsigned int i, present = 0;
+
+	for (i = 0; i < IRT_ENTRIES; i++) {
+		if (!(t[2 * i] & 1) || i == b_irte) {
+			continue;
+		}
+		present++;
+		/* hi: SID 15:0, SQ 17:16, SVT 19:18 [VT-d 9.10] */
+		CHECK((t[2 * i + 1] & 0xfffff) == ((1ULL << 18) | SID_A));
+	}
+	CHECK(present <= MAX_IRQS);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -147,7 +203,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	struct vtd_vm_bind b = {
 		.dev = 0, .gpgd = { G_PML4 }, .addr_width = 48,
 	};
+	const struct vtd_ir_params irp = { .entries = IRT_ENTRIES };
+	struct vtd_vm_irq bi = { .dev = 0, .vector = B_VECTOR, .dest = 1 };
 	struct fake_dma_result r;
+	u32 h;
 
 	(void)argc;
 	(void)argv;
@@ -157,6 +216,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	CHECK(vtd_unit_create(&drhd, NULL, &u) == 0);
 	CHECK(vtd_unit_enable(u) == 0);
 	CHECK(ioasid_allocator_init(&ids, NULL) == 0);
+	CHECK(vtd_ir_enable(u, &irp) == 0);
 	vm_up(&va, SID_A);
 	vm_up(&vb, SID_B);
 	CHECK(vtd_vm_pasid_alloc(vb.vm, &b_pasid) == 0);
@@ -166,6 +226,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	CHECK(fake_dmar_dma(&dmar, SID_B, b_pasid, GVA, true, &r) == 0);
 	CHECK(r.hpa == hal_paddr_val(hal_virt_to_phys(vb.page[5])));
 	b_state_len = b_snapshot(b_state);
+	CHECK(vtd_vm_irq_route(vb.vm, &bi, &h, &b_msi) == 0);
+	b_irte = (b_msi.addr >> 5) & 0x7fff;	/* handle 14:0 [VT-d 5.1.5.2] */
+	CHECK(msi_lands(SID_B, &b_msi) == B_VECTOR);
 	return 0;
 }
 
@@ -222,6 +285,31 @@ static void reg_access(u8 nr, u8 where, const u8 *val, size_t len)
 	}
 }
 
+/* The argument block's size of call @nr (abi.h), 0 for unknown calls. */
+static u32 block_size(u8 nr)
+{
+	switch (nr) {
+	case VTD_HV_QUERY:
+		return sizeof(struct vtd_hv_caps);
+	case VTD_HV_PASID_ALLOC:
+	case VTD_HV_PASID_FREE:
+		return sizeof(struct vtd_hv_pasid);
+	case VTD_HV_BIND:
+	case VTD_HV_UNBIND:
+		return sizeof(struct vtd_hv_bind);
+	case VTD_HV_INVALIDATE:
+		return sizeof(struct vtd_hv_inv);
+	case VTD_HV_IRQ_ROUTE:
+	case VTD_HV_IRQ_UPDATE:
+	case VTD_HV_IRQ_UNROUTE:
+		return sizeof(struct vtd_hv_irq);
+	case VTD_HV_VCMD:
+		return sizeof(struct vtd_hv_vcmd);
+	default:
+		return 0;
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -245,6 +333,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(va.page[G_ARGS / 0x1000], data, len);
 		data += len;
 		size -= len;
+		if (where & 4) {
+			struct vtd_hv_hdr h = { VTD_HV_ABI_VERSION,
+						block_size(nr % 12) };
+
+			memcpy(va.page[G_ARGS / 0x1000], &h, sizeof(h));
+		}
 		switch (where & 3) {
 		case 0:
 			gpa = G_ARGS;
@@ -264,13 +358,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			break;
 		}
-		vtd_vm_hypercall(va.vm, nr % 8, vtd_gpa_init(gpa));
+		/* 0 and 11 are unknown calls, 1..10 the ABI's. */
+		vtd_vm_hypercall(va.vm, nr % 12, vtd_gpa_init(gpa));
 check:
 		CHECK(b_snapshot(now) == b_state_len);
 		CHECK(memcmp(now, b_state, b_state_len) == 0);
 		CHECK(fake_dmar_dma(&dmar, SID_B, b_pasid, GVA, false,
 				    &r) == 0);
 		CHECK(r.hpa == hal_paddr_val(hal_virt_to_phys(vb.page[5])));
+		CHECK(msi_lands(SID_B, &b_msi) == B_VECTOR);
+		CHECK(msi_lands(SID_A, &b_msi) == (0x100U | 0x26));
+		irt_check();
 		CHECK(dmar.protocol_errors == 0);
 		CHECK(ioasid_find(&vb.set, b_spare, NULL, NULL, NULL) == 0);
 		CHECK(ioasid_find(&vb.set, b_pasid, NULL, NULL, NULL) == 0);

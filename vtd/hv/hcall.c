@@ -187,6 +187,67 @@ static int call_invalidate(struct vtd_vm *vm, u64 gpa)
 	return ret;
 }
 
+/* The route the host makes of the guest's (.dev, .vcpu, .vector). */
+static int irq_target(struct vtd_vm *vm, const struct vtd_hv_irq *a,
+		      struct vtd_vm_irq *r)
+{
+	bool mine;
+
+	if (!vm->p.irq_target) {
+		return -EOPNOTSUPP;
+	}
+	if (a->vcpu >= vm->p.vcpus || a->vector < VTD_HV_IRQ_VECTOR_MIN ||
+	    a->vector > VTD_HV_IRQ_VECTOR_MAX) {
+		return -EINVAL;
+	}
+	hal_spin_lock(&vm->lock);
+	mine = vtd_vm_dev_locked(vm, a->dev) != NULL;
+	hal_spin_unlock(&vm->lock);
+	if (!mine) {
+		return -ENODEV;
+	}
+	*r = (struct vtd_vm_irq){ .dev = a->dev, .vector = a->vector };
+	return vm->p.irq_target(vm->p.irq_ctx, a->vcpu, a->vector, r);
+}
+
+static int call_irq(struct vtd_vm *vm, u32 nr, u64 gpa)
+{
+	struct vtd_hv_irq a;
+	struct vtd_vm_irq r;
+	struct vtd_msi msi;
+	int ret = copy_in(vm, gpa, &a, sizeof(a));
+
+	if (!ret && (a.reserved || a.msi_addr || a.msi_data ||
+		     (nr == VTD_HV_IRQ_ROUTE && a.handle) ||
+		     (nr == VTD_HV_IRQ_UNROUTE &&
+		      (a.dev || a.vcpu || a.vector)))) {
+		ret = -EINVAL;
+	}
+	if (!ret && nr == VTD_HV_IRQ_UNROUTE) {
+		return vtd_vm_irq_unroute_as(vm, a.handle, true);
+	}
+	if (!ret) {
+		ret = irq_target(vm, &a, &r);
+	}
+	if (!ret && nr == VTD_HV_IRQ_UPDATE) {
+		return vtd_vm_irq_update_as(vm, a.handle, &r, true);
+	}
+	if (!ret) {
+		ret = vtd_vm_irq_route_as(vm, &r, true, &a.handle, &msi);
+	}
+	if (ret) {
+		return ret;
+	}
+	a.msi_addr = msi.addr | (u64)msi.addr_hi << 32;
+	a.msi_data = msi.data;
+	ret = vtd_vm_copy(vm, gpa, &a, sizeof(a), true);
+	if (ret) {
+		/* The guest cannot learn the route: free it. */
+		vtd_vm_irq_unroute_as(vm, a.handle, true);
+	}
+	return ret;
+}
+
 static int call_vcmd(struct vtd_vm *vm, u64 gpa)
 {
 	struct vtd_hv_vcmd a;
@@ -233,6 +294,11 @@ int vtd_vm_hypercall(struct vtd_vm *vm, u32 nr, vtd_gpa_t arg)
 		break;
 	case VTD_HV_INVALIDATE:
 		ret = call_invalidate(vm, gpa);
+		break;
+	case VTD_HV_IRQ_ROUTE:
+	case VTD_HV_IRQ_UPDATE:
+	case VTD_HV_IRQ_UNROUTE:
+		ret = call_irq(vm, nr, gpa);
 		break;
 	case VTD_HV_VCMD:
 		ret = call_vcmd(vm, gpa);

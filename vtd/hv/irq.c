@@ -6,7 +6,9 @@
  * the host vector that injects into the guest or posted to a vCPU's
  * posted-interrupt descriptor. A VM names only its own devices (by
  * handle), holds at most max_irqs routes, and teardown frees them
- * (cleared and invalidated) before its devices are detached.
+ * (cleared and invalidated) before its devices are detached. Routes the
+ * guest made by hypercall (hcall.c) are marked: the guest's update and
+ * unroute reach those only, never one the host made for itself.
  */
 #include <hal/hal.h>
 #include <vtd/hv/vm.h>
@@ -16,20 +18,39 @@
 
 #define IRQ_SIZE	sizeof(struct vm_irq)
 
-/* The route named @handle: 0 with its position, or -ENOENT. */
-static int irq_find_locked(const struct vtd_vm *vm, u32 handle, u32 *pos)
+/*
+ * The route named @handle (one the guest made, when @guest): 0 with its
+ * position, or -ENOENT.
+ */
+static int irq_find_locked(const struct vtd_vm *vm, u32 handle, bool guest,
+			   u32 *pos)
 {
 	const struct vm_irq *q;
 	u32 i;
 
 	for (i = 0; i < vm->irqs.count; i++) {
 		q = hal_vec_at(&vm->irqs, IRQ_SIZE, i);
-		if (q->handle == handle) {
+		if (q->handle == handle && (q->guest || !guest)) {
 			*pos = i;
 			return 0;
 		}
 	}
 	return -ENOENT;
+}
+
+/*
+ * A handle no route of @vm holds: the counter's next value, skipping
+ * those still in use once it has wrapped (a guest can route and unroute
+ * 2^32 times). At most max_irqs values are skipped.
+ */
+static u32 irq_next_handle_locked(struct vtd_vm *vm)
+{
+	u32 pos;
+
+	while (!irq_find_locked(vm, vm->next_irq, false, &pos)) {
+		vm->next_irq++;
+	}
+	return vm->next_irq++;
 }
 
 /* Program IRTE @index of @d's unit as @r asks, validated for @d only. */
@@ -51,8 +72,8 @@ static int irte_program(const struct vm_dev *d, u32 index,
 			   vtd_ir_set_remapped(d->u, index, &m);
 }
 
-int vtd_vm_irq_route(struct vtd_vm *vm, const struct vtd_vm_irq *r,
-		     u32 *handle, struct vtd_msi *msi)
+int vtd_vm_irq_route_as(struct vtd_vm *vm, const struct vtd_vm_irq *r,
+			bool guest, u32 *handle, struct vtd_msi *msi)
 {
 	const struct vm_dev *d;
 	struct vm_irq rec;
@@ -84,7 +105,8 @@ int vtd_vm_irq_route(struct vtd_vm *vm, const struct vtd_vm_irq *r,
 	}
 	if (!ret) {
 		rec.dev = r->dev;
-		rec.handle = vm->next_irq++;
+		rec.guest = guest;
+		rec.handle = irq_next_handle_locked(vm);
 		hal_vec_push(&vm->irqs, IRQ_SIZE, &rec);
 		*handle = rec.handle;
 	} else if (!vm->irqs.count) {
@@ -94,8 +116,14 @@ int vtd_vm_irq_route(struct vtd_vm *vm, const struct vtd_vm_irq *r,
 	return ret;
 }
 
-int vtd_vm_irq_update(struct vtd_vm *vm, u32 handle,
-		      const struct vtd_vm_irq *r)
+int vtd_vm_irq_route(struct vtd_vm *vm, const struct vtd_vm_irq *r,
+		     u32 *handle, struct vtd_msi *msi)
+{
+	return vtd_vm_irq_route_as(vm, r, false, handle, msi);
+}
+
+int vtd_vm_irq_update_as(struct vtd_vm *vm, u32 handle,
+			 const struct vtd_vm_irq *r, bool guest)
 {
 	const struct vm_irq *q;
 	u32 pos;
@@ -105,7 +133,7 @@ int vtd_vm_irq_update(struct vtd_vm *vm, u32 handle,
 		return -EINVAL;
 	}
 	hal_spin_lock(&vm->lock);
-	ret = irq_find_locked(vm, handle, &pos);
+	ret = irq_find_locked(vm, handle, guest, &pos);
 	if (!ret) {
 		q = hal_vec_at(&vm->irqs, IRQ_SIZE, pos);
 		ret = r->dev == q->dev ?
@@ -114,6 +142,12 @@ int vtd_vm_irq_update(struct vtd_vm *vm, u32 handle,
 	}
 	hal_spin_unlock(&vm->lock);
 	return ret;
+}
+
+int vtd_vm_irq_update(struct vtd_vm *vm, u32 handle,
+		      const struct vtd_vm_irq *r)
+{
+	return vtd_vm_irq_update_as(vm, handle, r, false);
 }
 
 /* Free route @pos: its IRTE cleared and invalidated, then the record. */
@@ -128,7 +162,7 @@ static int irq_unroute_locked(struct vtd_vm *vm, u32 pos)
 	return ret;
 }
 
-int vtd_vm_irq_unroute(struct vtd_vm *vm, u32 handle)
+int vtd_vm_irq_unroute_as(struct vtd_vm *vm, u32 handle, bool guest)
 {
 	u32 pos;
 	int ret;
@@ -137,12 +171,17 @@ int vtd_vm_irq_unroute(struct vtd_vm *vm, u32 handle)
 		return -EINVAL;
 	}
 	hal_spin_lock(&vm->lock);
-	ret = irq_find_locked(vm, handle, &pos);
+	ret = irq_find_locked(vm, handle, guest, &pos);
 	if (!ret) {
 		ret = irq_unroute_locked(vm, pos);
 	}
 	hal_spin_unlock(&vm->lock);
 	return ret;
+}
+
+int vtd_vm_irq_unroute(struct vtd_vm *vm, u32 handle)
+{
+	return vtd_vm_irq_unroute_as(vm, handle, false);
 }
 
 int vtd_vm_irq_unroute_all_locked(struct vtd_vm *vm)

@@ -35,6 +35,7 @@ struct vm_irq {
 	u32 dev;
 	u32 index;		/* on the device's unit */
 	u32 handle;		/* what the host names it by */
+	bool guest;		/* made by the guest's VTD_HV_IRQ_ROUTE */
 };
 
 /*
@@ -97,7 +98,12 @@ int vtd_vm_shadow_bind_locked(struct vtd_vm *vm, struct vm_bind *b,
 int vtd_vm_shadow_unbind_locked(struct vtd_vm *vm, struct vm_bind *b);
 void vtd_vm_shadow_release_locked(struct vm_bind *b, bool flushed);
 
-/* irq.c */
+/* irq.c: @guest limits update and unroute to the guest's own routes. */
+int vtd_vm_irq_route_as(struct vtd_vm *vm, const struct vtd_vm_irq *r,
+			bool guest, u32 *handle, struct vtd_msi *msi);
+int vtd_vm_irq_update_as(struct vtd_vm *vm, u32 handle,
+			 const struct vtd_vm_irq *r, bool guest);
+int vtd_vm_irq_unroute_as(struct vtd_vm *vm, u32 handle, bool guest);
 int vtd_vm_irq_unroute_all_locked(struct vtd_vm *vm);
 
 /* bind.c */

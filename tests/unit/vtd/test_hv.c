@@ -14,6 +14,7 @@
 #include <vtd/ir.h>
 
 #include "fixture.h"
+#include "hv/vm_impl.h"	/* next_irq, to wrap it */
 
 #define SID_A		0x0018		/* VM A's device, 00:03.0 */
 #define SID_B		0x0020		/* VM B's device, 00:04.0 */
@@ -954,6 +955,253 @@ static void test_hv_msi_routes(void **state)
 }
 
 /*
+ * The host's translation for the guest routing calls: vCPU v is APIC ID
+ * 2v + 1, and guest vector x is injected from host vector x - 0x10.
+ * target_ret makes it refuse, target_posted makes it post.
+ */
+static int target_ret;
+static bool target_posted;
+static u64 target_pda = 0x100000;
+static u32 target_calls;
+
+static int irq_target(void *ctx, u32 vcpu, u32 vector, struct vtd_vm_irq *r)
+{
+	target_calls++;
+	if (target_ret) {
+		return target_ret;
+	}
+	if (target_posted) {
+		r->posted = true;
+		r->pda = hal_paddr_init(target_pda + 64 * vcpu);
+		return 0;
+	}
+	r->vector = vector - 0x10;
+	r->dest = 2 * vcpu + 1;
+	return 0;
+}
+
+static int irq_call(struct vm *v, u32 nr, struct vtd_hv_irq *a)
+{
+	return hcall(v, nr, a, sizeof(*a));
+}
+
+/* Route @dev's MSI to (@vcpu, @vector) by hypercall. */
+static int irq_route(struct vm *v, u32 dev, u32 vcpu, u32 vector, u32 *h,
+		     struct vtd_msi *m)
+{
+	struct vtd_hv_irq a = { .dev = dev, .vcpu = vcpu, .vector = vector };
+	int ret = irq_call(v, VTD_HV_IRQ_ROUTE, &a);
+
+	*h = a.handle;
+	m->addr = (u32)a.msi_addr;
+	m->addr_hi = (u32)(a.msi_addr >> 32);
+	m->data = a.msi_data;
+	return ret;
+}
+
+/* Where @sid's message @m goes: vector << 8 | dest, or the fault. */
+static u32 irq_lands(u16 sid, const struct vtd_msi *m)
+{
+	struct fake_ir_result res;
+	u8 fr = msi_from(sid, m, &res);
+
+	if (fr) {
+		vtd_fault_handle(u);
+		return 0x10000U | fr;
+	}
+	return (u32)res.vector << 8 | res.dest;
+}
+
+/* FNV-1a over the unit's interrupt remapping table (64 entries). */
+static u64 irt_hash(void)
+{
+	const u64 *t = fx_va(dmar.irta_active & ~0xfffULL);
+	u64 h = 1469598103934665603ULL;
+	unsigned int i;
+
+	for (i = 0; i < 2 * 64; i++) {
+		h = (h ^ t[i]) * 1099511628211ULL;
+	}
+	return h;
+}
+
+/*
+ * The guest routes its device's MSI by hypercall (VTD_HV_IRQ_*): the
+ * host's target function picks host vector and APIC ID, the message
+ * from the device lands there and from another device is blocked (0x26);
+ * update moves it; every malformed or foreign request (version, size,
+ * reserved and out fields, vCPU, vector, another VM's device or route, a
+ * route the host made, the host refusing, posting without CAP.PI,
+ * blocks outside RAM, the quota) returns its errno with the table, the
+ * descriptors sent and the other VM's route unchanged; unroute drops it
+ * (0x22); a VM without a target function gets -EOPNOTSUPP.
+ */
+static void test_hv_msi_routes_by_hypercall(void **state)
+{
+	const struct vtd_ir_params irp = { .entries = 64 };
+	struct vtd_vm_params p = {
+		.pasid_space = VTD_VM_PASIDS_HOST, .max_irqs = 2, .vcpus = 2,
+		.irq_target = irq_target,
+	};
+	struct vtd_vm_params pb = p;
+	struct vtd_vm_irq host_r = { .dev = 0, .vector = 0x70 };
+	struct vtd_hv_irq bad[16], good;
+	struct vtd_msi m, mb, mb2, mb3, mh;
+	u32 h, hb, hb2, hb3, hh, calls;
+	unsigned int i, n = 0;
+	u64 irt;
+
+	assert_int_equal(vtd_ir_enable(u, &irp), 0);
+	pb.max_irqs = 3;
+	vm_again(&va, &p, NULL);
+	vm_again(&vb, &pb, NULL);
+	assert_int_equal(irq_route(&va, 0, 1, 0x51, &h, &m), 0);
+	assert_int_equal(irq_lands(SID_A, &m), 0x4103);
+	assert_int_equal(irq_lands(SID_B, &m), 0x10026);
+	assert_int_equal(irq_route(&vb, 0, 0, 0x61, &hb, &mb), 0);
+	/* B's counter about to wrap: the handle B still holds is skipped. */
+	vb.vm->next_irq = 0xffffffffU;
+	assert_int_equal(irq_route(&vb, 0, 0, 0x62, &hb2, &mb2), 0);
+	assert_int_equal(hb2, 0xffffffffU);	/* a handle A does not hold */
+	assert_int_equal(irq_route(&vb, 0, 0, 0x63, &hb3, &mb3), 0);
+	assert_int_equal(hb, 0);
+	assert_int_equal(hb3, 1);
+	good = (struct vtd_hv_irq){ .dev = 0, .vcpu = 0, .vector = 0x60,
+				    .handle = h };
+	assert_int_equal(irq_call(&va, VTD_HV_IRQ_UPDATE, &good), 0);
+	assert_int_equal(irq_lands(SID_A, &m), 0x5001);
+	/* A route the host made for A: the guest can neither move nor free it. */
+	assert_int_equal(vtd_vm_irq_route(va.vm, &host_r, &hh, &mh), 0);
+
+	good.hdr = (struct vtd_hv_hdr){ VTD_HV_ABI_VERSION, sizeof(good) };
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		bad[i] = good;
+	}
+	bad[n++].hdr.version = VTD_HV_ABI_VERSION + 1;
+	bad[n++].hdr.size = sizeof(good) - 8;
+	bad[n++].reserved = 1;
+	bad[n++].msi_addr = 0xfee00000;
+	bad[n++].msi_data = 1;
+	bad[n++].vcpu = 2;
+	bad[n++].vector = VTD_HV_IRQ_VECTOR_MIN - 1;
+	bad[n++].vector = VTD_HV_IRQ_VECTOR_MAX + 1;
+	bad[n++].dev = 1;
+	bad[n++].handle = hb2;			/* B's, not A's */
+	bad[n++].handle = hh;			/* the host's */
+	irt = irt_hash();
+	fake_dmar_log_clear(&dmar);
+	calls = target_calls;
+	for (i = 0; i < n; i++) {
+		assert_int_not_equal(irq_call(&va, VTD_HV_IRQ_UPDATE, &bad[i]),
+				     0);
+		/* Refused before the host is asked, but for the handle. */
+		assert_int_equal(target_calls,
+				 calls + (i >= n - 2 ? i - (n - 3) : 0));
+	}
+	/* The same fields on ROUTE (the handle must be sent as 0 there). */
+	for (i = 0; i < n - 2; i++) {
+		bad[i].handle = 0;
+		assert_int_not_equal(irq_call(&va, VTD_HV_IRQ_ROUTE, &bad[i]),
+				     0);
+	}
+	bad[0] = good;
+	bad[0].handle = 1;
+	assert_int_equal(irq_call(&va, VTD_HV_IRQ_ROUTE, &bad[0]), -EINVAL);
+	bad[0] = (struct vtd_hv_irq){ .hdr = good.hdr, .handle = hb2 };
+	assert_int_equal(irq_call(&va, VTD_HV_IRQ_UNROUTE, &bad[0]), -ENOENT);
+	bad[0] = (struct vtd_hv_irq){ .hdr = good.hdr, .handle = hh };
+	assert_int_equal(irq_call(&va, VTD_HV_IRQ_UNROUTE, &bad[0]), -ENOENT);
+	bad[0] = (struct vtd_hv_irq){ .hdr = good.hdr, .handle = h,
+				      .vector = 0x60 };
+	assert_int_equal(irq_call(&va, VTD_HV_IRQ_UNROUTE, &bad[0]), -EINVAL);
+	assert_int_equal(vtd_vm_hypercall(va.vm, VTD_HV_IRQ_ROUTE,
+					  vtd_gpa_init(G_MMIO)), -EFAULT);
+	/* The host's refusal, and what the unit refuses of its answer. */
+	calls = target_calls;
+	good.handle = h;
+	target_ret = -EBUSY;
+	assert_int_equal(irq_call(&va, VTD_HV_IRQ_UPDATE, &good), -EBUSY);
+	target_ret = 0;
+	target_posted = true;			/* no CAP.PI on this unit */
+	assert_int_equal(irq_call(&va, VTD_HV_IRQ_UPDATE, &good), -EOPNOTSUPP);
+	target_posted = false;
+	assert_int_equal(target_calls, calls + 2);
+	/* The quota: the guest's route and the host's fill A's two. */
+	assert_int_equal(irq_route(&va, 0, 0, 0x52, &hb, &mb), -EDQUOT);
+	assert_int_equal(irt_hash(), irt);
+	assert_int_equal(dmar.log_len, 0);
+	assert_int_equal(irq_lands(SID_A, &m), 0x5001);
+	assert_int_equal(irq_lands(SID_B, &mb2), 0x5201);
+	assert_int_equal(irq_lands(SID_A, &mh), 0x7000);
+	assert_int_equal(irq_lands(SID_B, &mb3), 0x5301);
+
+	/* Unroute: the message finds no entry; B's routes stay. */
+	bad[0] = (struct vtd_hv_irq){ .handle = h };
+	assert_int_equal(irq_call(&va, VTD_HV_IRQ_UNROUTE, &bad[0]), 0);
+	assert_int_equal(irq_lands(SID_A, &m), 0x10022);
+	assert_int_equal(irq_lands(SID_B, &mb2), 0x5201);
+	assert_int_equal(irq_call(&va, VTD_HV_IRQ_UNROUTE, &bad[0]), -ENOENT);
+	/* No target function: the calls are not offered. */
+	p.irq_target = NULL;
+	vm_again(&va, &p, NULL);
+	assert_int_equal(irq_route(&va, 0, 0, 0x51, &h, &m), -EOPNOTSUPP);
+	assert_int_equal(vtd_vm_destroy(vb.vm), 0);
+	assert_int_equal(vtd_vm_destroy(va.vm), 0);
+	assert_int_equal(vtd_ir_disable(u), 0);
+	p.domain = va.d;
+	pb.domain = vb.d;
+	assert_int_equal(vtd_vm_create(&p, &va.vm), 0);	/* for teardown */
+	assert_int_equal(vtd_vm_create(&pb, &vb.vm), 0);
+}
+
+/*
+ * Posted by hypercall (a unit with CAP.PI): the host's target posts the
+ * guest's vector to the vCPU's descriptor; the device's message sets
+ * that vector's PIR bit in the descriptor of the vCPU the guest named,
+ * and an update to another vCPU and vector sets that one's.
+ */
+static void test_hv_msi_posted_by_hypercall(void **state)
+{
+	const struct vtd_ir_params irp = { .entries = 64 };
+	struct vtd_vm_params p = {
+		.pasid_space = VTD_VM_PASIDS_HOST, .vcpus = 2,
+		.irq_target = irq_target,
+	};
+	struct fx_page pid = fx_page_new();
+	struct vtd_hv_irq a;
+	struct fake_ir_result res;
+	u64 *d = pid.va;
+	struct vtd_msi m;
+	u32 h;
+
+	assert_int_equal(vtd_ir_enable(u, &irp), 0);
+	vm_again(&va, &p, NULL);
+	target_posted = true;
+	target_pda = pid.pa;
+	assert_int_equal(irq_route(&va, 0, 1, 0x55, &h, &m), 0);
+	assert_int_equal(msi_from(SID_A, &m, &res), 0);
+	assert_true(res.posted);
+	/* vCPU 1's descriptor, 64 bytes in: PIR bits 127:64 in qword 1. */
+	assert_int_equal(d[8 + 1], 1ULL << (0x55 - 64));
+	assert_int_equal(d[1], 0);
+	a = (struct vtd_hv_irq){ .dev = 0, .vcpu = 0, .vector = 0xa1,
+				 .handle = h };
+	assert_int_equal(irq_call(&va, VTD_HV_IRQ_UPDATE, &a), 0);
+	assert_int_equal(msi_from(SID_A, &m, &res), 0);
+	assert_true(res.posted);
+	assert_int_equal(d[2], 1ULL << (0xa1 - 128));	/* vCPU 0 */
+	assert_int_equal(msi_from(SID_B, &m, &res), 0x26);
+	vtd_fault_handle(u);
+	target_posted = false;
+	target_pda = 0x100000;
+	assert_int_equal(vtd_vm_destroy(va.vm), 0);
+	assert_int_equal(vtd_ir_disable(u), 0);
+	fx_page_free(&pid);
+	p.domain = va.d;
+	assert_int_equal(vtd_vm_create(&p, &va.vm), 0);	/* for teardown */
+}
+
+/*
  * Fault injection: each allocation of VM creation, device assignment
  * and bind fails in turn; the call returns -ENOMEM, no page leaks, the
  * tables hash as before, and the next attempt succeeds.
@@ -1024,6 +1272,10 @@ int main(void)
 	static const struct fx_unit host = {
 		.cap = FAKE_DMAR_QEMU_CAP_SM, .ecap = ECAP_NESTED,
 	};
+	/* Posted interrupts (CAP.PI, bit 59). */
+	static const struct fx_unit host_pi = {
+		.cap = FAKE_DMAR_QEMU_CAP_SM | (1ULL << 59), .ecap = ECAP_NESTED,
+	};
 	/* No nesting: every bind is shadowed. */
 	static const struct fx_unit shadow = {
 		.cap = FAKE_DMAR_QEMU_CAP_SM,
@@ -1068,6 +1320,8 @@ int main(void)
 		T(test_hv_refusal_logs_are_rate_limited, &host),
 		T(test_hv_passdown_each_pair, &host),
 		T(test_hv_msi_routes, &host),
+		T(test_hv_msi_routes_by_hypercall, &host),
+		T(test_hv_msi_posted_by_hypercall, &host_pi),
 		T(test_hv_passdown_each_pair, &shadow),
 		T(test_hv_spr17_quirk_shadows_unless_ram_writable, &spr17),
 		T(test_hv_devtlb_timeout_charged_to_its_vm, &host),

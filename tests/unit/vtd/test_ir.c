@@ -123,6 +123,32 @@ static void test_ir_enable_programs_irta_and_invalidates(void **state)
 	assert_int_equal(dmar.protocol_errors, 0);
 }
 
+/*
+ * Size 0 is the build's (CONFIG_VTD_IR_ENTRIES): IRTA.S says so, and the
+ * last index of that table is allocatable and reached by its MSI while
+ * one more is not in the table.
+ */
+static void test_ir_enable_default_size_from_config(void **state)
+{
+	struct vtd_ir_remap m = remap(0x42, 1);
+	struct fake_ir_result r;
+	u32 n = CONFIG_VTD_IR_ENTRIES, index;
+
+	ir_up(0, false, false);
+	assert_int_equal(vtd_ir_entries(u), n);
+	assert_int_equal(1U << ((dmar.irta_active & 0xf) + 1), n);
+	assert_int_equal(vtd_ir_alloc(u, n / 2, &index), 0);
+	assert_int_equal(index, 0);
+	assert_int_equal(vtd_ir_alloc(u, n / 2, &index), 0);
+	assert_int_equal(index, n / 2);
+	assert_int_equal(vtd_ir_set_remapped(u, n - 1, &m), 0);
+	assert_int_equal(send(DEV_SID, index, n / 2 - 1, &r), 0);
+	assert_int_equal(r.vector, 0x42);
+	assert_int_equal(vtd_ir_alloc(u, 1, &index), -ENOSPC);
+	assert_int_equal(vtd_ir_free(u, 0, n / 2), 0);
+	assert_int_equal(vtd_ir_free(u, n / 2, n / 2), 0);
+}
+
 static void test_ir_esirtps_skips_global_and_drops_old_entries(void **state)
 {
 	struct fake_ir_result r;
@@ -453,7 +479,7 @@ static u64 ir_state(void)
 static void test_ir_bad_input_changes_nothing(void **state)
 {
 	struct vtd_ir_params badp[] = {
-		{ .entries = 0 }, { .entries = 1 }, { .entries = 3 },
+		{ .entries = 1 }, { .entries = 3 },
 		{ .entries = 131072 }, { .entries = 16, .x2apic = true,
 					 .allow_compat = true },
 	};
@@ -561,7 +587,7 @@ static void test_ir_bad_posted_changes_nothing(void **state)
 static void test_ir_enable_refused_without_support(void **state)
 {
 	struct vtd_ir_params p = { .entries = 16, .x2apic = true };
-	static const u32 bad_sizes[] = { 0, 1, 3, 24, 65535, 131072 };
+	static const u32 bad_sizes[] = { 1, 3, 24, 65535, 131072 };
 	struct vtd_ir_params bp = { 0 };
 	u32 writes = dmar.gcmd_writes;
 	unsigned int i;
@@ -718,6 +744,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		FX_TEST(test_ir_enable_programs_irta_and_invalidates, &legacy),
+		FX_TEST(test_ir_enable_default_size_from_config, &legacy),
 		FX_TEST(test_ir_esirtps_skips_global_and_drops_old_entries,
 			&esirtps),
 		FX_TEST(test_ir_new_table_without_esirtps_drops_old_entries,

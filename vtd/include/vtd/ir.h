@@ -19,7 +19,10 @@
 
 /* Options of vtd_ir_enable(). */
 struct vtd_ir_params {
-	/* IRT size: a power of two, 2..65536 entries [VT-d 11.4.10]. */
+	/*
+	 * IRT size: a power of two, 2..65536 entries [VT-d 11.4.10]; 0 is
+	 * CONFIG_VTD_IR_ENTRIES (the build's size, default 4096).
+	 */
 	u32 entries;
 	/*
 	 * Extended interrupt mode (IRTA.EIME): 32-bit x2APIC destinations.
@@ -74,8 +77,8 @@ struct vtd_ir_posted {
  *     form). vtd_unit_enable() and vtd_unit_disable() turn IRE off again.
  * @p: options.
  *
- * Return: 0; -EINVAL for NULL or a size that is not a power of two in
- * 2..65536, or @p->allow_compat with @p->x2apic; -EOPNOTSUPP without
+ * Return: 0; -EINVAL for NULL or a size (other than 0) that is not a
+ * power of two in 2..65536, or @p->allow_compat with @p->x2apic; -EOPNOTSUPP without
  * ECAP.IR or queued invalidation, or @p->x2apic without ECAP.EIM;
  * -EBUSY when a table is already set up; -ENOMEM; -ETIMEDOUT or -EIO
  * from the unit (then nothing stays enabled or allocated).

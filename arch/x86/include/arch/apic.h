@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Local APIC of the test kernel in xAPIC (MMIO) mode [SDM 3A 10.4], and
+ * Local APIC of the test kernel, in xAPIC (MMIO) mode [SDM 3A 10.4] or,
+ * when the CPU has it, x2APIC (MSR) mode [SDM 3A 10.12], and
  * the address/data format of MSIs that target it [SDM 3A 10.11].
  */
 #pragma once
@@ -11,14 +12,24 @@
  * x86_lapic_init() - Enable the local APIC (IA32_APIC_BASE global enable
  * and SVR software enable, spurious vector X86_VEC_SPURIOUS), accept all
  * priorities (TPR 0) and mask its timer.
+ * @want_x2apic: switch to x2APIC mode when CPUID.1:ECX.x2APIC is set.
  *
  * Return: 0, -ENODEV without an APIC (CPUID.1:EDX.APIC), or -ERANGE when
  * the APIC window is outside the identity map.
  */
-int x86_lapic_init(void);
+int x86_lapic_init(bool want_x2apic);
 
-/** x86_lapic_id() - The boot CPU's local APIC ID. */
+/**
+ * x86_lapic_id() - The boot CPU's local APIC ID: 8 bits in xAPIC mode,
+ * the 32-bit x2APIC ID in x2APIC mode.
+ */
 u32 x86_lapic_id(void);
+
+/**
+ * x86_lapic_x2apic() - Whether x86_lapic_init() put the APIC in x2APIC
+ * mode.
+ */
+bool x86_lapic_x2apic(void);
 
 /** x86_lapic_eoi() - Signal end of interrupt. */
 void x86_lapic_eoi(void);

@@ -23,6 +23,16 @@
  *  VTD_HV_INVALIDATE     passes down .count entries at .entries (GPA);
  *                        .done tells how many were carried out, also
  *                        on error (the first not done is the failing one).
+ *  VTD_HV_IRQ_ROUTE      routes the MSI of assigned device .dev to guest
+ *                        vector .vector of vCPU .vcpu: into .handle, and
+ *                        into .msi_addr/.msi_data the remappable-format
+ *                        message the guest writes into the device's MSI
+ *                        capability (it names a host IRTE that accepts
+ *                        it from that device only).
+ *  VTD_HV_IRQ_UPDATE     moves route .handle (of the same .dev) to
+ *                        .vcpu/.vector.
+ *  VTD_HV_IRQ_UNROUTE    frees route .handle (the message is dropped
+ *                        from then on).
  *  VTD_HV_VCMD           runs the virtual-command value .cmd (the layout
  *                        of the VCMD register, <vtd/hw/regs.h>) as a
  *                        write to the virtual unit's VCMD would, and
@@ -43,7 +53,10 @@ enum vtd_hv_call_nr {
 	VTD_HV_BIND = 4,
 	VTD_HV_UNBIND = 5,
 	VTD_HV_INVALIDATE = 6,
-	VTD_HV_VCMD = 7,
+	VTD_HV_IRQ_ROUTE = 7,
+	VTD_HV_IRQ_UPDATE = 8,
+	VTD_HV_IRQ_UNROUTE = 9,
+	VTD_HV_VCMD = 10,
 };
 
 struct vtd_hv_hdr {
@@ -134,6 +147,25 @@ struct vtd_hv_inv {
 };
 _Static_assert(sizeof(struct vtd_hv_inv) == 32, "vtd_hv_inv");
 
+/*
+ * VTD_HV_IRQ_*: a guest's MSI route. Fields a call does not read (ROUTE:
+ * .handle; UNROUTE: all but .handle) and the out fields (.msi_addr,
+ * .msi_data, ROUTE's .handle) must be sent as zero.
+ */
+#define VTD_HV_IRQ_VECTOR_MIN	32		/* 0..31: exceptions [SDM 6.2] */
+#define VTD_HV_IRQ_VECTOR_MAX	255
+
+struct vtd_hv_irq {
+	struct vtd_hv_hdr hdr;
+	uint32_t dev;			/* device handle */
+	uint32_t vcpu;			/* 0 .. the VM's vCPUs - 1 */
+	uint32_t vector;		/* guest vector, 32..255 */
+	uint32_t handle;		/* ROUTE: out; UPDATE, UNROUTE: in */
+	uint64_t msi_addr;		/* ROUTE: out, the MSI address */
+	uint32_t msi_data;		/* ROUTE: out, the MSI data */
+	uint32_t reserved;		/* zero */
+};
+_Static_assert(sizeof(struct vtd_hv_irq) == 40, "vtd_hv_irq");
 /* VTD_HV_VCMD. */
 struct vtd_hv_vcmd {
 	struct vtd_hv_hdr hdr;

@@ -24,6 +24,22 @@
 
 struct ioasid_set;
 struct vtd_vm;
+struct vtd_vm_irq;
+
+/*
+ * The host's translation of a guest's interrupt target (VTD_HV_IRQ_ROUTE
+ * and _UPDATE) into a route: @r arrives with .dev and .vector (the
+ * guest's) set and remapped; the host sets it to the host vector and
+ * APIC ID that inject @vector into vCPU @vcpu, or to .posted with that
+ * vCPU's posted-interrupt descriptor and the guest's vector, and leaves
+ * .dev. @vcpu is below vtd_vm_params.vcpus, @vector in
+ * VTD_HV_IRQ_VECTOR_MIN..MAX and .dev the VM's when it is called
+ * (without vm->lock); an UPDATE may still be refused after it (a handle
+ * that is not the guest's), so it should only translate, not allocate.
+ * Return: 0, or a negative errno that the call returns.
+ */
+typedef int (*vtd_vm_irq_target_fn)(void *ctx, u32 vcpu, u32 vector,
+				    struct vtd_vm_irq *r);
 
 /* A range of guest RAM: [gpa, gpa + size), both 4 KiB aligned. */
 struct vtd_vm_ram {
@@ -83,6 +99,14 @@ struct vtd_vm_params {
 	u64 shadow_pages_total;
 	/* MSI routes the VM may hold at once (0: 64), vtd_vm_irq_route(). */
 	u32 max_irqs;
+	/*
+	 * The guest's own MSI routing (VTD_HV_IRQ_*): its vCPUs are
+	 * 0 .. vcpus - 1, and irq_target (with irq_ctx) turns a vCPU and
+	 * guest vector into a route. NULL: those calls are -EOPNOTSUPP.
+	 */
+	u32 vcpus;
+	vtd_vm_irq_target_fn irq_target;
+	void *irq_ctx;
 };
 
 /*
