@@ -1139,6 +1139,20 @@ static void hv_gpte(u8 *ram, u64 table, unsigned int level, u64 gva,
 	hal_fence();
 }
 
+/*
+ * The guest's table: HV_GVA -> DST_A (user, writable), HV_GVA + 64K ->
+ * SRC (user, read-only), SRC filled from @seed.
+ */
+static void hv_guest_table(u8 *ram, u8 seed)
+{
+	hv_gpte(ram, HV_PML4, 4, HV_GVA, HV_PDPT | 0x7);
+	hv_gpte(ram, HV_PDPT, 3, HV_GVA, HV_PD | 0x7);
+	hv_gpte(ram, HV_PD, 2, HV_GVA, HV_PT | 0x7);
+	hv_gpte(ram, HV_PT, 1, HV_GVA, HV_DST_A | 0x7);
+	hv_gpte(ram, HV_PT, 1, HV_GVA + 0x10000, HV_SRC | 0x5);
+	fill_pattern(ram + HV_SRC, SZ_4K, seed);
+}
+
 /* A position-weighted sum of the guest's RAM: any write changes it. */
 static u64 hv_sum(const u8 *ram)
 {
@@ -1212,13 +1226,7 @@ DMA_TEST(guest_binds_rid_pasid_by_shadow)
 	};
 	BT_ASSERT_OK(t, vtd_vm_create(&p, &vm));
 	BT_ASSERT_OK(t, vtd_vm_assign(vm, e->u, e->sid, &dev));
-	/* The guest's table: HV_GVA -> DST_A, HV_GVA + 64K -> SRC. */
-	hv_gpte(ram, HV_PML4, 4, HV_GVA, HV_PDPT | 0x7);
-	hv_gpte(ram, HV_PDPT, 3, HV_GVA, HV_PD | 0x7);
-	hv_gpte(ram, HV_PD, 2, HV_GVA, HV_PT | 0x7);
-	hv_gpte(ram, HV_PT, 1, HV_GVA, HV_DST_A | 0x7);
-	hv_gpte(ram, HV_PT, 1, HV_GVA + 0x10000, HV_SRC | 0x5);
-	fill_pattern(ram + HV_SRC, SZ_4K, 0x3d);
+	hv_guest_table(ram, 0x3d);
 	BT_ASSERT_OK(t, hv_call(vm, ram, VTD_HV_BIND, &b, sizeof(b)));
 
 	DMA_COPY(t, e, HV_GVA + 0x10000 + 0x20, HV_GVA + 0x100, 0, 512);
@@ -1452,12 +1460,7 @@ static void vcmd_bind_body(struct boot_test_ctx *t, struct dma_env *e)
 	id = ioasid_alloc(&vcmd_a.gset, NULL, 1, 0xfffff, NULL);
 	BT_ASSERT(t, id > 0, "VCMD allocation: %d", id);
 	BT_ASSERT_OK(t, ioasid_find(&vcmd_a.set, (u32)id, NULL, NULL, NULL));
-	hv_gpte(ram, HV_PML4, 4, HV_GVA, HV_PDPT | 0x7);
-	hv_gpte(ram, HV_PDPT, 3, HV_GVA, HV_PD | 0x7);
-	hv_gpte(ram, HV_PD, 2, HV_GVA, HV_PT | 0x7);
-	hv_gpte(ram, HV_PT, 1, HV_GVA, HV_DST_A | 0x7);
-	hv_gpte(ram, HV_PT, 1, HV_GVA + 0x10000, HV_SRC | 0x5);
-	fill_pattern(ram + HV_SRC, SZ_4K, 0x5e);
+	hv_guest_table(ram, 0x5e);
 	b.pasid = (u32)id;
 	BT_ASSERT_OK(t, hv_call(vcmd_a.vm, ram, VTD_HV_BIND, &b, sizeof(b)));
 	BT_ASSERT(t, pasid_entry(e->u, e->sid, (u32)id) &&
