@@ -445,8 +445,14 @@ static unsigned int map_commit(struct walk *w, PT_TABLE *t,
 		next = HAL_MIN((a | (size - 1)) + 1, e);
 		pte = ent(t, i);
 		if (!PT_PRESENT(pte)) {
+			/*
+			 * Every entry of a new table that the range meets
+			 * becomes present: a leaf or a new table.
+			 */
+			sub = (unsigned int)(((next - 1) >> level_shift(level - 1)) -
+					     (a >> level_shift(level - 1))) + 1;
 			child = pool_take(w);
-			sub = map_commit(w, child, level - 1, a, next, true);
+			map_commit(w, child, level - 1, a, next, true);
 			/* The table reaches memory before the entry to it. */
 			flush_lines(w, child, ~0ULL);
 			barrier();
@@ -477,36 +483,22 @@ static unsigned int map_commit(struct walk *w, PT_TABLE *t,
 }
 
 /*
- * One 4 KiB page into tables that all exist, the common case: a single
- * walk finds every error the general path would. Returns 1, having
- * changed nothing, when a table is missing.
+ * After map_one() wrote the leaf of w->va into @pt1: merge upwards while
+ * each table on the path now maps one large leaf.
  */
-static int map_one(struct walk *w)
+static void merge_up(struct walk *w, PT_TABLE *pt1)
 {
 	PT_TABLE *path[PT_LEVELS_MAX + 1];
 	PT_TABLE *t = w->pt->root;
 	unsigned int level, i;
-	u64 pte = 0, leaf;
+	u64 leaf;
 
 	for (level = w->pt->levels; level > 1; level--) {
 		path[level] = t;
-		pte = ent(t, PT_LEVEL_INDEX(w->va, level));
-		if (!PT_PRESENT(pte))
-			return 1;
-		if (PT_IS_LEAF(pte, level))
-			return VTD_ERR(-EBUSY);
-		t = table_of(pte);
+		t = table_of(ent(t, PT_LEVEL_INDEX(w->va, level)));
 	}
-	i = PT_LEVEL_INDEX(w->va, 1);
-	if (PT_PRESENT(ent(t, i)))
-		return VTD_ERR(-EBUSY);
-	ent_set(t, i, w->attr | w->pa);
-	/* @pte names @t: one more entry (ignored bits, not flushed). */
-	ent_set(path[2], PT_LEVEL_INDEX(w->va, 2), pte + COUNT_ONE);
-	flush_lines(w, t, line_mask(i, i));
-	path[1] = t;
-	/* Merge upwards while each table now maps one large leaf. */
-	for (level = 2; PT_MERGE && w->merge && level <= w->pt->levels &&
+	path[1] = pt1;
+	for (level = 2; level <= w->pt->levels &&
 	     (w->pt->leaf_levels & (1U << level)); level++) {
 		leaf = merged_leaf(path[level - 1], level - 1);
 		if (!leaf)
@@ -516,6 +508,78 @@ static int map_one(struct walk *w)
 			     w->va, leaf);
 		flush_lines(w, path[level], line_mask(i, i));
 	}
+}
+
+/*
+ * One 4 KiB page whose walk found entry @i of @t, at @level > 1, not
+ * present: a chain of @level - 1 new tables holds it, built and written
+ * back before one store links it. @up holds @upte, the entry naming @t
+ * (NULL for the root), which counts one entry more. With nothing to
+ * check, this is the whole of the general path for the case.
+ */
+static int map_one_new(struct walk *w, PT_TABLE *t, unsigned int level,
+		       unsigned int i, PT_TABLE *up, u64 upte)
+{
+	PT_TABLE *chain[PT_LEVELS_MAX];
+	unsigned int n = level - 1, k;
+	u64 va = w->va;
+
+	for (k = 0; k < n; k++) {
+		chain[k] = hal_page_alloc(0);
+		if (!chain[k]) {
+			while (k--)
+				hal_page_free(chain[k], 0);
+			return VTD_ERR(-ENOMEM);
+		}
+	}
+	/* chain[k] is the table at level k + 1. */
+	ent_set(chain[0], PT_LEVEL_INDEX(va, 1), w->attr | w->pa);
+	for (k = 1; k < n; k++)
+		ent_set(chain[k], PT_LEVEL_INDEX(va, k + 1),
+			table_entry(chain[k - 1], 1));
+	w->pt->table_pages += n;
+	/* The tables reach memory before the entry to them. */
+	for (k = 0; k < n; k++)
+		flush_lines(w, chain[k], ~0ULL);
+	barrier();
+	ent_set(t, i, table_entry(chain[n - 1], 1));
+	if (up)
+		ent_set(up, PT_LEVEL_INDEX(va, level + 1), upte + COUNT_ONE);
+	flush_lines(w, t, line_mask(i, i));
+	return 0;
+}
+
+/*
+ * One 4 KiB page, the common case: a single walk finds every error the
+ * general path would, and either the tables all exist or the missing
+ * ones are created below the entry where the walk stopped.
+ */
+static int map_one(struct walk *w)
+{
+	PT_TABLE *t = w->pt->root, *up = NULL;
+	unsigned int level, i;
+	u64 va = w->va, pte = 0, upte = 0;
+
+	for (level = w->pt->levels; level > 1; level--) {
+		i = PT_LEVEL_INDEX(va, level);
+		pte = ent(t, i);
+		if (!PT_PRESENT(pte))
+			return map_one_new(w, t, level, i, up, upte);
+		if (PT_IS_LEAF(pte, level))
+			return VTD_ERR(-EBUSY);
+		up = t;
+		upte = pte;
+		t = table_of(pte);
+	}
+	i = PT_LEVEL_INDEX(va, 1);
+	if (PT_PRESENT(ent(t, i)))
+		return VTD_ERR(-EBUSY);
+	ent_set(t, i, w->attr | w->pa);
+	/* @pte, in @up, names @t: one more entry (ignored bits, unflushed). */
+	ent_set(up, PT_LEVEL_INDEX(va, 2), pte + COUNT_ONE);
+	flush_lines(w, t, line_mask(i, i));
+	if (PT_MERGE && w->merge)
+		merge_up(w, t);
 	return 0;
 }
 
@@ -529,10 +593,8 @@ static int map_range(struct walk *w, u64 size)
 
 	if (size == HAL_PAGE_SIZE) {
 		ret = map_one(w);
-		if (ret <= 0) {
-			op_end(w);
-			return ret;
-		}
+		op_end(w);
+		return ret;
 	}
 	ret = map_check(w, w->pt->root, w->pt->levels, w->va, w->va + size);
 	if (ret)
@@ -821,31 +883,25 @@ static unsigned int unmap_part(struct walk *w, PT_TABLE *t,
 }
 
 /*
- * One 4 KiB page: clear its leaf entry, or, when that would leave its
- * table empty, the entry to the highest table that would go empty, which
- * the walk's counts tell at once; those tables go to the gather as they
- * are (the root stays). Returns 1, having changed nothing, when the page
- * lies in a large leaf that must be split.
+ * Unmap the 4 KiB leaf of @va, whose table goes empty: clear instead the
+ * entry to the highest table that goes empty with it, which the counts on
+ * the path tell at once. The tables below go to the gather as they are
+ * (the unit sees either their old entries, which the caller invalidates,
+ * or none); the root stays.
  */
-static int unmap_one(struct walk *w, u64 va)
+static void unmap_one_detach(struct walk *w, u64 va)
 {
 	PT_TABLE *path[PT_LEVELS_MAX + 1];
 	u64 pte[PT_LEVELS_MAX + 1];
 	PT_TABLE *t = w->pt->root;
 	unsigned int level, top = w->pt->levels, l, i;
 
-	for (level = top; level >= 1; level--) {
+	for (level = top; level > 1; level--) {
 		path[level] = t;
 		pte[level] = ent(t, PT_LEVEL_INDEX(va, level));
-		if (!PT_PRESENT(pte[level]))
-			return 0;
-		if (PT_IS_LEAF(pte[level], level)) {
-			if (level > 1)
-				return 1;
-			break;
-		}
 		t = table_of(pte[level]);
 	}
+	path[1] = t;
 	/* pte[level + 1] names path[level] and holds its count. */
 	for (level = 1; level < top && pte_count(pte[level + 1]) == 1;
 	     level++)
@@ -857,11 +913,44 @@ static int unmap_one(struct walk *w, u64 va)
 			pte[level + 1] - COUNT_ONE);
 	for (l = 1; l < level; l++)
 		gather_table(w, path[l]);
-	if (level > 1)
-		w->g->nonleaf = true;
+	w->g->nonleaf = true;
+	flush_lines(w, path[level], line_mask(i, i));
+}
+
+/*
+ * One 4 KiB page: clear its leaf entry, and count one entry less in the
+ * entry to its table; or detach the tables it leaves empty. Returns 1,
+ * having changed nothing, when the page lies in a large leaf that must be
+ * split.
+ */
+static int unmap_one(struct walk *w, u64 va)
+{
+	PT_TABLE *t = w->pt->root, *up = t;
+	unsigned int level, i;
+	u64 pte = 0;
+
+	for (level = w->pt->levels; level > 1; level--) {
+		pte = ent(t, PT_LEVEL_INDEX(va, level));
+		if (!PT_PRESENT(pte))
+			return 0;
+		if (PT_IS_LEAF(pte, level))
+			return 1;
+		up = t;
+		t = table_of(pte);
+	}
+	i = PT_LEVEL_INDEX(va, 1);
+	if (!PT_PRESENT(ent(t, i)))
+		return 0;
+	if (pte_count(pte) > 1) {
+		ent_set(t, i, 0);
+		/* @pte, in @up, names @t (ignored bits, not flushed). */
+		ent_set(up, PT_LEVEL_INDEX(va, 2), pte - COUNT_ONE);
+		flush_lines(w, t, line_mask(i, i));
+	} else {
+		unmap_one_detach(w, va);
+	}
 	gather_leaves(w, 1, 1);
 	gather_range(w->g, va, va + HAL_PAGE_SIZE);
-	flush_lines(w, path[level], line_mask(i, i));
 	return 0;
 }
 
