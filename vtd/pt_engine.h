@@ -296,20 +296,31 @@ static unsigned int leaf_run(const struct walk *w, unsigned int level,
 	return (unsigned int)HAL_MIN(n, (u64)(PT_ENTRIES - i));
 }
 
+/*
+ * The run loops below walk a pointer over the entries, eight entries (a
+ * cache line's worth, which may straddle two) per turn, so that each
+ * entry costs one load or one store and no index arithmetic.
+ */
+#define PT_ENTRY	__typeof__(((PT_TABLE *)0)->e[0])
+
 /* Any of @n entries from @i present? Four chains keep loads parallel. */
 static bool run_present(const PT_TABLE *t, unsigned int i, unsigned int n)
 {
+	const PT_ENTRY *p = &t->e[i], *end = p + n;
 	u64 a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-	unsigned int k = i, end = i + n;
 
-	for (; k + 4 <= end; k += 4) {
-		a0 |= ent(t, k);
-		a1 |= ent(t, k + 1);
-		a2 |= ent(t, k + 2);
-		a3 |= ent(t, k + 3);
+	for (; end - p >= 8; p += 8) {
+		PT_SEE(p, false);
+		PT_SEE(&p[7], false);
+		a0 |= p[0].val | p[4].val;
+		a1 |= p[1].val | p[5].val;
+		a2 |= p[2].val | p[6].val;
+		a3 |= p[3].val | p[7].val;
 	}
-	for (; k < end; k++)
-		a0 |= ent(t, k);
+	for (; p < end; p++) {
+		PT_SEE(p, false);
+		a0 |= p->val;
+	}
 	return PT_PRESENT(a0 | a1 | a2 | a3);
 }
 
@@ -317,16 +328,24 @@ static bool run_present(const PT_TABLE *t, unsigned int i, unsigned int n)
 static void write_run(PT_TABLE *t, unsigned int i, unsigned int n, u64 v,
 		      u64 size)
 {
-	unsigned int k = 0;
+	PT_ENTRY *p = &t->e[i], *end = p + n;
 
-	for (; k + 4 <= n; k += 4, v += 4 * size) {
-		ent_set(t, i + k, v);
-		ent_set(t, i + k + 1, v + size);
-		ent_set(t, i + k + 2, v + 2 * size);
-		ent_set(t, i + k + 3, v + 3 * size);
+	for (; end - p >= 8; p += 8, v += 8 * size) {
+		PT_SEE(p, true);
+		PT_SEE(&p[7], true);
+		PT_WRITE(&p[0], v);
+		PT_WRITE(&p[1], v + size);
+		PT_WRITE(&p[2], v + 2 * size);
+		PT_WRITE(&p[3], v + 3 * size);
+		PT_WRITE(&p[4], v + 4 * size);
+		PT_WRITE(&p[5], v + 5 * size);
+		PT_WRITE(&p[6], v + 6 * size);
+		PT_WRITE(&p[7], v + 7 * size);
 	}
-	for (; k < n; k++, v += size)
-		ent_set(t, i + k, v);
+	for (; p < end; p++, v += size) {
+		PT_SEE(p, true);
+		PT_WRITE(p, v);
+	}
 }
 
 /*
@@ -704,17 +723,21 @@ static void split_fill(PT_TABLE *t, unsigned int level, u64 leaf)
 static bool run_all_leaves(const PT_TABLE *t, unsigned int level,
 			   unsigned int i, unsigned int n)
 {
+	const PT_ENTRY *p = &t->e[i], *end = p + n;
 	u64 a0 = ~0ULL, a1 = ~0ULL, a2 = ~0ULL, a3 = ~0ULL;
-	unsigned int k = i, end = i + n;
 
-	for (; k + 4 <= end; k += 4) {
-		a0 &= ent(t, k);
-		a1 &= ent(t, k + 1);
-		a2 &= ent(t, k + 2);
-		a3 &= ent(t, k + 3);
+	for (; end - p >= 8; p += 8) {
+		PT_SEE(p, false);
+		PT_SEE(&p[7], false);
+		a0 &= p[0].val & p[4].val;
+		a1 &= p[1].val & p[5].val;
+		a2 &= p[2].val & p[6].val;
+		a3 &= p[3].val & p[7].val;
 	}
-	for (; k < end; k++)
-		a0 &= ent(t, k);
+	for (; p < end; p++) {
+		PT_SEE(p, false);
+		a0 &= p->val;
+	}
 	a0 &= a1 & a2 & a3;
 	return PT_PRESENT(a0) && PT_IS_LEAF(a0, level);
 }
@@ -722,16 +745,24 @@ static bool run_all_leaves(const PT_TABLE *t, unsigned int level,
 /* Clear @n entries of @t from @i. */
 static void clear_run(PT_TABLE *t, unsigned int i, unsigned int n)
 {
-	unsigned int k = i, end = i + n;
+	PT_ENTRY *p = &t->e[i], *end = p + n;
 
-	for (; k + 4 <= end; k += 4) {
-		ent_set(t, k, 0);
-		ent_set(t, k + 1, 0);
-		ent_set(t, k + 2, 0);
-		ent_set(t, k + 3, 0);
+	for (; end - p >= 8; p += 8) {
+		PT_SEE(p, true);
+		PT_SEE(&p[7], true);
+		PT_WRITE(&p[0], 0);
+		PT_WRITE(&p[1], 0);
+		PT_WRITE(&p[2], 0);
+		PT_WRITE(&p[3], 0);
+		PT_WRITE(&p[4], 0);
+		PT_WRITE(&p[5], 0);
+		PT_WRITE(&p[6], 0);
+		PT_WRITE(&p[7], 0);
 	}
-	for (; k < end; k++)
-		ent_set(t, k, 0);
+	for (; p < end; p++) {
+		PT_SEE(p, true);
+		PT_WRITE(p, 0);
+	}
 }
 
 /* What unmap_commit() gathers from the entries it clears in one table. */
