@@ -488,7 +488,7 @@ static unsigned int map_commit(struct walk *w, PT_TABLE *t,
 			if (leaf) {
 				merge_commit(w, t, level, i, child, a, leaf);
 				dirty |= line_mask(i, i);
-			} else {
+			} else if (sub) {
 				/* Ignored bits only: nothing to flush. */
 				ent_set(t, i, pte + sub * COUNT_ONE);
 			}
