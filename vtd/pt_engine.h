@@ -12,7 +12,16 @@
  * walks that visit each table at most once, which is what lets the commit
  * pass flush each written cache line exactly once when the units are not
  * coherent: a table's lines are flushed when the walk leaves it, a new
- * table's whole page before it is linked into its parent.
+ * table's whole page before it is linked into its parent. A single 4 KiB
+ * page, the commonest call, takes one walk that knows every error before
+ * its first store (map_one(), unmap_one()).
+ *
+ * Each non-leaf entry counts the present entries of the table it names,
+ * in bits the units ignore (PT_PTE_COUNT): whether an unmap left a table
+ * empty is read from the entry the walk holds, never found by scanning
+ * the table. The count costs no flush and no extra line read; the host
+ * tests' walkers check every count against the entries after every
+ * operation, and bench_counts counts the lines each operation touches.
  *
  * This is a template, private to vtd/, in the manner of paging_tmpl.h in
  * Linux KVM: a format file defines the parameters below and then includes
