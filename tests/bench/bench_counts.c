@@ -24,9 +24,8 @@
 #include <stdlib.h>
 
 #include <vtd/domain.h>
-#include <vtd/pt_fl.h>
-#include <vtd/pt_sl.h>
 
+#include "bench/pt_formats.h"
 #include "bench/verdict.h"
 #include "fakes/fake_dmar.h"
 #include "fakes/fake_hal.h"
@@ -243,66 +242,16 @@ void vtd_pt_count_line(const void *p, bool write)
 #define SZ_4K	0x1000ULL
 #define SZ_2M	0x200000ULL
 #define SZ_1G	0x40000000ULL
-#define RW	(VTD_PROT_READ | VTD_PROT_WRITE)
-
-static bool fl;
-static struct vtd_sl_pt slpt;
-static struct vtd_iotlb_gather slg;
-static struct vtd_fl_pt flpt;
-static struct vtd_fl_gather flg;
-
-static void lpt_new(void)
-{
-	struct vtd_sl_pt_config c = {
-		.aw = 48, .haw = 46,
-		.large_pages = VTD_SL_PT_LP_2M | VTD_SL_PT_LP_1G,
-		.coherent = true,
-	};
-	struct vtd_fl_pt_config fc = {
-		.levels = 4, .haw = 46, .large_pages = VTD_FL_PT_LP_1G,
-		.coherent = true,
-	};
-
-	if (fl ? vtd_fl_pt_init(&flpt, &fc) : vtd_sl_pt_init(&slpt, &c))
-		exit(1);
-	vtd_sl_pt_gather_init(&slg);
-	vtd_fl_pt_gather_init(&flg);
-}
-
-static void lpt_release(void)
-{
-	if (fl)
-		vtd_fl_pt_gather_release(&flg);
-	else
-		vtd_sl_pt_gather_release(&slg);
-}
-
-static void lpt_free(void)
-{
-	lpt_release();
-	if (fl)
-		vtd_fl_pt_destroy(&flpt);
-	else
-		vtd_sl_pt_destroy(&slpt);
-}
 
 static void lpt_map(u64 va, u64 pa, u64 size)
 {
-	int rc = fl ? vtd_fl_pt_map(&flpt, vtd_iova_init(va),
-				    hal_paddr_init(pa), size, RW) :
-		      vtd_sl_pt_map(&slpt, vtd_iova_init(va),
-				    hal_paddr_init(pa), size, RW, NULL);
-
-	if (rc)
+	if (pt_map(va, pa, size))
 		exit(1);
 }
 
 static void lpt_unmap(u64 va, u64 size)
 {
-	int rc = fl ? vtd_fl_pt_unmap(&flpt, vtd_iova_init(va), size, &flg) :
-		      vtd_sl_pt_unmap(&slpt, vtd_iova_init(va), size, &slg);
-
-	if (rc)
+	if (pt_unmap(va, size))
 		exit(1);
 }
 
@@ -346,7 +295,8 @@ static void line_op_run(unsigned int op)
 	/* A page away from its table's first line, as most are. */
 	const u64 page = pt4k + 100 * SZ_4K;
 
-	lpt_new();
+	if (pt_new())
+		exit(1);
 	/* The anchors of bench_pt_sl.c keep the tables present. */
 	lpt_map(pt4k + 511 * SZ_4K, SZ_1G, SZ_4K);
 	lpt_map(pt2m + 511 * SZ_2M, 0, SZ_2M);
@@ -385,11 +335,11 @@ static void line_op_run(unsigned int op)
 		break;
 	case OP_UNMAP_SPARSE:
 		lpt_unmap(sparse + 5 * SZ_1G + 100 * SZ_4K, SZ_4K);
-		lpt_release();
+		pt_release();
 		break;
 	}
 	lines.on = false;
-	lpt_free();
+	pt_free();
 }
 
 static int line_counts(bool first_level)
@@ -397,9 +347,9 @@ static int line_counts(bool first_level)
 	unsigned int op;
 	int bad = 0;
 
-	fl = first_level;
+	pt_fl_rows = first_level;
 	printf("\n%s page tables (4 levels, coherent): table cache lines "
-	       "per operation\n", fl ? "First-level" : "Second-level");
+	       "per operation\n", pt_fl_rows ? "First-level" : "Second-level");
 	printf("%-30s %5s %5s  %-13s %-13s %s\n", "operation", "read",
 	       "write", "floor (r, w)", "bound (r, w)", "target");
 	for (op = 0; op < OP_COUNT; op++) {

@@ -26,16 +26,14 @@
 #include <time.h>
 
 #include <hal/hal.h>
-#include <vtd/pt_fl.h>
-#include <vtd/pt_sl.h>
 
+#include "bench/pt_formats.h"
 #include "bench/verdict.h"
 #include "fakes/fake_hal.h"
 
 #define SZ_4K	0x1000ULL
 #define SZ_2M	0x200000ULL
 #define SZ_1G	0x40000000ULL
-#define RW	(VTD_PROT_READ | VTD_PROT_WRITE)
 #define ROUNDS	7
 
 /* ---- hal_phys_to_virt: direct map or the fake's checked lookup --------- */
@@ -80,58 +78,16 @@ static void die(const char *what, int rc)
 
 /* ---- The reference writer: walk existing tables, store, nothing else ---- */
 
-/* ---- The two formats, behind one switch (no indirect call) ----------- */
-
-static bool fl;			/* first-level rows, else second-level */
-static struct vtd_sl_pt pt;
-static struct vtd_iotlb_gather g;
-static struct vtd_fl_pt flpt;
-static struct vtd_fl_gather flg;
-
-static inline int lib_map(u64 va, u64 pa, u64 size)
-{
-	if (fl)
-		return vtd_fl_pt_map(&flpt, vtd_iova_init(va),
-				     hal_paddr_init(pa), size, RW);
-	return vtd_sl_pt_map(&pt, vtd_iova_init(va), hal_paddr_init(pa), size,
-			     RW, NULL);
-}
-
-static inline int lib_unmap(u64 va, u64 size)
-{
-	if (fl)
-		return vtd_fl_pt_unmap(&flpt, vtd_iova_init(va), size, &flg);
-	return vtd_sl_pt_unmap(&pt, vtd_iova_init(va), size, &g);
-}
-
-static void lib_release(void)
-{
-	if (fl)
-		vtd_fl_pt_gather_release(&flg);
-	else
-		vtd_sl_pt_gather_release(&g);
-}
-
-static inline hal_paddr_t lib_root(void)
-{
-	return fl ? flpt.root_pa : pt.root_pa;
-}
-
-static inline unsigned int lib_levels(void)
-{
-	return fl ? flpt.levels : pt.levels;
-}
-
 /*
  * Both formats: present with R and W (bit 0 is P or R, bit 1 W or R/W),
  * PS bit 7, and the next table's address in bits 51:12.
  */
 static volatile u64 *ref_slot(u64 iova, unsigned int leaf_level)
 {
-	u64 *t = hal_phys_to_virt(lib_root());
+	u64 *t = hal_phys_to_virt(pt_root());
 	unsigned int l;
 
-	for (l = lib_levels(); l > leaf_level; l--) {
+	for (l = pt_levels(); l > leaf_level; l--) {
 		u64 e = t[(iova >> (12 + 9 * (l - 1))) & 511];
 
 		t = hal_phys_to_virt(hal_paddr_init(e & 0x000ffffffffff000ULL));
@@ -164,34 +120,6 @@ static void ref_map_run(u64 iova, u64 pa, unsigned int n, unsigned int level,
 
 /* ---- Scenarios ---------------------------------------------------------- */
 
-static void pt_new(void)
-{
-	struct vtd_sl_pt_config c = {
-		.aw = 48, .haw = 46,
-		.large_pages = VTD_SL_PT_LP_2M | VTD_SL_PT_LP_1G,
-		.coherent = true,
-	};
-	struct vtd_fl_pt_config fc = {
-		.levels = 4, .haw = 46, .large_pages = VTD_FL_PT_LP_1G,
-		.coherent = true,
-	};
-	int rc = fl ? vtd_fl_pt_init(&flpt, &fc) : vtd_sl_pt_init(&pt, &c);
-
-	if (rc)
-		die("init", rc);
-	vtd_sl_pt_gather_init(&g);
-	vtd_fl_pt_gather_init(&flg);
-}
-
-static void pt_free(void)
-{
-	lib_release();
-	if (fl)
-		vtd_fl_pt_destroy(&flpt);
-	else
-		vtd_sl_pt_destroy(&pt);
-}
-
 /* @target: 0 none, else a bound on lib / ref. */
 struct result {
 	char name[40];
@@ -208,7 +136,7 @@ static void report(const char *name, const char *unit, double lib,
 {
 	struct result *x = &results[result_count++];
 
-	snprintf(x->name, sizeof(x->name), "%s %s", fl ? "FL" : "SL", name);
+	snprintf(x->name, sizeof(x->name), "%s %s", pt_fl_rows ? "FL" : "SL", name);
 	x->unit = unit;
 	x->lib = lib;
 	x->ref = ref;
@@ -238,9 +166,10 @@ static void bench_single_4k(void)
 	u64 t0;
 	int rc;
 
-	pt_new();
+	if (pt_new())
+		die("init", -1);
 	for (i = 0; i < PT_CHUNKS; i++) {
-		rc = lib_map(REGION_4K + i * SZ_2M + 511 * SZ_4K, SZ_1G,
+		rc = pt_map(REGION_4K + i * SZ_2M + 511 * SZ_4K, SZ_1G,
 			     SZ_4K);
 		if (rc)
 			die("anchor", rc);
@@ -248,19 +177,19 @@ static void bench_single_4k(void)
 	for (r = 0; r < ROUNDS; r++) {
 		t0 = now_ns();
 		for (i = 0; i < PT_PAGES; i++) {
-			rc = lib_map(page_4k(i), page_4k(i) + SZ_1G, SZ_4K);
+			rc = pt_map(page_4k(i), page_4k(i) + SZ_1G, SZ_4K);
 			if (rc)
 				die("map", rc);
 		}
 		best[0] = HAL_MIN(best[0], (double)(now_ns() - t0) / PT_PAGES);
 		t0 = now_ns();
 		for (i = 0; i < PT_PAGES; i++) {
-			rc = lib_unmap(page_4k(i), SZ_4K);
+			rc = pt_unmap(page_4k(i), SZ_4K);
 			if (rc)
 				die("unmap", rc);
 		}
 		best[1] = HAL_MIN(best[1], (double)(now_ns() - t0) / PT_PAGES);
-		lib_release();
+		pt_release();
 
 		t0 = now_ns();
 		for (i = 0; i < PT_PAGES; i++)
@@ -288,16 +217,17 @@ static void bench_range(u64 leaf, unsigned int level, const char *mname,
 	u64 t0;
 	int rc;
 
-	pt_new();
+	if (pt_new())
+		die("init", -1);
 	for (i = 0; i < ranges; i++) {
-		rc = lib_map(base + i * span + 511 * leaf, 0, leaf);
+		rc = pt_map(base + i * span + 511 * leaf, 0, leaf);
 		if (rc)
 			die("anchor", rc);
 	}
 	for (r = 0; r < ROUNDS; r++) {
 		t0 = now_ns();
 		for (i = 0; i < ranges; i++) {
-			rc = lib_map(base + i * span, span * i, n * leaf);
+			rc = pt_map(base + i * span, span * i, n * leaf);
 			if (rc)
 				die("range map", rc);
 		}
@@ -305,13 +235,13 @@ static void bench_range(u64 leaf, unsigned int level, const char *mname,
 				  (ranges * n));
 		t0 = now_ns();
 		for (i = 0; i < ranges; i++) {
-			rc = lib_unmap(base + i * span, n * leaf);
+			rc = pt_unmap(base + i * span, n * leaf);
 			if (rc)
 				die("range unmap", rc);
 		}
 		best[1] = HAL_MIN(best[1], (double)(now_ns() - t0) /
 				  (ranges * n));
-		lib_release();
+		pt_release();
 		t0 = now_ns();
 		for (i = 0; i < ranges; i++)
 			ref_map_run(base + i * span, span * i, n, level, false);
@@ -341,9 +271,10 @@ static void bench_sparse(void)
 	u64 t0, base = 1ULL << 39;
 	int rc;
 
-	pt_new();
+	if (pt_new())
+		die("init", -1);
 	/* The PDPT for the region stays (anchor in its last 1G). */
-	rc = lib_map(base + 511 * SZ_1G, 0, SZ_4K);
+	rc = pt_map(base + 511 * SZ_1G, 0, SZ_4K);
 	if (rc)
 		die("anchor", rc);
 	for (r = 0; r < ROUNDS; r++) {
@@ -351,7 +282,7 @@ static void bench_sparse(void)
 		for (i = 0; i < n; i++) {
 			u64 iova = base + i * SZ_1G + (i % 512) * SZ_4K;
 
-			rc = lib_map(iova, iova & (SZ_1G - 1), SZ_4K);
+			rc = pt_map(iova, iova & (SZ_1G - 1), SZ_4K);
 			if (rc)
 				die("sparse map", rc);
 		}
@@ -360,11 +291,11 @@ static void bench_sparse(void)
 		for (i = 0; i < n; i++) {
 			u64 iova = base + i * SZ_1G + (i % 512) * SZ_4K;
 
-			rc = lib_unmap(iova, SZ_4K);
+			rc = pt_unmap(iova, SZ_4K);
 			if (rc)
 				die("sparse unmap", rc);
 		}
-		lib_release();
+		pt_release();
 		best[1] = HAL_MIN(best[1], (double)(now_ns() - t0) / n);
 
 		t0 = now_ns();
@@ -402,7 +333,7 @@ static void run_all(void)
 	unsigned int f;
 
 	for (f = 0; f < 2; f++) {
-		fl = f == 1;
+		pt_fl_rows = f == 1;
 		bench_single_4k();
 		bench_range(SZ_4K, 1, "256 x 4K range map",
 			    "256 x 4K range unmap");
