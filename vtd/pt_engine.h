@@ -453,7 +453,7 @@ static unsigned int map_commit(struct walk *w, PT_TABLE *t,
 			       unsigned int level, u64 s, u64 e, bool fresh)
 {
 	u64 size = PT_LEVEL_SIZE(level);
-	unsigned int i = PT_LEVEL_INDEX(s, level), n, added = 0, sub;
+	unsigned int i = PT_LEVEL_INDEX(s, level), n, added = 0, sub, sh;
 	u64 dirty = 0, a = s, next, pte, leaf, v;
 	PT_TABLE *child;
 
@@ -477,8 +477,8 @@ static unsigned int map_commit(struct walk *w, PT_TABLE *t,
 			 * Every entry of a new table that the range meets
 			 * becomes present: a leaf or a new table.
 			 */
-			sub = (unsigned int)(((next - 1) >> level_shift(level - 1)) -
-					     (a >> level_shift(level - 1))) + 1;
+			sh = level_shift(level - 1);
+			sub = (unsigned int)(((next - 1) >> sh) - (a >> sh)) + 1;
 			child = pool_take(w);
 			map_commit(w, child, level - 1, a, next, true);
 			/* The table reaches memory before the entry to it. */

@@ -136,7 +136,8 @@ static void report(const char *name, const char *unit, double lib,
 {
 	struct result *x = &results[result_count++];
 
-	snprintf(x->name, sizeof(x->name), "%s %s", pt_fl_rows ? "FL" : "SL", name);
+	snprintf(x->name, sizeof(x->name), "%s %s", pt_fl_rows ? "FL" : "SL",
+		 name);
 	x->unit = unit;
 	x->lib = lib;
 	x->ref = ref;

@@ -112,8 +112,8 @@ bool pt_snapshot_equal(const struct pt_snapshot *a,
  * The cache lines (virtual addresses, 64-byte aligned) that differ from
  * @before to @after for a unit: every line of a page new in @after, the
  * lines of a page in both that changed in more than libvtd's counts
- * (bits 61:52, which the units ignore where libvtd writes them). Returns the count (lines beyond @max are counted,
- * not written to @out).
+ * (bits 61:52, which the units ignore where libvtd writes them). Returns
+ * the count (lines beyond @max are counted, not written to @out).
  */
 size_t pt_snapshot_dirty_lines(const struct pt_snapshot *before,
 			       const struct pt_snapshot *after,
