@@ -12,7 +12,16 @@
  * walks that visit each table at most once, which is what lets the commit
  * pass flush each written cache line exactly once when the units are not
  * coherent: a table's lines are flushed when the walk leaves it, a new
- * table's whole page before it is linked into its parent.
+ * table's whole page before it is linked into its parent. A single 4 KiB
+ * page, the commonest call, takes one walk that knows every error before
+ * its first store (map_one(), unmap_one()).
+ *
+ * Each non-leaf entry counts the present entries of the table it names,
+ * in bits the units ignore (PT_PTE_COUNT): whether an unmap left a table
+ * empty is read from the entry the walk holds, never found by scanning
+ * the table. The count costs no flush and no extra line read; the host
+ * tests' walkers check every count against the entries after every
+ * operation, and bench_counts counts the lines each operation touches.
  *
  * This is a template, private to vtd/, in the manner of paging_tmpl.h in
  * Linux KVM: a format file defines the parameters below and then includes
@@ -36,6 +45,8 @@
  *   PT_PTE_PS     Page Size, set in leaves above level 1
  *   PT_PTE_TABLE  the bits of a non-leaf entry besides its address
  *   PT_PTE_LINK   a field ignored at every level (pt_link.h)
+ *   PT_PTE_COUNT  a field of ten bits ignored in non-leaf entries: the
+ *                 count of present entries in the table the entry names
  *   PT_MERGE      1 when maps may merge tables into large leaves
  * Accessors (static inline functions or macros):
  *   PT_PRESENT(pte), PT_IS_LEAF(pte, level), PT_LEVEL_SIZE(level),
@@ -80,15 +91,81 @@ static inline unsigned int level_shift(unsigned int level)
 	return 12 + PT_LEVEL_STRIDE * (level - 1);
 }
 
+/*
+ * Every load and store of a table entry goes through ent() and ent_set(),
+ * so that a counting build (VTD_PT_COUNT_LINES = 1: tests/bench/counts.mk
+ * only, never the library) can report each access's cache line to
+ * vtd_pt_count_line(), which the counting program defines.
+ */
+#ifndef VTD_PT_COUNT_LINES
+#define VTD_PT_COUNT_LINES 0
+#endif
+#if VTD_PT_COUNT_LINES
+void vtd_pt_count_line(const void *p, bool write);
+#define PT_SEE(p, write)	vtd_pt_count_line(p, write)
+#else
+#define PT_SEE(p, write)	do { } while (0)
+#endif
+
+static inline u64 ent(const PT_TABLE *t, unsigned int i)
+{
+	PT_SEE(&t->e[i], false);
+	return t->e[i].val;
+}
+
+static inline void ent_set(PT_TABLE *t, unsigned int i, u64 v)
+{
+	PT_SEE(&t->e[i], true);
+	PT_WRITE(&t->e[i], v);
+}
+
+/*
+ * The count of a table's present entries lives in the non-leaf entry that
+ * names it (the root has none): every change to a table's entries is
+ * made by a walk that has just read that entry, so keeping the count
+ * costs one store to a line already in cache, and telling whether a table
+ * went empty costs nothing. The bits are ignored by the units, so the
+ * count is never flushed for its own sake; and neither a unit nor the CPU
+ * writes a non-leaf entry but to set its Accessed flag, which a format
+ * either presets (first-level) or never has the unit set (second-level,
+ * SLADE is not used), so a plain read-modify-write cannot lose an update.
+ */
+#define COUNT_SHIFT	((unsigned int)__builtin_ctzll(PT_PTE_COUNT))
+#define COUNT_ONE	(1ULL << COUNT_SHIFT)
+_Static_assert((PT_PTE_COUNT >> __builtin_ctzll(PT_PTE_COUNT)) >= PT_ENTRIES,
+	       "the count field holds 0..PT_ENTRIES");
+
+static inline unsigned int pte_count(u64 pte)
+{
+	return (unsigned int)((pte & PT_PTE_COUNT) >> COUNT_SHIFT);
+}
+
 static PT_TABLE *table_of(u64 pte)
 {
 	return hal_phys_to_virt(hal_paddr_init(pte & PT_PTE_ADDR));
 }
 
-/* Non-leaf entry for @t: every right granted, the leaf decides. */
-static u64 table_entry(const PT_TABLE *t)
+/*
+ * Non-leaf entry for @t, which holds @count present entries: every right
+ * granted, the leaf decides.
+ */
+static u64 table_entry(const PT_TABLE *t, unsigned int count)
 {
-	return hal_paddr_val(hal_virt_to_phys(t)) | PT_PTE_TABLE;
+	return hal_paddr_val(hal_virt_to_phys(t)) | PT_PTE_TABLE |
+	       ((u64)count << COUNT_SHIFT);
+}
+
+/*
+ * Present entries of @t, counted: for a table built outside the walks
+ * (the guest shadows, shadow.c), which links it with table_entry().
+ */
+static __unused unsigned int table_count(const PT_TABLE *t)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < PT_ENTRIES; i++)
+		n += PT_PRESENT(ent(t, i));
+	return n;
 }
 
 /* Cache lines holding entries @first..@last of a table. */
@@ -129,31 +206,6 @@ static void op_end(struct walk *w)
 		hal_fence();
 }
 
-static bool range_empty(const PT_TABLE *t, unsigned int from,
-			unsigned int to)
-{
-	u64 acc = 0;
-	unsigned int i;
-
-	for (i = from; i < to; i++) {
-		acc |= t->e[i].val;
-		if (i % ENTRIES_PER_LINE == ENTRIES_PER_LINE - 1 &&
-		    PT_PRESENT(acc))
-			return false;
-	}
-	return !PT_PRESENT(acc);
-}
-
-/*
- * No entry of @t present? The scan starts at entry @from, just after the
- * ones an operation cleared, where a table in use most likely still has a
- * neighbour, and stops at the first line holding a present entry.
- */
-static bool table_empty(const PT_TABLE *t, unsigned int from)
-{
-	return range_empty(t, from, PT_ENTRIES) && range_empty(t, 0, from);
-}
-
 static void gather_range(PT_GATHER *g, u64 start, u64 end)
 {
 	if (g->start >= g->end) {
@@ -178,6 +230,8 @@ static void gather_table(struct walk *w, PT_TABLE *t)
 	if (g->freed_pages) {
 		hal_paddr_t next = hal_virt_to_phys(g->freelist);
 
+		PT_SEE(&t->e[0], false);
+		PT_SEE(&t->e[0], true);
 		vtd_pt_link_set(&t->e[0].val, PT_PTE_LINK,
 				hal_paddr_val(next));
 	}
@@ -223,6 +277,7 @@ static PT_TABLE *pool_take(struct walk *w)
 
 	VTD_BUG_ON(!t);
 	w->pool = (PT_TABLE *)(uintptr_t)t->e[0].val;
+	PT_SEE(&t->e[0], true);
 	t->e[0].val = 0;
 	w->pt->table_pages++;
 	return t;
@@ -250,20 +305,31 @@ static unsigned int leaf_run(const struct walk *w, unsigned int level,
 	return (unsigned int)HAL_MIN(n, (u64)(PT_ENTRIES - i));
 }
 
+/*
+ * The run loops below walk a pointer over the entries, eight entries (a
+ * cache line's worth, which may straddle two) per turn, so that each
+ * entry costs one load or one store and no index arithmetic.
+ */
+#define PT_ENTRY	__typeof__(((PT_TABLE *)0)->e[0])
+
 /* Any of @n entries from @i present? Four chains keep loads parallel. */
 static bool run_present(const PT_TABLE *t, unsigned int i, unsigned int n)
 {
+	const PT_ENTRY *p = &t->e[i], *end = p + n;
 	u64 a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-	unsigned int k = i, end = i + n;
 
-	for (; k + 4 <= end; k += 4) {
-		a0 |= t->e[k].val;
-		a1 |= t->e[k + 1].val;
-		a2 |= t->e[k + 2].val;
-		a3 |= t->e[k + 3].val;
+	for (; end - p >= 8; p += 8) {
+		PT_SEE(p, false);
+		PT_SEE(&p[7], false);
+		a0 |= p[0].val | p[4].val;
+		a1 |= p[1].val | p[5].val;
+		a2 |= p[2].val | p[6].val;
+		a3 |= p[3].val | p[7].val;
 	}
-	for (; k < end; k++)
-		a0 |= t->e[k].val;
+	for (; p < end; p++) {
+		PT_SEE(p, false);
+		a0 |= p->val;
+	}
 	return PT_PRESENT(a0 | a1 | a2 | a3);
 }
 
@@ -271,16 +337,24 @@ static bool run_present(const PT_TABLE *t, unsigned int i, unsigned int n)
 static void write_run(PT_TABLE *t, unsigned int i, unsigned int n, u64 v,
 		      u64 size)
 {
-	unsigned int k = 0;
+	PT_ENTRY *p = &t->e[i], *end = p + n;
 
-	for (; k + 4 <= n; k += 4, v += 4 * size) {
-		PT_WRITE(&t->e[i + k], v);
-		PT_WRITE(&t->e[i + k + 1], v + size);
-		PT_WRITE(&t->e[i + k + 2], v + 2 * size);
-		PT_WRITE(&t->e[i + k + 3], v + 3 * size);
+	for (; end - p >= 8; p += 8, v += 8 * size) {
+		PT_SEE(p, true);
+		PT_SEE(&p[7], true);
+		PT_WRITE(&p[0], v);
+		PT_WRITE(&p[1], v + size);
+		PT_WRITE(&p[2], v + 2 * size);
+		PT_WRITE(&p[3], v + 3 * size);
+		PT_WRITE(&p[4], v + 4 * size);
+		PT_WRITE(&p[5], v + 5 * size);
+		PT_WRITE(&p[6], v + 6 * size);
+		PT_WRITE(&p[7], v + 7 * size);
 	}
-	for (; k < n; k++, v += size)
-		PT_WRITE(&t->e[i + k], v);
+	for (; p < end; p++, v += size) {
+		PT_SEE(p, true);
+		PT_WRITE(p, v);
+	}
 }
 
 /*
@@ -306,7 +380,7 @@ static int map_check(struct walk *w, const PT_TABLE *t, unsigned int level,
 			continue;
 		}
 		next = HAL_MIN((a | (size - 1)) + 1, e);
-		pte = t ? t->e[i].val : 0;
+		pte = t ? ent(t, i) : 0;
 		if (!PT_PRESENT(pte)) {
 			w->need++;
 			ret = map_check(w, NULL, level - 1, a, next);
@@ -332,17 +406,17 @@ static int map_check(struct walk *w, const PT_TABLE *t, unsigned int level,
 static u64 merged_leaf(const PT_TABLE *t, unsigned int level)
 {
 	u64 size = PT_LEVEL_SIZE(level);
-	u64 first = t->e[0].val;
+	u64 first = ent(t, 0);
 	unsigned int i;
 
 	if (!PT_PRESENT(first) || !PT_IS_LEAF(first, level))
 		return 0;
 	if ((first & PT_PTE_ADDR) & (size * PT_ENTRIES - 1))
 		return 0;
-	if (t->e[PT_ENTRIES - 1].val != first + (PT_ENTRIES - 1) * size)
+	if (ent(t, PT_ENTRIES - 1) != first + (PT_ENTRIES - 1) * size)
 		return 0;
 	for (i = 1; i < PT_ENTRIES - 1; i++) {
-		if (t->e[i].val != first + i * size)
+		if (ent(t, i) != first + i * size)
 			return 0;
 	}
 	return first | PT_PTE_PS;
@@ -350,7 +424,7 @@ static u64 merged_leaf(const PT_TABLE *t, unsigned int level)
 
 /*
  * Swap @child, the table below entry @i of @t (at @level, mapping @a), for
- * @leaf.
+ * @leaf. @t keeps its count: one present entry for another.
  */
 static void merge_commit(struct walk *w, PT_TABLE *t, unsigned int level,
 			 unsigned int i, PT_TABLE *child, u64 a, u64 leaf)
@@ -363,7 +437,7 @@ static void merge_commit(struct walk *w, PT_TABLE *t, unsigned int level,
 	 * paging-structure caches (IH = 0) [VT-d 6.5], so the table goes to
 	 * the gather.
 	 */
-	PT_WRITE(&t->e[i], leaf);
+	ent_set(t, i, leaf);
 	gather_table(w, child);
 	gather_range(w->g, base, base + PT_LEVEL_SIZE(level));
 	w->g->nonleaf = true;
@@ -372,13 +446,14 @@ static void merge_commit(struct walk *w, PT_TABLE *t, unsigned int level,
 /*
  * Commit pass of map: the same walk as map_check(), writing. A @fresh
  * table is not yet linked: its caller flushes its whole page before
- * linking it, so its lines are not flushed here.
+ * linking it, so its lines are not flushed here. Returns the entries of
+ * @t that became present, for the count in its parent's entry.
  */
-static void map_commit(struct walk *w, PT_TABLE *t, unsigned int level,
-		       u64 s, u64 e, bool fresh)
+static unsigned int map_commit(struct walk *w, PT_TABLE *t,
+			       unsigned int level, u64 s, u64 e, bool fresh)
 {
 	u64 size = PT_LEVEL_SIZE(level);
-	unsigned int i = PT_LEVEL_INDEX(s, level), n;
+	unsigned int i = PT_LEVEL_INDEX(s, level), n, added = 0, sub, sh;
 	u64 dirty = 0, a = s, next, pte, leaf, v;
 	PT_TABLE *child;
 
@@ -390,23 +465,31 @@ static void map_commit(struct walk *w, PT_TABLE *t, unsigned int level,
 			    (w->pa + (a - w->va));
 			write_run(t, i, n, v, size);
 			dirty |= line_mask(i, i + n - 1);
+			added += n;
 			a += n * size;
 			i += n;
 			continue;
 		}
 		next = HAL_MIN((a | (size - 1)) + 1, e);
-		pte = t->e[i].val;
+		pte = ent(t, i);
 		if (!PT_PRESENT(pte)) {
+			/*
+			 * Every entry of a new table that the range meets
+			 * becomes present: a leaf or a new table.
+			 */
+			sh = level_shift(level - 1);
+			sub = (unsigned int)(((next - 1) >> sh) - (a >> sh)) + 1;
 			child = pool_take(w);
 			map_commit(w, child, level - 1, a, next, true);
 			/* The table reaches memory before the entry to it. */
 			flush_lines(w, child, ~0ULL);
 			barrier();
-			PT_WRITE(&t->e[i], table_entry(child));
+			ent_set(t, i, table_entry(child, sub));
 			dirty |= line_mask(i, i);
+			added++;
 		} else {
 			child = table_of(pte);
-			map_commit(w, child, level - 1, a, next, false);
+			sub = map_commit(w, child, level - 1, a, next, false);
 			leaf = 0;
 			if (PT_MERGE && w->merge &&
 			    (w->pt->leaf_levels & (1U << level)))
@@ -414,6 +497,9 @@ static void map_commit(struct walk *w, PT_TABLE *t, unsigned int level,
 			if (leaf) {
 				merge_commit(w, t, level, i, child, a, leaf);
 				dirty |= line_mask(i, i);
+			} else if (sub) {
+				/* Ignored bits only: nothing to flush. */
+				ent_set(t, i, pte + sub * COUNT_ONE);
 			}
 		}
 		a = next;
@@ -421,37 +507,26 @@ static void map_commit(struct walk *w, PT_TABLE *t, unsigned int level,
 	}
 	if (!fresh)
 		flush_lines(w, t, dirty);
+	return added;
 }
 
 /*
- * One 4 KiB page into tables that all exist, the common case: a single
- * walk finds every error the general path would. Returns 1, having
- * changed nothing, when a table is missing.
+ * After map_one() wrote the leaf of w->va into @pt1: merge upwards while
+ * each table on the path now maps one large leaf.
  */
-static int map_one(struct walk *w)
+static void merge_up(struct walk *w, PT_TABLE *pt1)
 {
 	PT_TABLE *path[PT_LEVELS_MAX + 1];
 	PT_TABLE *t = w->pt->root;
 	unsigned int level, i;
-	u64 pte, leaf;
+	u64 leaf;
 
 	for (level = w->pt->levels; level > 1; level--) {
 		path[level] = t;
-		pte = t->e[PT_LEVEL_INDEX(w->va, level)].val;
-		if (!PT_PRESENT(pte))
-			return 1;
-		if (PT_IS_LEAF(pte, level))
-			return VTD_ERR(-EBUSY);
-		t = table_of(pte);
+		t = table_of(ent(t, PT_LEVEL_INDEX(w->va, level)));
 	}
-	path[1] = t;
-	i = PT_LEVEL_INDEX(w->va, 1);
-	if (PT_PRESENT(t->e[i].val))
-		return VTD_ERR(-EBUSY);
-	PT_WRITE(&t->e[i], w->attr | w->pa);
-	flush_lines(w, t, line_mask(i, i));
-	/* Merge upwards while each table now maps one large leaf. */
-	for (level = 2; PT_MERGE && w->merge && level <= w->pt->levels &&
+	path[1] = pt1;
+	for (level = 2; level <= w->pt->levels &&
 	     (w->pt->leaf_levels & (1U << level)); level++) {
 		leaf = merged_leaf(path[level - 1], level - 1);
 		if (!leaf)
@@ -461,6 +536,78 @@ static int map_one(struct walk *w)
 			     w->va, leaf);
 		flush_lines(w, path[level], line_mask(i, i));
 	}
+}
+
+/*
+ * One 4 KiB page whose walk found entry @i of @t, at @level > 1, not
+ * present: a chain of @level - 1 new tables holds it, built and written
+ * back before one store links it. @up holds @upte, the entry naming @t
+ * (NULL for the root), which counts one entry more. With nothing to
+ * check, this is the whole of the general path for the case.
+ */
+static int map_one_new(struct walk *w, PT_TABLE *t, unsigned int level,
+		       unsigned int i, PT_TABLE *up, u64 upte)
+{
+	PT_TABLE *chain[PT_LEVELS_MAX];
+	unsigned int n = level - 1, k;
+	u64 va = w->va;
+
+	for (k = 0; k < n; k++) {
+		chain[k] = hal_page_alloc(0);
+		if (!chain[k]) {
+			while (k--)
+				hal_page_free(chain[k], 0);
+			return VTD_ERR(-ENOMEM);
+		}
+	}
+	/* chain[k] is the table at level k + 1. */
+	ent_set(chain[0], PT_LEVEL_INDEX(va, 1), w->attr | w->pa);
+	for (k = 1; k < n; k++)
+		ent_set(chain[k], PT_LEVEL_INDEX(va, k + 1),
+			table_entry(chain[k - 1], 1));
+	w->pt->table_pages += n;
+	/* The tables reach memory before the entry to them. */
+	for (k = 0; k < n; k++)
+		flush_lines(w, chain[k], ~0ULL);
+	barrier();
+	ent_set(t, i, table_entry(chain[n - 1], 1));
+	if (up)
+		ent_set(up, PT_LEVEL_INDEX(va, level + 1), upte + COUNT_ONE);
+	flush_lines(w, t, line_mask(i, i));
+	return 0;
+}
+
+/*
+ * One 4 KiB page, the common case: a single walk finds every error the
+ * general path would, and either the tables all exist or the missing
+ * ones are created below the entry where the walk stopped.
+ */
+static int map_one(struct walk *w)
+{
+	PT_TABLE *t = w->pt->root, *up = NULL;
+	unsigned int level, i;
+	u64 va = w->va, pte = 0, upte = 0;
+
+	for (level = w->pt->levels; level > 1; level--) {
+		i = PT_LEVEL_INDEX(va, level);
+		pte = ent(t, i);
+		if (!PT_PRESENT(pte))
+			return map_one_new(w, t, level, i, up, upte);
+		if (PT_IS_LEAF(pte, level))
+			return VTD_ERR(-EBUSY);
+		up = t;
+		upte = pte;
+		t = table_of(pte);
+	}
+	i = PT_LEVEL_INDEX(va, 1);
+	if (PT_PRESENT(ent(t, i)))
+		return VTD_ERR(-EBUSY);
+	ent_set(t, i, w->attr | w->pa);
+	/* @pte, in @up, names @t: one more entry (ignored bits, unflushed). */
+	ent_set(up, PT_LEVEL_INDEX(va, 2), pte + COUNT_ONE);
+	flush_lines(w, t, line_mask(i, i));
+	if (PT_MERGE && w->merge)
+		merge_up(w, t);
 	return 0;
 }
 
@@ -474,10 +621,8 @@ static int map_range(struct walk *w, u64 size)
 
 	if (size == HAL_PAGE_SIZE) {
 		ret = map_one(w);
-		if (ret <= 0) {
-			op_end(w);
-			return ret;
-		}
+		op_end(w);
+		return ret;
 	}
 	ret = map_check(w, w->pt->root, w->pt->levels, w->va, w->va + size);
 	if (ret)
@@ -519,7 +664,7 @@ static void unmap_check(struct walk *w, const PT_TABLE *t, unsigned int level,
 			unmap_check(w, NULL, level - 1, cs, ce);
 			continue;
 		}
-		pte = t->e[PT_LEVEL_INDEX(b, level)].val;
+		pte = ent(t, PT_LEVEL_INDEX(b, level));
 		if (!PT_PRESENT(pte))
 			continue;
 		if (PT_IS_LEAF(pte, level)) {
@@ -547,7 +692,7 @@ static void gather_subtree(struct walk *w, PT_TABLE *t, unsigned int level)
 	unsigned int i;
 
 	for (i = 0; i < PT_ENTRIES; i++) {
-		pte = t->e[i].val;
+		pte = ent(t, i);
 		if (!PT_PRESENT(pte))
 			continue;
 		if (PT_IS_LEAF(pte, level))
@@ -574,136 +719,278 @@ static void split_fill(PT_TABLE *t, unsigned int level, u64 leaf)
 	if (level > 1)
 		v |= PT_PTE_PS;
 	for (i = 0; i < PT_ENTRIES; i++, v += size)
-		PT_WRITE(&t->e[i], v);
+		ent_set(t, i, v);
 }
 
 /*
- * Commit pass of unmap over [@s, @e) inside @t at @level. Returns true
- * when @t is not the root and no entry is left: the caller then clears
- * the entry to it and gathers it, and its lines are not flushed (the unit
- * sees either the old entries, which the caller invalidates, or none).
+ * Are all @n entries of @t from @i present leaves at @level? The AND of
+ * the entries answers for all of them at once: a presence or page-size
+ * bit set in it is set in every entry. (An answer of no may be wrong only
+ * for a mix of present entries that share no presence bit; the caller
+ * then takes the entry-by-entry path, which is exact.)
  */
-static bool unmap_commit(struct walk *w, PT_TABLE *t, unsigned int level,
-			 u64 s, u64 e, bool fresh)
+static bool run_all_leaves(const PT_TABLE *t, unsigned int level,
+			   unsigned int i, unsigned int n)
+{
+	const PT_ENTRY *p = &t->e[i], *end = p + n;
+	u64 a0 = ~0ULL, a1 = ~0ULL, a2 = ~0ULL, a3 = ~0ULL;
+
+	for (; end - p >= 8; p += 8) {
+		PT_SEE(p, false);
+		PT_SEE(&p[7], false);
+		a0 &= p[0].val & p[4].val;
+		a1 &= p[1].val & p[5].val;
+		a2 &= p[2].val & p[6].val;
+		a3 &= p[3].val & p[7].val;
+	}
+	for (; p < end; p++) {
+		PT_SEE(p, false);
+		a0 &= p->val;
+	}
+	a0 &= a1 & a2 & a3;
+	return PT_PRESENT(a0) && PT_IS_LEAF(a0, level);
+}
+
+/* Clear @n entries of @t from @i. */
+static void clear_run(PT_TABLE *t, unsigned int i, unsigned int n)
+{
+	PT_ENTRY *p = &t->e[i], *end = p + n;
+
+	for (; end - p >= 8; p += 8) {
+		PT_SEE(p, true);
+		PT_SEE(&p[7], true);
+		PT_WRITE(&p[0], 0);
+		PT_WRITE(&p[1], 0);
+		PT_WRITE(&p[2], 0);
+		PT_WRITE(&p[3], 0);
+		PT_WRITE(&p[4], 0);
+		PT_WRITE(&p[5], 0);
+		PT_WRITE(&p[6], 0);
+		PT_WRITE(&p[7], 0);
+	}
+	for (; p < end; p++) {
+		PT_SEE(p, true);
+		PT_WRITE(p, 0);
+	}
+}
+
+/* What unmap_commit() gathers from the entries it clears in one table. */
+struct unmap_span {
+	u64 dirty;		/* lines of the table written */
+	unsigned int removed;	/* entries made not present */
+	unsigned int leaves;	/* of which leaves */
+	unsigned int first, last;	/* first and last cleared entry */
+};
+
+/*
+ * Clear the present entries among the @n entries of @t (at @level) from
+ * @i, each covered whole by the range, and gather the subtrees below them.
+ */
+static void unmap_run(struct walk *w, PT_TABLE *t, unsigned int level,
+		      unsigned int i, unsigned int n, struct unmap_span *sp)
+{
+	unsigned int k;
+	u64 pte;
+
+	if (run_all_leaves(t, level, i, n)) {
+		/* The common case: a run of leaves, cleared in one sweep. */
+		clear_run(t, i, n);
+		sp->dirty |= line_mask(i, i + n - 1);
+		sp->removed += n;
+		sp->leaves += n;
+		sp->first = HAL_MIN(sp->first, i);
+		sp->last = i + n - 1;
+		return;
+	}
+	for (k = i; k < i + n; k++) {
+		pte = ent(t, k);
+		if (!PT_PRESENT(pte))
+			continue;
+		ent_set(t, k, 0);
+		sp->dirty |= 1ULL << (k / ENTRIES_PER_LINE);
+		if (PT_IS_LEAF(pte, level)) {
+			sp->leaves++;
+		} else {
+			gather_subtree(w, table_of(pte), level - 1);
+			w->g->nonleaf = true;
+		}
+		sp->removed++;
+		sp->first = HAL_MIN(sp->first, k);
+		sp->last = k;
+	}
+}
+
+/*
+ * Unmap [@a, @next), which entry @i of @t (at @level) covers in part:
+ * split a large leaf, or descend into the table and update its count, or
+ * detach it when it went empty. Returns the entries of @t made not
+ * present (0 or 1).
+ */
+static unsigned int unmap_part(struct walk *w, PT_TABLE *t,
+			       unsigned int level, unsigned int i, u64 a,
+			       u64 next, struct unmap_span *sp);
+
+/*
+ * Commit pass of unmap over [@s, @e) inside @t at @level, which holds
+ * @present entries (the root: more than PT_ENTRIES, it is never
+ * detached). Returns the entries made not present. When that is all of
+ * them the caller clears the entry to @t and gathers it, and @t's lines
+ * are not flushed (the unit sees either the old entries, which the
+ * caller invalidates, or none).
+ */
+static unsigned int unmap_commit(struct walk *w, PT_TABLE *t,
+				 unsigned int level, u64 s, u64 e, bool fresh,
+				 unsigned int present)
 {
 	u64 size = PT_LEVEL_SIZE(level);
-	unsigned int i = PT_LEVEL_INDEX(s, level);
-	u64 dirty = 0, a, next, pte, base, lo = 0, hi = 0, leaves = 0;
-	PT_TABLE *child;
-	bool cleared = false;
+	unsigned int i = PT_LEVEL_INDEX(s, level), n;
+	struct unmap_span sp = { .first = ~0U };
+	u64 a, next, base;
 
 	for (a = s; a < e; a = next, i++) {
 		next = HAL_MIN((a | (size - 1)) + 1, e);
 		base = a & ~(size - 1);
 		if (a == base && next == base + size) {
 			/* Entries covered whole, up to the range's end. */
-			unsigned int k, first = ~0U, last = 0;
-			unsigned int n = (unsigned int)HAL_MIN((e - a) / size,
-				(u64)PT_ENTRIES - i);
-
-			for (k = i; k < i + n; k++) {
-				pte = t->e[k].val;
-				if (!PT_PRESENT(pte))
-					continue;
-				PT_WRITE(&t->e[k], 0);
-				dirty |= 1ULL << (k / ENTRIES_PER_LINE);
-				if (PT_IS_LEAF(pte, level)) {
-					leaves++;
-				} else {
-					gather_subtree(w, table_of(pte),
-						       level - 1);
-					w->g->nonleaf = true;
-				}
-				first = HAL_MIN(first, k);
-				last = k;
-			}
-			if (first != ~0U) {
-				lo = a + (u64)(first - i) * size;
-				hi = a + (u64)(last - i + 1) * size;
-				cleared = true;
-			}
+			n = (unsigned int)HAL_MIN((e - a) / size,
+						  (u64)PT_ENTRIES - i);
+			unmap_run(w, t, level, i, n, &sp);
 			next = a + (u64)n * size;
 			i += n - 1;
 			continue;
 		}
-		pte = t->e[i].val;
-		if (!PT_PRESENT(pte))
-			continue;
-		if (PT_IS_LEAF(pte, level)) {
-			/*
-			 * Split: an equivalent table of smaller leaves is
-			 * built, trimmed and written back before one store
-			 * swaps it for the large leaf. The IOTLB may hold the
-			 * large leaf, so all of it is invalidated.
-			 */
-			child = pool_take(w);
-			split_fill(child, level - 1, pte);
-			unmap_commit(w, child, level - 1, a, next, true);
-			flush_lines(w, child, ~0ULL);
-			barrier();
-			PT_WRITE(&t->e[i], table_entry(child));
-			gather_range(w->g, base, base + size);
-			w->g->nonleaf = true;
-		} else {
-			child = table_of(pte);
-			if (!unmap_commit(w, child, level - 1, a, next, false))
-				continue;
-			PT_WRITE(&t->e[i], 0);
-			gather_table(w, child);
-			w->g->nonleaf = true;
-			cleared = true;
-		}
-		dirty |= line_mask(i, i);
+		sp.removed += unmap_part(w, t, level, i, a, next, &sp);
 	}
-	if (leaves)
-		gather_leaves(w, level, leaves);
-	if (hi)
-		gather_range(w->g, lo, hi);
-	if (cleared && t != w->pt->root && table_empty(t, i % PT_ENTRIES))
-		return true;
+	if (sp.leaves)
+		gather_leaves(w, level, sp.leaves);
+	if (sp.first != ~0U) {
+		base = s & ~(size * PT_ENTRIES - 1);
+		gather_range(w->g, base + (u64)sp.first * size,
+			     base + (u64)(sp.last + 1) * size);
+	}
+	VTD_BUG_ON(sp.removed > present);
+	if (sp.removed == present)
+		return present;
 	if (!fresh)
-		flush_lines(w, t, dirty);
-	return false;
+		flush_lines(w, t, sp.dirty);
+	return sp.removed;
+}
+
+static unsigned int unmap_part(struct walk *w, PT_TABLE *t,
+			       unsigned int level, unsigned int i, u64 a,
+			       u64 next, struct unmap_span *sp)
+{
+	u64 size = PT_LEVEL_SIZE(level), base = a & ~(size - 1);
+	u64 pte = ent(t, i);
+	unsigned int cnt, r;
+	PT_TABLE *child;
+
+	if (!PT_PRESENT(pte))
+		return 0;
+	if (PT_IS_LEAF(pte, level)) {
+		/*
+		 * Split: an equivalent table of smaller leaves is built,
+		 * trimmed and written back before one store swaps it for the
+		 * large leaf. The IOTLB may hold the large leaf, so all of it
+		 * is invalidated.
+		 */
+		child = pool_take(w);
+		split_fill(child, level - 1, pte);
+		r = unmap_commit(w, child, level - 1, a, next, true,
+				 PT_ENTRIES);
+		flush_lines(w, child, ~0ULL);
+		barrier();
+		ent_set(t, i, table_entry(child, PT_ENTRIES - r));
+		gather_range(w->g, base, base + size);
+		w->g->nonleaf = true;
+		sp->dirty |= line_mask(i, i);
+		return 0;
+	}
+	child = table_of(pte);
+	cnt = pte_count(pte);
+	r = unmap_commit(w, child, level - 1, a, next, false, cnt);
+	if (r < cnt) {
+		/* Ignored bits only: nothing to flush. */
+		if (r)
+			ent_set(t, i, pte - r * COUNT_ONE);
+		return 0;
+	}
+	ent_set(t, i, 0);
+	gather_table(w, child);
+	w->g->nonleaf = true;
+	sp->dirty |= line_mask(i, i);
+	return 1;
 }
 
 /*
- * One 4 KiB page: clear its leaf entry and detach the tables that this
- * leaves empty, bottom up (the root stays). Returns 1, having changed
- * nothing, when the page lies in a large leaf that must be split.
+ * Unmap the 4 KiB leaf of @va, whose table goes empty: clear instead the
+ * entry to the highest table that goes empty with it, which the counts on
+ * the path tell at once. The tables below go to the gather as they are
+ * (the unit sees either their old entries, which the caller invalidates,
+ * or none); the root stays.
+ */
+static void unmap_one_detach(struct walk *w, u64 va)
+{
+	PT_TABLE *path[PT_LEVELS_MAX + 1];
+	u64 pte[PT_LEVELS_MAX + 1];
+	PT_TABLE *t = w->pt->root;
+	unsigned int level, top = w->pt->levels, l, i;
+
+	for (level = top; level > 1; level--) {
+		path[level] = t;
+		pte[level] = ent(t, PT_LEVEL_INDEX(va, level));
+		t = table_of(pte[level]);
+	}
+	path[1] = t;
+	/* pte[level + 1] names path[level] and holds its count. */
+	for (level = 1; level < top && pte_count(pte[level + 1]) == 1;
+	     level++)
+		;
+	i = PT_LEVEL_INDEX(va, level);
+	ent_set(path[level], i, 0);
+	if (level < top)
+		ent_set(path[level + 1], PT_LEVEL_INDEX(va, level + 1),
+			pte[level + 1] - COUNT_ONE);
+	for (l = 1; l < level; l++)
+		gather_table(w, path[l]);
+	w->g->nonleaf = true;
+	flush_lines(w, path[level], line_mask(i, i));
+}
+
+/*
+ * One 4 KiB page: clear its leaf entry, and count one entry less in the
+ * entry to its table; or detach the tables it leaves empty. Returns 1,
+ * having changed nothing, when the page lies in a large leaf that must be
+ * split.
  */
 static int unmap_one(struct walk *w, u64 va)
 {
-	PT_TABLE *path[PT_LEVELS_MAX + 1];
-	PT_TABLE *t = w->pt->root;
-	unsigned int level, top = w->pt->levels, i;
-	u64 pte;
+	PT_TABLE *t = w->pt->root, *up = t;
+	unsigned int level, i;
+	u64 pte = 0;
 
-	for (level = top; level >= 1; level--) {
-		path[level] = t;
-		pte = t->e[PT_LEVEL_INDEX(va, level)].val;
+	for (level = w->pt->levels; level > 1; level--) {
+		pte = ent(t, PT_LEVEL_INDEX(va, level));
 		if (!PT_PRESENT(pte))
 			return 0;
-		if (PT_IS_LEAF(pte, level)) {
-			if (level > 1)
-				return 1;
-			break;
-		}
+		if (PT_IS_LEAF(pte, level))
+			return 1;
+		up = t;
 		t = table_of(pte);
 	}
 	i = PT_LEVEL_INDEX(va, 1);
-	PT_WRITE(&t->e[i], 0);
+	if (!PT_PRESENT(ent(t, i)))
+		return 0;
+	if (pte_count(pte) > 1) {
+		ent_set(t, i, 0);
+		/* @pte, in @up, names @t (ignored bits, not flushed). */
+		ent_set(up, PT_LEVEL_INDEX(va, 2), pte - COUNT_ONE);
+		flush_lines(w, t, line_mask(i, i));
+	} else {
+		unmap_one_detach(w, va);
+	}
 	gather_leaves(w, 1, 1);
 	gather_range(w->g, va, va + HAL_PAGE_SIZE);
-	for (level = 1; level < top; level++) {
-		i = PT_LEVEL_INDEX(va, level);
-		if (!table_empty(path[level], (i + 1) % PT_ENTRIES))
-			break;
-		gather_table(w, path[level]);
-		w->g->nonleaf = true;
-		PT_WRITE(&path[level + 1]->e[PT_LEVEL_INDEX(va, level + 1)], 0);
-	}
-	i = PT_LEVEL_INDEX(va, level);
-	flush_lines(w, path[level], line_mask(i, i));
 	return 0;
 }
 
@@ -723,7 +1010,8 @@ static int unmap_range(struct walk *w, u64 va, u64 size)
 	ret = pool_fill(w);
 	if (ret)
 		return ret;
-	unmap_commit(w, w->pt->root, w->pt->levels, va, va + size, false);
+	unmap_commit(w, w->pt->root, w->pt->levels, va, va + size, false,
+		     PT_ENTRIES + 1);
 	VTD_BUG_ON(w->pool);
 	op_end(w);
 	return 0;
@@ -818,6 +1106,7 @@ static void gather_release(PT_GATHER *g)
 
 	for (n = g->freed_pages; n; n--) {
 		next = NULL;
+		PT_SEE(&t->e[0], false);
 		if (n > 1)
 			next = hal_phys_to_virt(hal_paddr_init(
 				vtd_pt_link_get(&t->e[0].val, PT_PTE_LINK)));

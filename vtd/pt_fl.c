@@ -29,18 +29,22 @@ _Static_assert(VTD_PT_LINK_ENTRIES(7) <= VTD_FL_TABLE_ENTRIES,
  * Validate a range: 0 with the folded start in *@folded, or an error.
  * A range may end exactly at 2^64 (the top of the upper half).
  */
-static int check_range(const struct vtd_fl_pt *pt, u64 va, u64 size,
-		       u64 *folded)
+static inline int check_range(const struct vtd_fl_pt *pt, u64 va, u64 size,
+			      u64 *folded)
 {
-	u64 last = va + size - 1;
+	unsigned int top = 12 + VTD_FL_LEVEL_STRIDE * pt->levels - 1;
+	u64 last = va + size - 1, hi;
 
 	if (!size || ((va | size) & (HAL_PAGE_SIZE - 1)))
 		return VTD_ERR(-EINVAL);
 	if (last < va)
 		return VTD_ERR(-EINVAL);
-	/* [VT-d 3.6] Both ends canonical and in the same half. */
-	if (!canonical(pt->levels, va) || !canonical(pt->levels, last) ||
-	    (s64)(va ^ last) < 0)
+	/*
+	 * [VT-d 3.6] Both ends canonical and in the same half: bits 63 to
+	 * @top of each are all clear or all set, alike for both ends.
+	 */
+	hi = (u64)((s64)va >> top);
+	if (hi != (u64)((s64)last >> top) || hi + 1 > 1)
 		return VTD_ERR(-ERANGE);
 	*folded = va & fold_mask(pt->levels);
 	return 0;

@@ -55,6 +55,14 @@ static bool canonical(unsigned int levels, u64 va)
  * [VT-d 9.7, SDM 3A Tables 4-15..4-20]; see pt_link.h.
  */
 #define PT_PTE_LINK		VTD_FL_PTE_IGN_HI
+/*
+ * The count of present entries in the table below a non-leaf entry
+ * (pt_engine.h): ten of the bits such entries ignore. It shares bits
+ * 58:52 with the link, which only detached tables carry.
+ */
+#define PT_PTE_COUNT		GENMASK_ULL(61, 52)
+_Static_assert((PT_PTE_COUNT & ~VTD_FL_PTE_IGN_NONLEAF) == 0,
+	       "the count lies in bits that non-leaf entries ignore");
 #define PT_MERGE		0
 #define PT_PRESENT(pte)		vtd_fl_pte_present(pte)
 #define PT_IS_LEAF(pte, level)	vtd_fl_pte_is_leaf(pte, level)

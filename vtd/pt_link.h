@@ -9,7 +9,9 @@
  * *_PTE_IGN_HI mask): the first entries of a page each hold as many bits
  * of the next page's frame number as the field is wide, until all
  * VTD_PT_LINK_FRAME_BITS are stored. Writing ignored bits needs no cache
- * flush either.
+ * flush either. While a table is linked, the same bits of the non-leaf
+ * entries that name tables hold counts (pt_engine.h, PT_PTE_COUNT); the
+ * link overwrites them only once the table is detached.
  */
 #pragma once
 

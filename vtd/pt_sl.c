@@ -29,6 +29,12 @@
 #define PT_PTE_TABLE		(VTD_SL_PTE_R | VTD_SL_PTE_W)
 /* Bits 61:52, ignored at every level [VT-d 9.8]: the free-list link. */
 #define PT_PTE_LINK		VTD_SL_PTE_IGN_HI
+/*
+ * The same bits, in non-leaf entries (always linked tables), hold the
+ * count of present entries in the table below (pt_engine.h); a detached
+ * table's entries need no count, so the two uses never meet.
+ */
+#define PT_PTE_COUNT		VTD_SL_PTE_IGN_HI
 #define PT_MERGE		1
 #define PT_PRESENT(pte)		vtd_sl_pte_present(pte)
 #define PT_IS_LEAF(pte, level)	vtd_sl_pte_is_leaf(pte, level)

@@ -420,6 +420,7 @@ static u64 build_entry(struct sync *c, unsigned int level, u64 a, u64 old,
 	bool inside = a >= c->start && a + size <= c->end;
 	struct oview ov = old_view(old, level);
 	struct vtd_fl_table *nt;
+	unsigned int n;
 	int ret;
 
 	if (inside && !gv->t && !gv->leaf) {
@@ -449,7 +450,8 @@ static u64 build_entry(struct sync *c, unsigned int level, u64 a, u64 old,
 		c->fresh--;
 		return old;
 	}
-	if (c->err || table_empty(nt, 0)) {
+	n = c->err ? 0 : table_count(nt);
+	if (!n) {
 		discard_below(c, nt, level - 1, &ov);
 		hal_page_free(nt, 0);
 		c->fresh--;
@@ -457,7 +459,7 @@ static u64 build_entry(struct sync *c, unsigned int level, u64 a, u64 old,
 	}
 	/* The table reaches memory before any entry to it (pt_engine.h). */
 	flush_lines(&c->w, nt, ~0ULL);
-	return table_entry(nt);
+	return table_entry(nt, n);
 }
 
 /*

@@ -12,12 +12,20 @@
  * per operation. Each row says whether it met them; the target lines at
  * the end (tests/bench/verdict.h) count the rows. A count has no machine
  * probe: it is the same on every machine, so a miss is a regression.
+ *
+ * The page-table engine's memory traffic is counted too: the distinct
+ * table cache lines each operation of tests/bench/bench_pt_sl.c reads and
+ * writes, beside the floor any implementation of the same contract must
+ * touch. This program links vtd/pt_sl.c and vtd/pt_fl.c built with
+ * VTD_PT_COUNT_LINES = 1 (tests/bench/counts.mk), whose every table
+ * access calls vtd_pt_count_line() below.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <vtd/domain.h>
 
+#include "bench/pt_formats.h"
 #include "bench/verdict.h"
 #include "fakes/fake_dmar.h"
 #include "fakes/fake_hal.h"
@@ -30,7 +38,7 @@
 static struct fake_dmar dmar;
 
 /* Rows that met each target, and rows checked. */
-enum { T_WAIT, T_DESC, T_LINES, T_FENCE, TARGET_COUNT };
+enum { T_WAIT, T_DESC, T_LINES, T_FENCE, T_PT_LINES, TARGET_COUNT };
 static unsigned int met[TARGET_COUNT], rows[TARGET_COUNT];
 
 static bool tally(int target, bool ok)
@@ -199,6 +207,171 @@ static int flush_counts(void)
 	return bad;
 }
 
+/* ---- Table cache lines per page-table operation ------------------------- */
+
+#define LINES_MAX	4096
+
+/* The distinct lines read and written while counting is on. */
+static struct {
+	bool on;
+	unsigned int n[2];
+	uintptr_t line[2][LINES_MAX];
+} lines;
+
+/* Called by the engine on every table access (VTD_PT_COUNT_LINES = 1). */
+void vtd_pt_count_line(const void *p, bool write);
+void vtd_pt_count_line(const void *p, bool write)
+{
+	uintptr_t l = (uintptr_t)p & ~(uintptr_t)63;
+	unsigned int k, *n = &lines.n[write];
+
+	if (!lines.on)
+		return;
+	for (k = 0; k < *n; k++) {
+		if (lines.line[write][k] == l)
+			return;
+	}
+	if (*n == LINES_MAX) {
+		fprintf(stderr, "bench_counts: more than %u lines\n",
+			LINES_MAX);
+		exit(1);
+	}
+	lines.line[write][(*n)++] = l;
+}
+
+#define SZ_4K	0x1000ULL
+#define SZ_2M	0x200000ULL
+#define SZ_1G	0x40000000ULL
+
+static void lpt_map(u64 va, u64 pa, u64 size)
+{
+	if (pt_map(va, pa, size))
+		exit(1);
+}
+
+static void lpt_unmap(u64 va, u64 size)
+{
+	if (pt_unmap(va, size))
+		exit(1);
+}
+
+/*
+ * One operation of bench_pt_sl.c, on 4-level tables. The floor is what
+ * any implementation of the same contract touches: one entry per level
+ * above the entries it changes (read: where they are), the lines of
+ * those entries (read: a map must see them free, an unmap must see which
+ * were present; written: they change); a new table also has its entry
+ * line written. Tables present unless the row says otherwise. The bound
+ * is the engine's figure when the row was last changed (docs/
+ * BENCHMARKS.md says where it exceeds the floor and why): more is a
+ * regression.
+ */
+struct line_op {
+	const char *name;
+	unsigned int floor_r, floor_w;
+	unsigned int bound_r, bound_w;
+};
+
+enum {
+	OP_MAP_4K, OP_UNMAP_4K, OP_MAP_R4K, OP_UNMAP_R4K, OP_MAP_R2M,
+	OP_UNMAP_R2M, OP_MAP_SPARSE, OP_UNMAP_SPARSE, OP_COUNT
+};
+
+static const struct line_op line_ops[OP_COUNT] = {
+	[OP_MAP_4K] = { "4K map, tables present", 4, 1, 4, 2 },
+	[OP_UNMAP_4K] = { "4K unmap, tables present", 4, 1, 4, 2 },
+	[OP_MAP_R4K] = { "256 x 4K range map", 3 + 32, 32, 35, 33 },
+	[OP_UNMAP_R4K] = { "256 x 4K range unmap", 3 + 32, 32, 35, 33 },
+	[OP_MAP_R2M] = { "256 x 2M range map", 2 + 32, 32, 34, 33 },
+	[OP_UNMAP_R2M] = { "256 x 2M range unmap", 2 + 32, 32, 34, 33 },
+	[OP_MAP_SPARSE] = { "sparse 4K map, 2 new tables", 2, 3, 2, 4 },
+	[OP_UNMAP_SPARSE] = { "sparse 4K unmap + release", 4, 1, 5, 3 },
+};
+
+/* Run operation @op once, counting; its setup is not counted. */
+static void line_op_run(unsigned int op)
+{
+	const u64 pt4k = SZ_1G * 4, pt2m = SZ_1G * 64, sparse = 1ULL << 39;
+	/* A page away from its table's first line, as most are. */
+	const u64 page = pt4k + 100 * SZ_4K;
+
+	if (pt_new())
+		exit(1);
+	/* The anchors of bench_pt_sl.c keep the tables present. */
+	lpt_map(pt4k + 511 * SZ_4K, SZ_1G, SZ_4K);
+	lpt_map(pt2m + 511 * SZ_2M, 0, SZ_2M);
+	lpt_map(sparse + 511 * SZ_1G, 0, SZ_4K);
+	if (op == OP_UNMAP_4K)
+		lpt_map(page, SZ_1G, SZ_4K);
+	if (op == OP_UNMAP_R4K)
+		lpt_map(pt4k, 0, 256 * SZ_4K);
+	if (op == OP_UNMAP_R2M)
+		lpt_map(pt2m, 0, 256 * SZ_2M);
+	if (op == OP_UNMAP_SPARSE)
+		lpt_map(sparse + 5 * SZ_1G + 100 * SZ_4K, 0, SZ_4K);
+	lines.n[0] = lines.n[1] = 0;
+	lines.on = true;
+	switch (op) {
+	case OP_MAP_4K:
+		lpt_map(page, SZ_1G, SZ_4K);
+		break;
+	case OP_UNMAP_4K:
+		lpt_unmap(page, SZ_4K);
+		break;
+	case OP_MAP_R4K:
+		lpt_map(pt4k, 0, 256 * SZ_4K);
+		break;
+	case OP_UNMAP_R4K:
+		lpt_unmap(pt4k, 256 * SZ_4K);
+		break;
+	case OP_MAP_R2M:
+		lpt_map(pt2m, 0, 256 * SZ_2M);
+		break;
+	case OP_UNMAP_R2M:
+		lpt_unmap(pt2m, 256 * SZ_2M);
+		break;
+	case OP_MAP_SPARSE:
+		lpt_map(sparse + 5 * SZ_1G + 100 * SZ_4K, 0, SZ_4K);
+		break;
+	case OP_UNMAP_SPARSE:
+		lpt_unmap(sparse + 5 * SZ_1G + 100 * SZ_4K, SZ_4K);
+		pt_release();
+		break;
+	}
+	lines.on = false;
+	pt_free();
+}
+
+static int line_counts(bool first_level)
+{
+	unsigned int op;
+	int bad = 0;
+
+	pt_fl_rows = first_level;
+	printf("\n%s page tables (4 levels, coherent): table cache lines "
+	       "per operation\n", pt_fl_rows ? "First-level" : "Second-level");
+	printf("%-30s %5s %5s  %-13s %-13s %s\n", "operation", "read",
+	       "write", "floor (r, w)", "bound (r, w)", "target");
+	for (op = 0; op < OP_COUNT; op++) {
+		const struct line_op *x = &line_ops[op];
+		char floor[16], bound[16];
+		bool ok;
+
+		line_op_run(op);
+		ok = tally(T_PT_LINES, lines.n[0] <= x->bound_r &&
+					lines.n[1] <= x->bound_w);
+		bad |= !ok;
+		snprintf(floor, sizeof(floor), "%u, %u", x->floor_r,
+			 x->floor_w);
+		snprintf(bound, sizeof(bound), "%u, %u", x->bound_r,
+			 x->bound_w);
+		printf("%-30s %5u %5u  %-13s %-13s %s\n", x->name,
+		       lines.n[0], lines.n[1], floor, bound,
+		       ok ? "met" : "MISSED");
+	}
+	return bad;
+}
+
 static void print_targets(void)
 {
 	static const char *const names[TARGET_COUNT] = {
@@ -206,6 +379,7 @@ static void print_targets(void)
 		[T_DESC] = "unmap: <= 2 PSI or 1 DSI per range",
 		[T_LINES] = "map, C=0: lines flushed = dirtied",
 		[T_FENCE] = "map, C=0: one fence per map",
+		[T_PT_LINES] = "page tables: lines <= bound",
 	};
 	struct bench_tally t = { { 0 } };
 	char measured[32];
@@ -235,6 +409,8 @@ int main(void)
 	bad |= unmap_counts("scalable mode, caching mode",
 			    FAKE_DMAR_QEMU_CAP_SM, FAKE_DMAR_QEMU_ECAP_SM);
 	bad |= flush_counts();
+	bad |= line_counts(false);
+	bad |= line_counts(true);
 	print_targets();
 	return bad;
 }

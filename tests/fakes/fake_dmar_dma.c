@@ -298,6 +298,32 @@ static bool read_u64(struct fake_dmar *d, u64 pa, u64 *v)
 	return dev_read(d, pa, v, sizeof(*v));
 }
 
+/*
+ * Read a paging-structure entry as the unit would. A write to bits the
+ * unit ignores (@ign) changes nothing it does, so leaving such a write
+ * unflushed is not stale (libvtd keeps counts there and does not flush
+ * them): the snapshot's value is returned all the same.
+ */
+static bool read_pte(struct fake_dmar *d, u64 pa, u64 *v, u64 ign)
+{
+	const u64 *va = fake_phys_to_virt_checked(pa, sizeof(*v));
+	const struct fake_dmar_line *l;
+
+	if (!va || !device_view(d))
+		return dev_read(d, pa, v, sizeof(*v));
+	l = line_slot(d, pa & ~63ULL, false);
+	if (!l)
+		return dev_read(d, pa, v, sizeof(*v));
+	memcpy(v, l->data + (pa & 63), sizeof(*v));
+	if ((*v ^ *va) & ~ign) {
+		d->stale_reads++;
+		hal_log(HAL_LOG_WARN, "fake_dmar: line %#llx read stale: "
+			"written but not flushed\n",
+			(unsigned long long)(pa & ~63ULL));
+	}
+	return true;
+}
+
 /* ---- Caches --------------------------------------------------------------- */
 
 void fake_dmar_caches_reset(struct fake_dmar *d)
@@ -595,7 +621,9 @@ static int sl_walk(struct fake_dmar *d, u16 did, u64 table,
 		bool leaf;
 
 		*shift = 12 + 9 * (level - 1);
-		if (!read_u64(d, table + 8 * ((addr >> *shift) & 511), e))
+		/* [VT-d 9.8] Bits 61:52 and 63 ignored at every level. */
+		if (!read_pte(d, table + 8 * ((addr >> *shift) & 511), e,
+			      bits(61, 52) | bits(63, 63)))
 			return WALK_FETCH;
 		*rd &= *e & 1;
 		*wr &= (*e >> 1) & 1;
@@ -795,7 +823,9 @@ static int fl_translate(struct fake_dmar *d, struct req *q,
 		bool leaf, ps;
 
 		shift = 12 + 9 * (level - 1);
-		if (!read_u64(d, table + 8 * ((q->iova >> shift) & 511), &e))
+		/* [VT-d 9.7] Bits 62:52 not interpreted (nor PK). */
+		if (!read_pte(d, table + 8 * ((q->iova >> shift) & 511), &e,
+			      bits(62, 52)))
 			return fail(d, q, r, SM_FL_FETCH);
 		if (!(e & 1))				/* P */
 			return fail(d, q, r, SM_FL_NP);

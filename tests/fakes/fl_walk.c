@@ -6,9 +6,11 @@
  * purpose without the library's masks.
  *
  * Besides the architectural reserved bits it flags what libvtd promises
- * never to write: PWT, PCD, PAT, G, ignored and protection-key bits,
- * stray bits in not-present entries, leaves without A, non-leaf entries
- * without P, R/W, U/S and A or with XD.
+ * never to write: PWT, PCD, PAT, G, ignored and protection-key bits (but
+ * for the count of the table below that libvtd keeps in bits 61:52 of a
+ * non-leaf entry, which must equal the present entries the walk finds
+ * there), stray bits in not-present entries, leaves without A, non-leaf
+ * entries without P, R/W, U/S and A or with XD.
  */
 #include "fl_walk.h"
 
@@ -80,6 +82,8 @@ static int check_entry(const struct fl_walk_cfg *cfg,
 			pt_walk_fail(res, "leaf at va %#llx without A",
 				     (unsigned long long)va);
 	} else {
+		/* libvtd's count of the table below (pt_snap.h). */
+		policy &= ~bits(PT_WALK_COUNT_HI, PT_WALK_COUNT_LO);
 		policy |= bit(FL_D) | bits(11, 8) | bit(FL_XD);
 		if ((e & (bit(FL_RW) | bit(FL_US) | bit(FL_A))) !=
 		    (bit(FL_RW) | bit(FL_US) | bit(FL_A)))
@@ -110,15 +114,16 @@ static void make_leaf(struct fl_leaf *leaf, u64 e, unsigned int level,
 	leaf->raw = e;
 }
 
-static void walk_table(struct walker *wk, u64 pa, unsigned int level,
-		       u64 base, struct rights r)
+/* Walk the table at @pa; returns how many of its entries are present. */
+static unsigned int walk_table(struct walker *wk, u64 pa, unsigned int level,
+			       u64 base, struct rights r)
 {
 	struct pt_walk_result *res = wk->res;
 	const u64 *t = pt_walk_table(res, pa, level, sext(wk->cfg, base));
-	unsigned int i;
+	unsigned int i, present = 0, below;
 
 	if (!t)
-		return;
+		return 0;
 	for (i = 0; i < 512; i++) {
 		u64 e = t[i];
 		u64 off = (u64)i << pt_level_shift(level);
@@ -126,6 +131,8 @@ static void walk_table(struct walker *wk, u64 pa, unsigned int level,
 		struct rights nr;
 		int kind;
 
+		if (e & bit(FL_P))
+			present++;
 		if (!(e & bit(FL_P))) {
 			if (e)
 				pt_walk_fail(res, "not-present entry %#llx "
@@ -148,10 +155,12 @@ static void walk_table(struct walker *wk, u64 pa, unsigned int level,
 			if (wk->fn)
 				wk->fn(&leaf, wk->ctx);
 		} else {
-			walk_table(wk, e & bits(FL_ADDR_HI, 12), level - 1,
-				   base + off, nr);
+			below = walk_table(wk, e & bits(FL_ADDR_HI, 12),
+					   level - 1, base + off, nr);
+			pt_walk_check_count(res, e, level, va, below);
 		}
 	}
+	return present;
 }
 
 u64 fl_walk(const struct fl_walk_cfg *cfg, u64 root_pa, fl_leaf_fn fn,

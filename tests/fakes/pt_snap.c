@@ -117,6 +117,19 @@ int pt_walk_judge(struct pt_walk_result *res, u64 e, unsigned int level,
 	return leaf ? 1 : 0;
 }
 
+void pt_walk_check_count(struct pt_walk_result *res, u64 e, unsigned int level,
+			 u64 addr, unsigned int present)
+{
+	unsigned int width = PT_WALK_COUNT_HI - PT_WALK_COUNT_LO + 1;
+	u64 count = (e >> PT_WALK_COUNT_LO) & ((1ULL << width) - 1);
+
+	if (count != present)
+		pt_walk_fail(res, "non-leaf at level %u addr %#llx counts %llu "
+			     "entries, its table holds %u", level,
+			     (unsigned long long)addr,
+			     (unsigned long long)count, present);
+}
+
 void pt_walk_leaf(struct pt_walk_result *res, unsigned int level)
 {
 	res->leaves++;
@@ -174,6 +187,27 @@ bool pt_snapshot_equal(const struct pt_snapshot *a,
 	return true;
 }
 
+/*
+ * Do two copies of a line hold the same entries in every bit a unit
+ * reads? Bits 61:52, where libvtd keeps its counts (pt_walk_check_count()
+ * checks that it puts nothing else there), are ignored in non-leaf entries
+ * by both formats and at every level by the second-level one.
+ */
+static bool same_for_unit(const u8 *a, const u8 *b)
+{
+	u64 ea, eb, soft = ((1ULL << (PT_WALK_COUNT_HI + 1)) - 1) &
+			   ~((1ULL << PT_WALK_COUNT_LO) - 1);
+	unsigned int k;
+
+	for (k = 0; k < LINE; k += 8) {
+		memcpy(&ea, a + k, 8);
+		memcpy(&eb, b + k, 8);
+		if ((ea ^ eb) & ~soft)
+			return false;
+	}
+	return true;
+}
+
 size_t pt_snapshot_dirty_lines(const struct pt_snapshot *before,
 			       const struct pt_snapshot *after,
 			       const void **out, size_t max)
@@ -192,8 +226,8 @@ size_t pt_snapshot_dirty_lines(const struct pt_snapshot *before,
 			}
 		}
 		for (line = 0; line < PAGE / LINE; line++) {
-			if (old && !memcmp(old + line * LINE,
-					   after->page[i] + line * LINE, LINE))
+			if (old && same_for_unit(old + line * LINE,
+						 after->page[i] + line * LINE))
 				continue;
 			if (n < max)
 				out[n] = va + line * LINE;

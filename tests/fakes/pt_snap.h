@@ -69,6 +69,18 @@ const u64 *pt_walk_table(struct pt_walk_result *res, u64 pa,
  */
 int pt_walk_judge(struct pt_walk_result *res, u64 e, unsigned int level,
 		  u64 addr, u64 rsvd, u64 policy, bool leaf);
+/*
+ * libvtd's own rule for both formats (pt_engine.h), not the hardware's:
+ * a non-leaf entry holds in bits 61:52, which both formats ignore there,
+ * the count of present entries in the table it names. Bits of a non-leaf
+ * entry that a walker must let pass; pt_walk_check_count() fails @res
+ * when non-leaf entry @e (at @level, for @addr) disagrees with the
+ * @present entries its walker found in the table below.
+ */
+#define PT_WALK_COUNT_LO	52
+#define PT_WALK_COUNT_HI	61
+void pt_walk_check_count(struct pt_walk_result *res, u64 e, unsigned int level,
+			 u64 addr, unsigned int present);
 /* Count a leaf at @level (1: 4K, 2: 2M, 3: 1G). */
 void pt_walk_leaf(struct pt_walk_result *res, unsigned int level);
 /*
@@ -98,9 +110,10 @@ bool pt_snapshot_equal(const struct pt_snapshot *a,
 		       const struct pt_snapshot *b);
 /*
  * The cache lines (virtual addresses, 64-byte aligned) that differ from
- * @before to @after: every line of a page new in @after, the changed lines
- * of a page in both. Returns the count (lines beyond @max are counted,
- * not written to @out).
+ * @before to @after for a unit: every line of a page new in @after, the
+ * lines of a page in both that changed in more than libvtd's counts
+ * (bits 61:52, which the units ignore where libvtd writes them). Returns
+ * the count (lines beyond @max are counted, not written to @out).
  */
 size_t pt_snapshot_dirty_lines(const struct pt_snapshot *before,
 			       const struct pt_snapshot *after,

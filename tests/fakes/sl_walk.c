@@ -6,9 +6,11 @@
  * numbers, on purpose without the library's masks.
  *
  * Besides the architectural reserved bits it flags what libvtd promises
- * never to write into a live table: X, EMT, IPAT, A, D, the ignored bits,
- * stray bits in not-present entries, and non-leaf entries without both R
- * and W.
+ * never to write into a live table: X, EMT, IPAT, A, D, the ignored bits
+ * (but for the count of the table below that libvtd keeps in bits 61:52
+ * of a non-leaf entry, which must equal the present entries the walk
+ * finds there), stray bits in not-present entries, and non-leaf entries
+ * without both R and W.
  */
 #include "sl_walk.h"
 
@@ -92,6 +94,8 @@ static int check_entry(const struct sl_walk_cfg *cfg,
 		}
 	} else {
 		rsvd |= bit(SL_SNP);
+		/* libvtd's count of the table below (pt_snap.h). */
+		policy &= ~bits(PT_WALK_COUNT_HI, PT_WALK_COUNT_LO);
 		policy |= bits(6, 3);
 		if ((e & (bit(SL_R) | bit(SL_W))) != (bit(SL_R) | bit(SL_W)))
 			pt_walk_fail(res, "non-leaf at level %u iova %#llx "
@@ -101,21 +105,24 @@ static int check_entry(const struct sl_walk_cfg *cfg,
 	return pt_walk_judge(res, e, level, iova, rsvd, policy, leaf);
 }
 
-static void walk_table(struct walker *wk, u64 pa, unsigned int level,
-		       u64 base)
+/* Walk the table at @pa; returns how many of its entries are present. */
+static unsigned int walk_table(struct walker *wk, u64 pa, unsigned int level,
+			       u64 base)
 {
 	struct pt_walk_result *res = wk->res;
 	const struct sl_walk_cfg *cfg = wk->cfg;
 	const u64 *t = pt_walk_table(res, pa, level, base);
-	unsigned int i;
+	unsigned int i, present = 0, below;
 
 	if (!t)
-		return;
+		return 0;
 	for (i = 0; i < 512; i++) {
 		u64 e = t[i];
 		u64 iova = base + ((u64)i << pt_level_shift(level));
 		int kind;
 
+		if (e & (bit(SL_R) | bit(SL_W)))
+			present++;
 		if (!(e & (bit(SL_R) | bit(SL_W)))) {
 			if (e)
 				pt_walk_fail(res, "not-present entry %#llx "
@@ -150,10 +157,12 @@ static void walk_table(struct walker *wk, u64 pa, unsigned int level,
 			if (wk->fn)
 				wk->fn(&leaf, wk->ctx);
 		} else {
-			walk_table(wk, e & bits(SL_ADDR_HI, SL_ADDR_LO),
-				   level - 1, iova);
+			below = walk_table(wk, e & bits(SL_ADDR_HI, SL_ADDR_LO),
+					   level - 1, iova);
+			pt_walk_check_count(res, e, level, iova, below);
 		}
 	}
+	return present;
 }
 
 u64 sl_walk(const struct sl_walk_cfg *cfg, u64 root_pa, sl_leaf_fn fn,

@@ -187,6 +187,12 @@ static void test_pt_fl_masks_match_second_source(void **state)
 	assert_int_equal(VTD_FL_PTE_PK, 0xfULL << 59);
 	/* SDM: 58:52 ignored, 51:12 address (M-1:12), 2M 20:13, 1G 29:13. */
 	assert_int_equal(VTD_FL_PTE_IGN_HI, 0x7fULL << 52);
+	/*
+	 * SDM Tables 4-15, 4-17, 4-19: 62:52 ignored in entries that name a
+	 * table; QEMU's first-stage reserved masks spare 63:52
+	 * (VTD_FS_UPPER_IGNORED) at every level, XD apart.
+	 */
+	assert_int_equal(VTD_FL_PTE_IGN_NONLEAF, 0x7ffULL << 52);
 	assert_int_equal(VTD_FL_PTE_ADDR, ((1ULL << 40) - 1) << 12);
 	assert_int_equal(VTD_FL_PDE_2M_RSVD, 0xffULL << 13);
 	assert_int_equal(VTD_FL_PDPE_1G_RSVD, 0x1ffffULL << 13);

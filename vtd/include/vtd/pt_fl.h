@@ -20,7 +20,9 @@
  *
  * Entry bits chosen here [VT-d 3.6.2, 9.7]:
  * - Non-leaf entries: P, R/W, U/S and A; XD clear. Rights are the AND over
- *   the walk (XD the OR), so the leaf alone decides them.
+ *   the walk (XD the OR), so the leaf alone decides them. Bits 61:52,
+ *   which non-leaf entries ignore, hold the count of present entries in
+ *   the table below (the library's own bookkeeping; never flushed).
  * - Leaves: P and A always; R/W for VTD_PROT_WRITE; U/S for
  *   VTD_PROT_USER (or every leaf when the config says user); XD
  *   unless VTD_PROT_EXEC (only when the config says nxe); D on

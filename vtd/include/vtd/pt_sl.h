@@ -12,6 +12,9 @@
  * into a struct vtd_iotlb_gather, together with the IOVA range to
  * invalidate, and are freed by vtd_sl_pt_gather_release() once the caller
  * has invalidated the IOTLB and paging-structure caches [VT-d 6.5].
+ * Bits 61:52 of a non-leaf entry, which the unit ignores [VT-d 9.8], hold
+ * the count of present entries in the table below (the library's own
+ * bookkeeping; never flushed).
  *
  * Context for every function: the caller serialises all calls on one
  * struct vtd_sl_pt (the owning domain's lock); none of them sleeps; map,

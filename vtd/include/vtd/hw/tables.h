@@ -323,6 +323,13 @@ _Static_assert(sizeof(struct vtd_fl_table) == 4096,
  * protection key of CPU leaves when it is set): available to software.
  */
 #define VTD_FL_PTE_IGN_HI	GENMASK_ULL(58, 52)
+/*
+ * Ignored in non-leaf entries (PML5E, PML4E, and PDPTE and PDE that
+ * reference a table) whatever CR4.PKE and CR4.PKS: protection keys exist
+ * only in entries that map a page [VT-d 9.7; SDM 3A Tables 4-14, 4-15,
+ * 4-17, 4-19].
+ */
+#define VTD_FL_PTE_IGN_NONLEAF	GENMASK_ULL(62, 52)
 #define VTD_FL_PTE_PK		GENMASK_ULL(62, 59)	/* CPU protection key; never set */
 /*
  * Execute Disable: reserved (must be 0) unless the PASID entry's NXE (or
