@@ -99,8 +99,6 @@ static int claim(struct vtd_vm *vm, u64 cmd)
 
 	do {
 		if (old & VTD_VCRSP_IP) {
-			hal_atomic_fetch_add(&vm->vcmd_ignored, 1,
-					     HAL_RELAXED);
 			return -EBUSY;
 		}
 	} while (!hal_atomic_cas(&vm->vcrsp, &old, VTD_VCRSP_IP,

@@ -77,7 +77,6 @@ struct vtd_vm {
 	u64 vcmd;			/* the last command accepted */
 	u64 vcrsp;			/* its response; IP while it runs */
 	u64 vcmd_eo;			/* extended operand, kept, unused */
-	u64 vcmd_ignored;		/* writes ignored while IP was set */
 };
 
 /* vm.c */
