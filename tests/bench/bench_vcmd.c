@@ -33,6 +33,7 @@
 #include "bench/verdict.h"
 #include "fakes/fake_dmar.h"
 #include "fakes/fake_hal.h"
+#include "fakes/fake_viommu.h"
 
 #define BASE		0xfed90000ULL
 #define VIRT		0xfee10000ULL
@@ -46,7 +47,7 @@ static struct ioasid_allocator ids, gids;
 static struct ioasid_set set, gset;
 static struct vtd_vm *vm;
 static struct vtd_vcmd *vcmd;
-static u64 vregs[0x1000 / 8];
+static struct fake_viommu vio;
 
 static double now_ns(void)
 {
@@ -61,31 +62,6 @@ static void die(const char *what)
 	fprintf(stderr, "bench_vcmd: %s failed\n", what);
 	exit(1);
 }
-
-static u64 vreg_read(void *ctx, u32 off, unsigned int width)
-{
-	u64 val;
-
-	(void)ctx;
-	if (width == 8 && !vtd_vm_vcmd_read(vm, off, &val)) {
-		return val;
-	}
-	val = vregs[off / 8];
-	return width == 8 ? val : (u32)(val >> (8 * (off & 4)));
-}
-
-static void vreg_write(void *ctx, u32 off, unsigned int width, u64 val)
-{
-	(void)ctx;
-	if (width == 8 && !vtd_vm_vcmd_write(vm, off, val)) {
-		return;
-	}
-	vregs[off / 8] = val;
-}
-
-static const struct fake_mmio_ops vreg_ops = {
-	.read = vreg_read, .write = vreg_write,
-};
 
 static void env_up(void)
 {
@@ -110,10 +86,7 @@ static void env_up(void)
 	if (vtd_vm_create(&p, &vm)) {
 		die("VM");
 	}
-	vregs[VTD_VER_REG / 8] = 0x10;
-	vregs[VTD_CAP_REG / 8] = FAKE_DMAR_QEMU_CAP_SM;
-	vregs[VTD_ECAP_REG / 8] = vtd_vm_vcmd_ecap(vm);
-	if (fake_mmio_register(VIRT, 0x1000, &vreg_ops, NULL) ||
+	if (fake_viommu_register(&vio, vm, VIRT) ||
 	    vtd_unit_create(&vdrhd, NULL, &gu) ||
 	    ioasid_allocator_init(&gids, NULL) ||
 	    ioasid_set_init(&gids, &gset, 64) ||

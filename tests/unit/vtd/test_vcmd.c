@@ -15,6 +15,7 @@
 #include <vtd/hv/vm.h>
 #include <vtd/vcmd.h>
 
+#include "fakes/fake_viommu.h"
 #include "fixture.h"
 
 #define SID_A		0x0018
@@ -57,14 +58,7 @@ struct vm {
 	struct vtd_vm_ram ram;
 	struct fx_page page[RAM_PAGES];
 	u16 sid;
-	u64 base;
-	u64 regs[0x1000 / 8];		/* the vIOMMU's other registers */
-	/*
-	 * After a VCMD write, VCRSP reads IP alone this many times (as a
-	 * unit that completes later would); UINT32_MAX: forever.
-	 */
-	u32 busy_reads, busy_left;
-	bool no_vccap;			/* VCCAP reads 0 */
+	struct fake_viommu vio;		/* its virtual IOMMU */
 	struct vtd_unit *gu;		/* the guest's unit */
 	struct ioasid_allocator gids;	/* the guest's PASID allocator */
 	struct ioasid_set gset;
@@ -79,38 +73,6 @@ static u8 *gva_of(struct vm *v, u64 gpa)
 	return (u8 *)v->page[gpa / 0x1000].va + (gpa & 0xfff);
 }
 
-/* The vIOMMU's read: the VCMD block from the host side, the rest here. */
-static u64 vreg_read(void *ctx, u32 off, unsigned int width)
-{
-	struct vm *v = ctx;
-	u64 val;
-
-	if (width == 8 && !vtd_vm_vcmd_read(v->vm, off, &val)) {
-		if (off == VTD_VCRSP_REG && v->busy_left) {
-			v->busy_left -= v->busy_left != UINT32_MAX;
-			return VTD_VCRSP_IP;
-		}
-		return off == VTD_VCCAP_REG && v->no_vccap ? 0 : val;
-	}
-	val = v->regs[off / 8];
-	return width == 8 ? val : (u32)(val >> (8 * (off & 4)));
-}
-
-static void vreg_write(void *ctx, u32 off, unsigned int width, u64 val)
-{
-	struct vm *v = ctx;
-
-	if (width == 8 && !vtd_vm_vcmd_write(v->vm, off, val)) {
-		v->busy_left = off == VTD_VCMD_REG ? v->busy_reads : 0;
-		return;
-	}
-	v->regs[off / 8] = val;
-}
-
-static const struct fake_mmio_ops vreg_ops = {
-	.read = vreg_read, .write = vreg_write,
-};
-
 /* The guest's view: a unit with ECAP.VCS (as the host side says). */
 static void guest_up(struct vm *v, u64 base)
 {
@@ -118,11 +80,7 @@ static void guest_up(struct vm *v, u64 base)
 		.reg_base = base, .reg_size = 0x1000, .include_pci_all = true,
 	};
 
-	v->base = base;
-	v->regs[VTD_VER_REG / 8] = 0x10;
-	v->regs[VTD_CAP_REG / 8] = FAKE_DMAR_QEMU_CAP_SM;
-	v->regs[VTD_ECAP_REG / 8] = vtd_vm_vcmd_ecap(v->vm);
-	assert_int_equal(fake_mmio_register(base, 0x1000, &vreg_ops, v), 0);
+	assert_int_equal(fake_viommu_register(&v->vio, v->vm, base), 0);
 	assert_int_equal(vtd_unit_create(&drhd, NULL, &v->gu), 0);
 	assert_int_equal(ioasid_allocator_init(&v->gids, NULL), 0);
 	assert_int_equal(ioasid_set_init(&v->gids, &v->gset, 64), 0);
@@ -162,7 +120,7 @@ static void vm_down(struct vm *v)
 	assert_int_equal(ioasid_set_destroy(&v->gset), 0);
 	ioasid_allocator_destroy(&v->gids);
 	assert_int_equal(vtd_unit_destroy(v->gu), 0);
-	fake_mmio_unregister(v->base);
+	fake_viommu_unregister(&v->vio);
 	assert_int_equal(vtd_vm_destroy(v->vm), 0);
 	assert_int_equal(vtd_domain_destroy(v->d), 0);
 	assert_int_equal(ioasid_set_destroy(&v->set), 0);
@@ -481,7 +439,7 @@ static void test_vcmd_unregister_rule(void **state)
 static void guest_unit_again(struct vm *v)
 {
 	struct vtd_dmar_drhd drhd = {
-		.reg_base = v->base, .reg_size = 0x1000,
+		.reg_base = v->vio.base, .reg_size = 0x1000,
 	};
 
 	assert_int_equal(vtd_unit_destroy(v->gu), 0);
@@ -504,19 +462,19 @@ static void test_vcmd_guest_refusals(void **state)
 	int id;
 
 	assert_int_equal(vtd_vcmd_register(NULL, &va.gids, &v), -EINVAL);
-	va.regs[VTD_ECAP_REG / 8] = 0;
+	va.vio.regs[VTD_ECAP_REG / 8] = 0;
 	guest_unit_again(&va);
 	assert_int_equal(vtd_vcmd_register(va.gu, &va.gids, &v),
 			 -EOPNOTSUPP);
-	va.regs[VTD_ECAP_REG / 8] = vtd_vm_vcmd_ecap(va.vm);
+	va.vio.regs[VTD_ECAP_REG / 8] = vtd_vm_vcmd_ecap(va.vm);
 	guest_unit_again(&va);
-	va.no_vccap = true;
+	va.vio.no_vccap = true;
 	assert_int_equal(vtd_vcmd_register(va.gu, &va.gids, &v),
 			 -EOPNOTSUPP);
-	va.no_vccap = false;
+	va.vio.no_vccap = false;
 	assert_int_equal(vtd_vcmd_register(va.gu, &va.gids, &v), 0);
 	/* A unit that completes later: the guest polls IP until it clears. */
-	va.busy_reads = 3;
+	va.vio.busy_reads = 3;
 	id = galloc(&va);
 	assert_int_equal(ioasid_find(&va.set, id, NULL, NULL, NULL), 0);
 	assert_int_equal(ioasid_free(&va.gset, NULL, id), 0);
@@ -525,10 +483,10 @@ static void test_vcmd_guest_refusals(void **state)
 	 * One that never does: -ETIMEDOUT, nothing in the guest's set (the
 	 * host ran the command: its PASID stays the VM's until teardown).
 	 */
-	va.busy_reads = UINT32_MAX;
+	va.vio.busy_reads = UINT32_MAX;
 	assert_int_equal(galloc(&va), -ETIMEDOUT);
-	va.busy_reads = 0;
-	va.busy_left = 0;
+	va.vio.busy_reads = 0;
+	va.vio.busy_left = 0;
 	assert_int_equal(ioasid_set_count(&va.gset), 0);
 	assert_int_equal(ioasid_set_count(&va.set), 1);
 	assert_int_equal(vtd_vcmd_unregister(v), 0);
